@@ -1,0 +1,106 @@
+"""Plain frozen records passed between pipeline stages.
+
+Library objects (feedparser entries, httpx responses, session-bound ORM rows) are
+stripped at each boundary and turned into one of these, so every stage can be
+tested with hand-built values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    """One paper as one source announced it, normalised but not yet deduplicated."""
+
+    source: str  # name of the configured source, e.g. "arxiv-cs.LG"
+    external_id: str  # the id as the source gives it: "oai:arXiv.org:2604.21952v1", a DOI...
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    url: str = ""  # the abstract page
+    arxiv_id: str | None = None  # canonical arXiv id without version: "2604.21952", "hep-th/9901001"
+    version: int | None = None
+    doi: str | None = None  # lower case, no resolver prefix
+    categories: tuple[str, ...] = ()  # primary first
+    announce_type: str | None = None  # new | cross | replace | replace-cross
+    published: datetime | None = None  # announcement / publication time, tz-aware
+    updated: datetime | None = None
+    license: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    pdf_url: str | None = None
+    upvotes: int | None = None  # Hugging Face Daily Papers
+    github_repo: str | None = None
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What one response body gave: records, plus feed-level facts."""
+
+    records: tuple[PaperRecord, ...]
+    feed_title: str = ""
+    announced_on: date | None = None  # the listing day the feed describes
+    # An empty arXiv feed on a weekend or holiday is normal, not an error:
+    # e.g. "no announcement on 2026-04-25".
+    empty_reason: str | None = None
+    total_results: int | None = None  # arXiv API opensearch:totalResults, for pagination
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stored paper as the ranker sees it (no ORM, no session)."""
+
+    paper_id: int
+    key: str  # canonical key: arXiv id, "doi:..." or "title:<hash>"
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # primary first; empty when the source gives none
+    url: str = ""
+    pdf_url: str | None = None
+    announced: datetime | None = None
+    upvotes: int | None = None
+    github_repo: str | None = None
+    hf_url: str | None = None
+    version: int = 1
+    revised: bool = False  # a new version of a paper this reader already received
+
+
+@dataclass(frozen=True, slots=True)
+class SeedPaper:
+    """A paper the reader liked before: the best description of their taste."""
+
+    key: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSpec:
+    """Everything the ranker needs to know about a reader, as plain values."""
+
+    name: str
+    keywords: tuple[tuple[str, float], ...] = ()  # (term or phrase, weight)
+    excluded: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    seeds: tuple[SeedPaper, ...] = ()
+    liked: tuple[SeedPaper, ...] = ()
+    disliked: tuple[SeedPaper, ...] = ()
+    weights: dict[str, float] = field(default_factory=dict)  # per-signal overrides
+    max_items: int = 10
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPaper:
+    """A ranked paper and the one to three reasons it was picked."""
+
+    paper: Candidate
+    score: float
+    reasons: tuple[str, ...] = ()

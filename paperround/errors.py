@@ -1,0 +1,44 @@
+"""Typed errors raised by the library; the CLI turns each into one clear line."""
+
+from __future__ import annotations
+
+
+class PaperroundError(Exception):
+    """Base class: any error a person can act on. str(e) is the one-line message."""
+
+
+class ConfigError(PaperroundError):
+    """Bad settings or user input: a cron string, timezone, URL, name..."""
+
+
+class NotFoundError(PaperroundError):
+    """A named profile, source, paper or digest does not exist."""
+
+
+class DuplicateError(PaperroundError):
+    """A unique name is already taken."""
+
+
+class FeedError(PaperroundError):
+    """A response could not be read as the feed it should be (HTML page, garbage, API error)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = message
+
+
+class FetchError(PaperroundError):
+    """The HTTP exchange failed: timeout, connection, status, size cap."""
+
+    def __init__(
+        self, url: str, message: str, *, status: int | None = None, transient: bool = False
+    ) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.status = status
+        self.transient = transient  # worth retrying (connection error, 429, 5xx)
+
+
+class DeliveryError(PaperroundError):
+    """A channel did not accept the digest. Messages never contain secrets."""
