@@ -104,3 +104,37 @@ class ScoredPaper:
     paper: Candidate
     score: float
     reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DigestHealth:
+    """The footer's health line: what was fetched and what was not."""
+
+    sources_ok: tuple[str, ...] = ()
+    sources_failed: tuple[str, ...] = ()  # "arxiv-cs.LG: HTTP 503" (no secrets)
+    notes: tuple[str, ...] = ()  # "arXiv did not announce on Saturday 2026-11-21"
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One profile's digest for one run, before rendering."""
+
+    profile: str
+    generated_at: datetime  # tz-aware; "now" of the run
+    items: tuple[ScoredPaper, ...]
+    period_start: datetime | None = None  # last successful delivery, if any
+    candidates: int = 0  # unsent papers considered
+    health: DigestHealth = field(default_factory=DigestHealth)
+    empty_reason: str | None = None  # "nothing matched your profile", "arXiv did not announce..."
+    manage_hint: str = ""  # e.g. "paperround profile edit NAME / profile pause NAME"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDigest:
+    """A digest rendered in every format; subject has no newline or control character."""
+
+    subject: str
+    html: str
+    text: str
+    markdown: str
