@@ -21,7 +21,9 @@ class PaperRecord:
     abstract: str = ""
     authors: tuple[str, ...] = ()
     url: str = ""  # the abstract page
-    arxiv_id: str | None = None  # canonical arXiv id without version: "2604.21952", "hep-th/9901001"
+    arxiv_id: str | None = (
+        None  # canonical arXiv id without version: "2604.21952", "hep-th/9901001"
+    )
     version: int | None = None
     doi: str | None = None  # lower case, no resolver prefix
     categories: tuple[str, ...] = ()  # primary first

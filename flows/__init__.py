@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. Domain logic lives in paperround.pipeline."""

@@ -1,0 +1,39 @@
+"""Digest flow: each enabled profile, select unsent -> rank -> render -> deliver -> record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from prefect import flow, task
+
+from models.db import get_engine
+from models.settings import get_settings
+from paperround.pipeline import ProfileOutcome, digest_all
+
+
+def _run_name() -> str:
+    return f"digest-{datetime.now(UTC):%Y-%m-%d}"
+
+
+@task(name="digest-profiles")
+def digest_profiles(names: list[str] | None, now: datetime) -> list[ProfileOutcome]:
+    """One task for the batch of profiles; one failing profile never stops the others."""
+    return digest_all(engine=get_engine(), now=now, home=get_settings().home, names=names)
+
+
+@flow(name="digest", flow_run_name=_run_name)
+def digest(profiles: list[str] | None = None, now: datetime | None = None) -> dict:
+    """Send each enabled profile (or the named ones) its digest of unsent papers.
+
+    Ends Failed, after trying every profile, if any delivery failed.
+    """
+    now = now or datetime.now(UTC)
+    outcomes = digest_profiles(profiles, now)
+    summary = {
+        "profiles": [asdict(o) for o in outcomes],
+        "failed": [o.profile for o in outcomes if not o.ok],
+    }
+    if summary["failed"]:
+        raise RuntimeError(f"delivery failed for: {', '.join(summary['failed'])}")
+    return summary

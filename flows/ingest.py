@@ -1,0 +1,44 @@
+"""Ingest flow: fetch -> parse -> upsert for every source; one failure never stops the rest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from prefect import flow, task
+
+from models.db import get_engine
+from models.store.sources import ensure_default_sources
+from paperround.pipeline import SourceOutcome, ingest_all
+
+
+def _run_name() -> str:
+    return f"ingest-{datetime.now(UTC):%Y-%m-%dT%H%M}"
+
+
+@task(name="ingest-sources")
+def ingest_sources(names: list[str] | None, now: datetime) -> list[SourceOutcome]:
+    """One task for the batch of sources; each source's failure is recorded, not raised."""
+    engine = get_engine()
+    ensure_default_sources(engine=engine)
+    return ingest_all(engine=engine, now=now, names=names)
+
+
+@flow(name="ingest", flow_run_name=_run_name)
+def ingest(sources: list[str] | None = None, now: datetime | None = None) -> dict:
+    """Fetch every enabled source (or the named ones) and store what is new.
+
+    Ends Failed, after trying every source, if any source failed.
+    """
+    now = now or datetime.now(UTC)
+    outcomes = ingest_sources(sources, now)
+    summary = {
+        "sources": [asdict(o) for o in outcomes],
+        "fetched": sum(o.fetched for o in outcomes),
+        "new": sum(o.new for o in outcomes),
+        "revised": sum(o.revised for o in outcomes),
+        "failed": [o.name for o in outcomes if o.status == "failed"],
+    }
+    if summary["failed"]:
+        raise RuntimeError(f"sources failed: {', '.join(summary['failed'])}")
+    return summary

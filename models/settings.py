@@ -1,0 +1,47 @@
+"""Settings read once from the environment (and `.env`), validated, obtained via get_settings()."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "paperround"
+
+
+class Settings(BaseSettings):
+    """Paperround's configuration. Every field maps to PAPERROUND_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERROUND_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="Data directory.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file paperround.db in home."
+    )
+    fetch_timeout: float = 30.0
+    fetch_max_bytes: int = 50 * 1024 * 1024
+    arxiv_api_spacing: float = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'paperround.db'}"
+
+    @property
+    def digests_dir(self) -> Path:
+        return self.home / "digests"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home / "prefect"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings; tests call get_settings.cache_clear() after changing the env."""
+    return Settings()

@@ -1,0 +1,117 @@
+"""The delivery ledger: digests kept as an archive, deliveries, and what each channel received.
+
+Papers of a failed delivery stay pending (no sent_items row), so the next run sends them;
+a successful delivery writes sent_items under a unique (profile, channel, paper) key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from models.records import RenderedDigest, ScoredPaper
+from models.tables import Delivery, DigestItem, DigestRecord, SentItem
+
+
+def last_success(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
+    """When this channel last received a digest for this profile."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.max(Delivery.__table__.c.sent_at)).where(
+                Delivery.__table__.c.profile_id == profile_id,
+                Delivery.__table__.c.channel_key == channel_key,
+                Delivery.__table__.c.status == "sent",
+            )
+        ).scalar()
+
+
+def record_digest(
+    *,
+    engine: Engine,
+    profile_id: int,
+    channel_key: str,
+    rendered: RenderedDigest,
+    items: Sequence[ScoredPaper],
+    period_start: datetime | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """Archive a rendered digest and open its pending delivery; returns (digest_id, delivery_id)."""
+    with Session(engine) as session:
+        digest = DigestRecord(
+            profile_id=profile_id,
+            channel_key=channel_key,
+            created_at=now,
+            period_start=period_start,
+            subject=rendered.subject,
+            item_count=len(items),
+            html=rendered.html,
+            text=rendered.text,
+            markdown=rendered.markdown,
+        )
+        session.add(digest)
+        session.flush()
+        for rank, item in enumerate(items, 1):
+            session.add(
+                DigestItem(
+                    digest_id=digest.id,
+                    paper_id=item.paper.paper_id,
+                    rank=rank,
+                    score=round(item.score, 6),
+                    version=item.paper.version,
+                    reasons=list(item.reasons),
+                )
+            )
+        delivery = Delivery(
+            digest_id=digest.id, profile_id=profile_id, channel_key=channel_key, created_at=now
+        )
+        session.add(delivery)
+        session.commit()
+        return digest.id, delivery.id
+
+
+def finish_delivery(
+    delivery_id: int, *, engine: Engine, ok: bool, error: str | None, now: datetime
+) -> None:
+    """Close a delivery; on success mark its papers sent to that channel (at their version)."""
+    with Session(engine) as session:
+        delivery = session.get(Delivery, delivery_id)
+        delivery.attempts += 1
+        delivery.status = "sent" if ok else "failed"
+        delivery.error = None if ok else error
+        delivery.sent_at = now if ok else None
+        session.add(delivery)
+        session.flush()
+        if ok:
+            items = session.exec(
+                select(DigestItem.paper_id, DigestItem.version).where(
+                    DigestItem.digest_id == delivery.digest_id
+                )
+            ).all()
+            rows = [
+                {
+                    "profile_id": delivery.profile_id,
+                    "channel_key": delivery.channel_key,
+                    "paper_id": pid,
+                    "version": version,
+                    "digest_id": delivery.digest_id,
+                    "sent_at": now,
+                }
+                for pid, version in items
+            ]
+            if rows:
+                dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+                stmt = dialect.insert(SentItem.__table__)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["profile_id", "channel_key", "paper_id"],
+                    set_={
+                        "version": stmt.excluded.version,
+                        "digest_id": stmt.excluded.digest_id,
+                        "sent_at": stmt.excluded.sent_at,
+                    },
+                )
+                session.execute(stmt, rows)
+        session.commit()

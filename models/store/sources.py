@@ -1,0 +1,109 @@
+"""Configured sources and their fetch state (conditional GET validators, error counts)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from models.tables import IngestRun, Source
+from paperround.errors import DuplicateError, NotFoundError
+
+# A fresh install reads these; `paperround source list|add|remove` shows and changes them.
+DEFAULT_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("arxiv-cs.LG", "arxiv-rss", "https://rss.arxiv.org/rss/cs.LG+stat.ML"),
+    ("arxiv-cs.AI", "arxiv-rss", "https://rss.arxiv.org/rss/cs.AI+cs.CL"),
+    ("hf-daily", "hf-daily", "https://huggingface.co/api/daily_papers"),
+)
+
+
+def list_sources(*, engine: Engine, enabled_only: bool = False) -> list[Source]:
+    with Session(engine) as session:
+        query = select(Source).order_by(Source.name)
+        if enabled_only:
+            query = query.where(Source.enabled)
+        return list(session.exec(query).all())
+
+
+def get_source(name: str, *, engine: Engine) -> Source:
+    with Session(engine) as session:
+        src = session.exec(select(Source).where(Source.name == name)).first()
+        if src is None:
+            raise NotFoundError(f"no source named {name!r} (see: paperround source list)")
+        return src
+
+
+def add_source(name: str, kind: str, url: str, *, engine: Engine) -> Source:
+    with Session(engine) as session:
+        if session.exec(select(Source).where(Source.name == name)).first():
+            raise DuplicateError(f"a source named {name!r} already exists")
+        src = Source(name=name, kind=kind, url=url)
+        session.add(src)
+        session.commit()
+        session.refresh(src)
+        return src
+
+
+def remove_source(name: str, *, engine: Engine) -> None:
+    with Session(engine) as session:
+        src = session.exec(select(Source).where(Source.name == name)).first()
+        if src is None:
+            raise NotFoundError(f"no source named {name!r} (see: paperround source list)")
+        session.delete(src)
+        session.commit()
+
+
+def ensure_default_sources(*, engine: Engine) -> None:
+    """Give a fresh install its default sources (only when it has none at all)."""
+    with Session(engine) as session:
+        if session.exec(select(Source)).first() is not None:
+            return
+        for name, kind, url in DEFAULT_SOURCES:
+            session.add(Source(name=name, kind=kind, url=url))
+        session.commit()
+
+
+def record_fetch(
+    name: str,
+    *,
+    engine: Engine,
+    now: datetime,
+    status: str,
+    fetched: int = 0,
+    new: int = 0,
+    revised: int = 0,
+    note: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    announced_on: date | None = None,
+) -> None:
+    """Record one fetch: a success resets the error count, a failure increments it."""
+    with Session(engine) as session:
+        src = session.exec(select(Source).where(Source.name == name)).first()
+        if src is not None:
+            src.last_attempt_at = now
+            if status == "failed":
+                src.error_count += 1
+                src.last_error = note
+            else:
+                src.error_count = 0
+                src.last_success_at = now
+                if etag is not None or last_modified is not None:
+                    src.etag, src.last_modified = etag, last_modified
+                if announced_on is not None:
+                    src.last_announced_on = announced_on
+                src.last_empty_reason = note if status == "empty" else None
+            session.add(src)
+        session.add(
+            IngestRun(
+                source=name,
+                started_at=now,
+                status=status,
+                fetched=fetched,
+                new=new,
+                revised=revised,
+                note=note,
+            )
+        )
+        session.commit()

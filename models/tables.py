@@ -1,0 +1,261 @@
+"""SQLModel tables. Created and changed only by Alembic migrations (models/migrations).
+
+Unique constraints back every dedup key, so re-running any stage is harmless:
+papers.key, (occurrence paper, source), (sent item profile, channel, paper),
+(delivery digest, channel), (claim profile, slot).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Column, DateTime, LargeBinary, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Store UTC, hand back tz-aware UTC on every engine (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a tz-aware value")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Source(SQLModel, table=True):
+    """A configured listing: where to fetch, how to read it, and how it has been doing."""
+
+    __tablename__ = "sources"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    kind: str  # arxiv-rss | arxiv-api | hf-daily | feed
+    url: str
+    enabled: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    error_count: int = 0  # consecutive failures; reset by a success
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_announced_on: date | None = None
+    last_empty_reason: str | None = None  # "no announcement on 2026-11-21"
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Paper(SQLModel, table=True):
+    """One paper, whatever the number of sources, versions and cross-lists it came through."""
+
+    __tablename__ = "papers"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)  # canonical: arXiv id, doi:..., title:<hash>
+    arxiv_id: str | None = Field(default=None, index=True)
+    doi: str | None = Field(default=None, index=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    abstract: str = Field(default="", sa_column=Column(Text, nullable=False))
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    url: str = ""
+    pdf_url: str | None = None
+    version: int = 1
+    version_dates: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    license: str | None = None
+    journal_ref: str | None = Field(default=None, sa_column=Column(Text))
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+    upvotes: int | None = None
+    github_repo: str | None = None
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    announced_at: datetime | None = Field(default=None, index=True, sa_type=UTCDateTime)
+    first_seen_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revised_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime
+    )  # when a newer version was last seen
+
+
+class PaperOccurrence(SQLModel, table=True):
+    """That a source listed a paper: one row per (paper, source)."""
+
+    __tablename__ = "paper_occurrences"
+    __table_args__ = (UniqueConstraint("paper_id", "source"),)
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="papers.id", index=True, ondelete="CASCADE")
+    source: str = Field(index=True)
+    external_id: str
+    announce_type: str | None = None
+    first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class IngestRun(SQLModel, table=True):
+    """One fetch of one source: counts, or the error, or why the feed was empty."""
+
+    __tablename__ = "ingest_runs"
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    started_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    status: str = "ok"  # ok | not-modified | empty | failed
+    fetched: int = 0
+    new: int = 0
+    revised: int = 0
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Profile(SQLModel, table=True):
+    """A reader's saved interests, schedule and delivery settings."""
+
+    __tablename__ = "profiles"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    description: str = ""
+    keywords: list[list] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    excluded: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    weights: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    schedule: str = "0 7 * * *"  # cron
+    timezone: str = "UTC"
+    max_items: int = 10
+    min_score: float = 0.0
+    send_empty: bool = False
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Seed(SQLModel, table=True):
+    """A paper the reader names as representative of their interests."""
+
+    __tablename__ = "profile_seeds"
+    __table_args__ = (UniqueConstraint("profile_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    key: str
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    abstract: str = Field(default="", sa_column=Column(Text, nullable=False))
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Channel(SQLModel, table=True):
+    """An Apprise URL a profile's digest goes to. May hold {env:NAME} placeholders."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("profile_id", "url"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Feedback(SQLModel, table=True):
+    """A like (+1) or dislike (-1) of a paper by a profile's reader."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("profile_id", "paper_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    paper_id: int = Field(foreign_key="papers.id", index=True, ondelete="CASCADE")
+    value: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeedbackModel(SQLModel, table=True):
+    """A profile's trained likes model, reused until its feedback fingerprint changes."""
+
+    __tablename__ = "feedback_models"
+    profile_id: int = Field(foreign_key="profiles.id", primary_key=True, ondelete="CASCADE")
+    fingerprint: str
+    blob: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    trained_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DigestRecord(SQLModel, table=True):
+    """A rendered digest for one profile and channel, kept as the archive."""
+
+    __tablename__ = "digests"
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    channel_key: str  # channel id as text, or "file" for a profile without channels
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    period_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    subject: str
+    item_count: int = 0
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    markdown: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """The ledger: one attempt history per (digest, channel)."""
+
+    __tablename__ = "deliveries"
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="digests.id", index=True, ondelete="CASCADE")
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    channel_key: str
+    status: str = "pending"  # pending | sent | failed
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))  # secrets redacted
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DigestItem(SQLModel, table=True):
+    """A paper in a digest, with its rank, score and reasons."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (UniqueConstraint("digest_id", "paper_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="digests.id", index=True, ondelete="CASCADE")
+    paper_id: int = Field(foreign_key="papers.id", index=True, ondelete="CASCADE")
+    rank: int
+    score: float
+    version: int = 1
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SentItem(SQLModel, table=True):
+    """That a paper (at a version) reached a profile's channel: never send it twice."""
+
+    __tablename__ = "sent_items"
+    __table_args__ = (UniqueConstraint("profile_id", "channel_key", "paper_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    channel_key: str
+    paper_id: int = Field(foreign_key="papers.id", index=True, ondelete="CASCADE")
+    version: int = 1
+    digest_id: int | None = Field(default=None, foreign_key="digests.id", ondelete="SET NULL")
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RunClaim(SQLModel, table=True):
+    """A dispatcher's claim on a profile's schedule slot: two dispatchers never both send it."""
+
+    __tablename__ = "run_claims"
+    __table_args__ = (UniqueConstraint("profile_id", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    slot: datetime = Field(sa_type=UTCDateTime)  # the scheduled time (UTC) this run serves
+    claimed_by: str
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = "running"  # running | done | failed
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    note: str | None = Field(default=None, sa_column=Column(Text))

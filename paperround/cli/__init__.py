@@ -1,0 +1,70 @@
+"""The `paperround` command: a thin Typer layer over the library.
+
+Library errors (PaperroundError) become one red line and exit code 1, never a traceback.
+Prefect is imported only by the commands that run a flow (it costs ~1.5 s to import).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from paperround import __version__
+from paperround.cli import db as db_cmd
+from paperround.cli import profile as profile_cmd
+from paperround.cli import run as run_cmd
+from paperround.cli.common import err_console
+from paperround.errors import PaperroundError
+
+app = typer.Typer(
+    name="paperround",
+    help=(
+        "Paperround: your daily research-paper digest.\n\n"
+        "Example: paperround demo   (runs the whole job offline on bundled feeds)"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"paperround {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Paperround: your daily research-paper digest."""
+
+
+run_cmd.register(app)
+app.add_typer(profile_cmd.app, name="profile")
+app.add_typer(db_cmd.app, name="db")
+
+
+def main() -> None:
+    """Console entry point: run the app, turning library errors into one clear line."""
+    try:
+        app(standalone_mode=False)
+    except PaperroundError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,23 @@
+"""`paperround db`: the store's schema."""
+
+from __future__ import annotations
+
+import typer
+
+from paperround.cli.common import console
+
+app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+
+
+@app.command("upgrade")
+def upgrade_cmd() -> None:
+    """Apply pending migrations (also done automatically on first use).
+
+    Example: PAPERROUND_DATABASE_URL=postgresql+psycopg://u:p@host/db paperround db upgrade
+    """
+    from models.db import current_revision, make_engine, upgrade
+    from models.settings import get_settings
+
+    engine = make_engine(get_settings().db_url)
+    upgrade(engine)
+    console.print(f"database at revision {current_revision(engine)}")

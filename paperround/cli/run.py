@@ -1,0 +1,144 @@
+"""`paperround demo | ingest | digest`: the commands that run Prefect flows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from paperround.cli.common import console, print_json
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _prefect():
+    """Prepare Prefect's environment, then import the flows (slow: only when needed)."""
+    from paperround.env import prepare_prefect_env
+
+    prepare_prefect_env()
+    from flows.digest import digest
+    from flows.ingest import ingest
+
+    return ingest, digest
+
+
+def _run(flow, **params) -> tuple[dict | None, str | None]:
+    """Run a flow; return (result, error line)."""
+    state = flow(return_state=True, **params)
+    if state.is_completed():
+        return state.result(), None
+    try:
+        state.result()
+    except Exception as exc:
+        return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None, state.message
+
+
+def _print_ingest(summary: dict) -> None:
+    table = Table("source", "status", "fetched", "new", "revised", "note", title="Ingest")
+    for s in summary["sources"]:
+        table.add_row(
+            s["name"],
+            s["status"],
+            str(s["fetched"]),
+            str(s["new"]),
+            str(s["revised"]),
+            s["note"] or "",
+        )
+    console.print(table)
+
+
+def _print_digest(summary: dict) -> None:
+    table = Table("profile", "candidates", "channel", "papers", "result", title="Digest")
+    for p in summary["profiles"]:
+        for c in p["channels"] or [
+            {"channel": "-", "items": 0, "ok": True, "error": "nothing to send"}
+        ]:
+            result = "sent" if c["ok"] and not c["error"] else (c["error"] or "failed")
+            table.add_row(p["profile"], str(p["candidates"]), c["channel"], str(c["items"]), result)
+    console.print(table)
+
+
+def ingest_cmd(
+    source: list[str] = typer.Option([], "--source", "-s", help="Only these sources."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Fetch every enabled source and store new papers (a Prefect flow run).
+
+    Example: paperround ingest --source arxiv-cs.LG
+    """
+    ingest, _ = _prefect()
+    summary, error = _run(ingest, sources=source or None)
+    if summary is None:
+        console.print(f"[red]error:[/red] ingest failed: {error}")
+        raise typer.Exit(1)
+    print_json(summary) if json_out else _print_ingest(summary)
+
+
+def digest_cmd(
+    profile: list[str] = typer.Option([], "--profile", "-p", help="Only these profiles."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Rank, render and deliver each enabled profile's digest (a Prefect flow run).
+
+    Example: paperround digest --profile theory
+    """
+    _, digest = _prefect()
+    summary, error = _run(digest, profiles=profile or None)
+    if summary is None:
+        console.print(f"[red]error:[/red] digest failed: {error}")
+        raise typer.Exit(1)
+    print_json(summary) if json_out else _print_digest(summary)
+
+
+def demo_cmd(
+    keep: bool = typer.Option(False, help="Keep the previous demo store instead of starting over."),
+) -> None:
+    """Run the whole job offline: bundled feeds -> SQLite -> demo profile -> HTML digest.
+
+    Uses its own store under $PAPERROUND_HOME/demo; channels from PAPERROUND_DEMO_CHANNEL
+    (an Apprise URL) are added to the demo profile if set.
+
+    Example: paperround demo
+    """
+    from models.settings import get_settings
+    from paperround.demo import setup_demo
+
+    base = get_settings().home
+    ingest, digest = _prefect()  # Prefect's home stays under the real home: warm restarts
+    home = base / "demo"
+    if home.exists() and not keep:
+        shutil.rmtree(home)
+    os.environ["PAPERROUND_HOME"] = str(home)
+    os.environ.pop("PAPERROUND_DATABASE_URL", None)
+    get_settings.cache_clear()
+    channel = os.environ.get("PAPERROUND_DEMO_CHANNEL")
+    setup_demo(EXAMPLES, channels=[channel] if channel else [])
+    now = datetime.now(UTC)
+    console.print(f"[bold]Paperround demo[/bold] · store {get_settings().db_url}")
+    summary, error = _run(ingest, now=now)
+    if summary is None:
+        console.print(f"[red]error:[/red] ingest failed: {error}")
+        raise typer.Exit(1)
+    _print_ingest(summary)
+    summary, error = _run(digest, now=now)
+    if summary is None:
+        console.print(f"[red]error:[/red] digest failed: {error}")
+        raise typer.Exit(1)
+    _print_digest(summary)
+    from paperround.demo import print_top_picks
+
+    print_top_picks(console, now=now)
+    html = home / "digests" / "demo" / f"{now:%Y-%m-%d}.html"
+    if html.exists():
+        console.print(f"HTML digest: [bold]{html}[/bold]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_cmd)
+    app.command("ingest")(ingest_cmd)
+    app.command("digest")(digest_cmd)

@@ -1,0 +1,105 @@
+"""The embedded default: bundled sample feeds and a demo profile on deep-learning theory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from models.db import get_engine
+from models.store.profiles import create_profile
+from models.store.sources import add_source
+from models.tables import Profile, Seed
+from paperround.ids import title_key
+
+# (source name, kind, file under examples/feeds)
+DEMO_SOURCES = (
+    ("demo-arxiv-rss", "arxiv-rss", "arxiv-rss-cs.LG.xml"),
+    ("demo-arxiv-api", "arxiv-api", "arxiv-api-page.xml"),
+    ("demo-hf-daily", "hf-daily", "hf-daily-papers.json"),
+)
+
+# Seeds: papers a deep-learning theory reader liked (real titles from ../shared/seeds, with a
+# one-sentence description written for the demo in place of the full abstract).
+DEMO_SEEDS = (
+    (
+        "Feature Learning and Generalization in Deep Networks with Orthogonal Weights",
+        "Deep networks with orthogonal initialization at criticality: the neural tangent kernel "
+        "and its descendants at finite width, feature learning and generalization.",
+    ),
+    (
+        "Perturbation Analysis of Neural Collapse",
+        "Training deep networks for classification beyond zero training error leads to neural "
+        "collapse; gradient flow near collapse and the effect of regularization.",
+    ),
+    (
+        "Neural Network-Based Score Estimation in Diffusion Models: Optimization and "
+        "Generalization",
+        "Optimization and generalization guarantees for score estimation in diffusion models "
+        "with neural networks trained by gradient descent.",
+    ),
+    (
+        "Provable Scaling Laws of Feature Emergence from Learning Dynamics of Grokking",
+        "Learning dynamics of grokking in two-layer networks: when features emerge, memorization "
+        "versus generalization, and scaling laws.",
+    ),
+)
+
+DEMO_KEYWORDS = (
+    ("generalization", 1.0),
+    ("neural tangent kernel", 2.0),
+    ("feature learning", 2.0),
+    ("gradient descent", 1.0),
+    ("optimization", 0.5),
+    ("diffusion", 1.0),
+    ("implicit bias", 2.0),
+    ("scaling law", 1.0),
+)
+
+
+def setup_demo(examples: Path, *, channels: list[str]) -> None:
+    """Register the bundled feeds as sources and create the demo profile."""
+    engine = get_engine()
+    feeds = examples / "feeds"
+    for name, kind, filename in DEMO_SOURCES:
+        add_source(name, kind, str(feeds / filename), engine=engine)
+    profile = Profile(
+        name="demo",
+        description="Deep-learning theory: generalisation, optimisation, feature learning, "
+        "diffusion theory",
+        keywords=[list(k) for k in DEMO_KEYWORDS],
+        excluded=["medical"],
+        categories=["cs.LG", "stat.ML"],
+        authors=["Yann LeCun"],
+        schedule="0 7 * * *",
+        timezone="UTC",
+        max_items=10,
+        send_empty=True,
+    )
+    seeds = [Seed(key=title_key(t, None), title=t, abstract=a, authors=[]) for t, a in DEMO_SEEDS]
+    create_profile(profile, engine=engine, seeds=seeds, channels=channels)
+
+
+def print_top_picks(console: Console, *, now: datetime) -> None:
+    """Show the demo digest's papers with the reasons they were picked."""
+    from sqlmodel import Session, select
+
+    from models.tables import DigestItem, DigestRecord, Paper
+
+    engine = get_engine()
+    with Session(engine) as session:
+        digest = session.exec(select(DigestRecord).order_by(DigestRecord.id.desc())).first()
+        if digest is None:
+            return
+        rows = session.exec(
+            select(DigestItem, Paper)
+            .join(Paper, Paper.id == DigestItem.paper_id)
+            .where(DigestItem.digest_id == digest.id)
+            .order_by(DigestItem.rank)
+        ).all()
+    table = Table("#", "score", "paper", "why", title=digest.subject)
+    for item, paper in rows:
+        table.add_row(str(item.rank), f"{item.score:.2f}", paper.title, "; ".join(item.reasons))
+    console.print(table)

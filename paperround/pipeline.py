@@ -1,0 +1,299 @@
+"""The pipeline's stages as plain functions: what flows orchestrate and tests call directly.
+
+fetch -> parse -> store (dedup) -> select -> rank -> render -> deliver -> record.
+Each function takes the engine and "now" explicitly; none imports Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+from sqlalchemy import Engine
+
+from models.records import Digest, DigestHealth, ParseResult, RenderedDigest, ScoredPaper
+from models.store import ledger, papers, profiles, sources
+from models.tables import Profile, Source
+from paperround.errors import PaperroundError
+
+FIRST_RUN_LOOKBACK = timedelta(days=3)  # a new profile's first digest covers this much
+FILE_CHANNEL = "file"
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What one source's fetch did; status is ok | not-modified | empty | failed."""
+
+    name: str
+    status: str
+    fetched: int = 0
+    new: int = 0
+    revised: int = 0
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelOutcome:
+    channel: str  # redacted URL, or the digest file path
+    ok: bool
+    items: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ProfileOutcome:
+    profile: str
+    candidates: int
+    channels: tuple[ChannelOutcome, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.channels)
+
+
+# -- ingest ---------------------------------------------------------------------------------
+
+
+def fetch_source(src: Source) -> tuple[bytes | None, dict]:
+    """Fetch a source's bytes; local paths and file:// URLs are read from disk (demo, tests)."""
+    parsed = urlparse(src.url)
+    if parsed.scheme in ("", "file"):
+        path = Path(parsed.path if parsed.scheme == "file" else src.url)
+        try:
+            return path.read_bytes(), {}
+        except OSError as exc:
+            raise PaperroundError(f"{src.name}: cannot read {path}: {exc.strerror}") from None
+    from models.settings import get_settings
+    from paperround.fetch import fetch
+
+    settings = get_settings()
+    result = fetch(
+        src.url,
+        etag=src.etag,
+        last_modified=src.last_modified,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+    )
+    meta = {
+        "etag": result.etag,
+        "last_modified": result.last_modified,
+        "content_type": result.content_type,
+    }
+    return (None if result.not_modified else result.body), meta
+
+
+def parse_source(src: Source, body: bytes, content_type: str | None = None) -> ParseResult:
+    from paperround.sources import parse
+
+    return parse(src.kind, body, source=src.name, content_type=content_type)
+
+
+def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcome:
+    """Fetch, parse and store one source; any error is recorded on the source, not raised."""
+    try:
+        body, meta = fetch_source(src)
+        if body is None:
+            outcome = SourceOutcome(src.name, "not-modified")
+        else:
+            result = parse_source(src, body, meta.get("content_type"))
+            stored = papers.upsert_records(result.records, engine=engine, now=now)
+            status = "empty" if not result.records else "ok"
+            outcome = SourceOutcome(
+                src.name,
+                status,
+                fetched=len(result.records),
+                new=len(stored.new),
+                revised=len(stored.revised),
+                note=result.empty_reason,
+            )
+            meta["announced_on"] = result.announced_on
+    except PaperroundError as exc:
+        outcome = SourceOutcome(src.name, "failed", note=str(exc))
+        meta = {}
+    sources.record_fetch(
+        src.name,
+        engine=engine,
+        now=now,
+        status=outcome.status,
+        fetched=outcome.fetched,
+        new=outcome.new,
+        revised=outcome.revised,
+        note=outcome.note,
+        etag=meta.get("etag"),
+        last_modified=meta.get("last_modified"),
+        announced_on=meta.get("announced_on"),
+    )
+    return outcome
+
+
+def ingest_all(
+    *, engine: Engine, now: datetime, names: list[str] | None = None
+) -> list[SourceOutcome]:
+    """Ingest every enabled source (or the named ones); one failing source never stops others."""
+    todo = sources.list_sources(engine=engine, enabled_only=names is None)
+    if names is not None:
+        todo = [s for s in todo if s.name in names]
+    return [ingest_source(src, engine=engine, now=now) for src in todo]
+
+
+# -- digest ---------------------------------------------------------------------------------
+
+
+def source_health(*, engine: Engine) -> DigestHealth:
+    """The footer's health line from the sources' recorded state."""
+    ok, failed, notes = [], [], []
+    for src in sources.list_sources(engine=engine, enabled_only=True):
+        if src.error_count:
+            failed.append(f"{src.name}: {src.last_error or 'failing'}")
+        elif src.last_success_at is not None:
+            ok.append(src.name)
+        if src.last_empty_reason:
+            notes.append(f"{src.name}: {src.last_empty_reason}")
+    return DigestHealth(sources_ok=tuple(ok), sources_failed=tuple(failed), notes=tuple(notes))
+
+
+def rank_for(profile: Profile, candidates, *, engine: Engine, now: datetime) -> list[ScoredPaper]:
+    from paperround.rank import rank
+
+    spec = profiles.profile_spec(profile, engine=engine)
+    return rank(candidates, spec, now=now)
+
+
+def build_digest(
+    profile: Profile,
+    items: list[ScoredPaper],
+    *,
+    now: datetime,
+    candidates: int,
+    health: DigestHealth,
+    period_start: datetime | None,
+) -> Digest:
+    empty = None
+    if not items:
+        empty = (
+            "; ".join(health.notes)
+            if candidates == 0 and health.notes
+            else "no new papers since the last digest"
+            if candidates == 0
+            else "nothing matched your profile"
+        )
+    return Digest(
+        profile=profile.name,
+        generated_at=now,
+        items=tuple(items),
+        period_start=period_start,
+        candidates=candidates,
+        health=health,
+        empty_reason=empty,
+        manage_hint=(
+            f"Change it: paperround profile edit {profile.name} · "
+            f"pause it: paperround profile pause {profile.name}"
+        ),
+        description=profile.description,
+    )
+
+
+def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, home: Path) -> Path:
+    """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path."""
+    folder = home / "digests" / profile
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = now.strftime("%Y-%m-%d")
+    for ext, body in (("html", rendered.html), ("txt", rendered.text), ("md", rendered.markdown)):
+        tmp = folder / f".{stem}.{ext}.tmp"
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(folder / f"{stem}.{ext}")
+    return folder / f"{stem}.html"
+
+
+def digest_profile(
+    profile: Profile,
+    *,
+    engine: Engine,
+    now: datetime,
+    home: Path,
+    health: DigestHealth | None = None,
+    dry_run: bool = False,
+) -> ProfileOutcome:
+    """Select, rank, render, deliver and record one profile's digest, channel by channel.
+
+    Each channel has its own ledger: a failure leaves that channel's papers pending.
+    """
+    from paperround.render import render_digest
+
+    health = health if health is not None else source_health(engine=engine)
+    chans = profiles.channels_of(profile.id, engine=engine)
+    targets = [(str(c.id), c.url) for c in chans] or [(FILE_CHANNEL, None)]
+    outcomes: list[ChannelOutcome] = []
+    max_candidates = 0
+    for key, url in targets:
+        last = ledger.last_success(profile.id, key, engine=engine)
+        since = last if last is not None else now - FIRST_RUN_LOOKBACK
+        cands = papers.unsent_candidates(
+            engine=engine,
+            profile_id=profile.id,
+            channel_key=key,
+            since=since,
+            sources=profile.sources,
+        )
+        max_candidates = max(max_candidates, len(cands))
+        ranked = rank_for(profile, cands, engine=engine, now=now)
+        if not ranked and not profile.send_empty:
+            continue
+        digest = build_digest(
+            profile, ranked, now=now, candidates=len(cands), health=health, period_start=last
+        )
+        rendered = render_digest(digest)
+        if dry_run:
+            outcomes.append(ChannelOutcome(url or FILE_CHANNEL, True, len(ranked), "dry run"))
+            continue
+        _, delivery_id = ledger.record_digest(
+            engine=engine,
+            profile_id=profile.id,
+            channel_key=key,
+            rendered=rendered,
+            items=ranked,
+            period_start=last,
+            now=now,
+        )
+        if url is None:
+            path = write_digest_files(rendered, profile.name, now, home)
+            ok, error, label = True, None, str(path)
+        else:
+            from paperround.deliver import deliver, redact_url
+
+            result = deliver(rendered, url)
+            ok, error, label = result.ok, result.error, redact_url(url)
+        ledger.finish_delivery(delivery_id, engine=engine, ok=ok, error=error, now=now)
+        outcomes.append(ChannelOutcome(label, ok, len(ranked), error))
+    return ProfileOutcome(profile.name, max_candidates, tuple(outcomes))
+
+
+def digest_all(
+    *,
+    engine: Engine,
+    now: datetime,
+    home: Path,
+    names: list[str] | None = None,
+    dry_run: bool = False,
+) -> list[ProfileOutcome]:
+    """Digest every enabled profile (or the named ones); one failure never stops the others."""
+    health = source_health(engine=engine)
+    todo = [
+        p
+        for p in profiles.list_profiles(engine=engine)
+        if (p.name in names if names else p.enabled)
+    ]
+    outcomes = []
+    for prof in todo:
+        try:
+            outcomes.append(
+                digest_profile(
+                    prof, engine=engine, now=now, home=home, health=health, dry_run=dry_run
+                )
+            )
+        except Exception as exc:  # isolate: record this profile's failure, go on with the rest
+            err = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            outcomes.append(ProfileOutcome(prof.name, 0, (ChannelOutcome("-", False, 0, err),)))
+    return outcomes

@@ -1,0 +1,116 @@
+"""The store's core promises on a real SQLite file: dedup, revisions, unsent selection, ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from models.records import PaperRecord, RenderedDigest, ScoredPaper
+from models.store import ledger, papers
+from models.store.profiles import create_profile
+from models.tables import Profile
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+def rec(source: str, version: int = 1, **kw) -> PaperRecord:
+    base = dict(
+        source=source,
+        external_id=f"oai:arXiv.org:2604.21952v{version}",
+        title="Focus Session: Accelerating Multimodal Foundation Models",
+        abstract="Short.",
+        authors=("Muhammad Shafique",),
+        arxiv_id="2604.21952",
+        version=version,
+        categories=("cs.LG",),
+        announce_type="new",
+        published=NOW,
+    )
+    base.update(kw)
+    return PaperRecord(**base)
+
+
+def test_same_paper_from_two_sources_is_one_row(engine):
+    first = papers.upsert_records([rec("arxiv-rss")], engine=engine, now=NOW)
+    second = papers.upsert_records(
+        [
+            rec(
+                "hf-daily",
+                abstract="A much longer abstract from Hugging Face.",
+                upvotes=42,
+                categories=("cs.AI", "cs.LG"),
+            )
+        ],
+        engine=engine,
+        now=NOW,
+    )
+    assert len(first.new) == 1 and second.new == () and second.revised == ()
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("select abstract, upvotes, categories from papers").all()
+        occ = conn.exec_driver_sql("select source from paper_occurrences order by source").all()
+    assert len(rows) == 1
+    assert rows[0][0] == "A much longer abstract from Hugging Face."
+    assert rows[0][1] == 42
+    assert rows[0][2] == '["cs.LG", "cs.AI"]'
+    assert [o[0] for o in occ] == ["arxiv-rss", "hf-daily"]
+
+
+def test_new_version_is_revised_not_new(engine):
+    papers.upsert_records([rec("arxiv-rss")], engine=engine, now=NOW)
+    later = NOW + timedelta(days=1)
+    result = papers.upsert_records(
+        [rec("arxiv-rss", version=2, announce_type="replace")], engine=engine, now=later
+    )
+    assert result.new == () and len(result.revised) == 1
+    with engine.connect() as conn:
+        version, dates = conn.exec_driver_sql("select version, version_dates from papers").one()
+    assert version == 2 and '"2"' in dates
+
+
+def test_sent_papers_are_not_selected_again(engine):
+    prof = create_profile(Profile(name="p", keywords=[["x", 1.0]]), engine=engine)
+    stored = papers.upsert_records([rec("arxiv-rss")], engine=engine, now=NOW)
+    since = NOW - timedelta(days=1)
+    cands = papers.unsent_candidates(
+        engine=engine, profile_id=prof.id, channel_key="file", since=since
+    )
+    assert [c.paper_id for c in cands] == list(stored.new)
+    item = ScoredPaper(paper=cands[0], score=1.0, reasons=("matches 'x'",))
+    _, delivery = ledger.record_digest(
+        engine=engine,
+        profile_id=prof.id,
+        channel_key="file",
+        rendered=RenderedDigest("s", "<p>h</p>", "t", "m"),
+        items=[item],
+        period_start=None,
+        now=NOW,
+    )
+    # A failed delivery leaves the paper pending ...
+    ledger.finish_delivery(delivery, engine=engine, ok=False, error="smtp down", now=NOW)
+    assert papers.unsent_candidates(
+        engine=engine, profile_id=prof.id, channel_key="file", since=since
+    )
+    assert ledger.last_success(prof.id, "file", engine=engine) is None
+    # ... a successful one marks it sent for that channel only.
+    _, delivery = ledger.record_digest(
+        engine=engine,
+        profile_id=prof.id,
+        channel_key="file",
+        rendered=RenderedDigest("s", "<p>h</p>", "t", "m"),
+        items=[item],
+        period_start=None,
+        now=NOW,
+    )
+    ledger.finish_delivery(delivery, engine=engine, ok=True, error=None, now=NOW)
+    assert (
+        papers.unsent_candidates(engine=engine, profile_id=prof.id, channel_key="file", since=since)
+        == []
+    )
+    assert ledger.last_success(prof.id, "file", engine=engine) == NOW
+    assert papers.unsent_candidates(engine=engine, profile_id=prof.id, channel_key="2", since=since)
+    # A new version comes back once, flagged as revised.
+    later = NOW + timedelta(days=1)
+    papers.upsert_records([rec("arxiv-rss", version=2)], engine=engine, now=later)
+    again = papers.unsent_candidates(
+        engine=engine, profile_id=prof.id, channel_key="file", since=NOW
+    )
+    assert [c.revised for c in again] == [True]
