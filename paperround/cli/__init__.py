@@ -11,9 +11,7 @@ import sys
 import typer
 
 from paperround import __version__
-from paperround.cli import db as db_cmd
-from paperround.cli import profile as profile_cmd
-from paperround.cli import run as run_cmd
+from paperround.cli import db, feedback, papers, profile, run, serve, source
 from paperround.cli.common import err_console
 from paperround.errors import PaperroundError
 
@@ -44,9 +42,9 @@ def _root(
     """Paperround: your daily research-paper digest."""
 
 
-run_cmd.register(app)
-app.add_typer(profile_cmd.app, name="profile")
-app.add_typer(db_cmd.app, name="db")
+# Each command module adds its commands; their order here is the order in --help.
+for module in (run, profile, feedback, source, papers, db, serve):
+    module.register(app)
 
 
 def main() -> None:

@@ -21,3 +21,7 @@ def upgrade_cmd() -> None:
     engine = make_engine(get_settings().db_url)
     upgrade(engine)
     console.print(f"database at revision {current_revision(engine)}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="db")

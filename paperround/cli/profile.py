@@ -147,3 +147,7 @@ def remove(name: str) -> None:
 
     remove_profile(name, engine=engine())
     console.print(f"removed profile [bold]{name}[/bold]")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="profile")
