@@ -207,6 +207,25 @@ def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, ho
     return folder / f"{stem}.html"
 
 
+def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> RenderedDigest:
+    """Render what the profile's first channel would receive now, without sending or recording."""
+    from paperround.render import render_digest
+
+    chans = profiles.channels_of(profile.id, engine=engine)
+    key = str(chans[0].id) if chans else FILE_CHANNEL
+    last = ledger.last_success(profile.id, key, engine=engine)
+    since = last if last is not None else now - FIRST_RUN_LOOKBACK
+    cands = papers.unsent_candidates(
+        engine=engine, profile_id=profile.id, channel_key=key, since=since, sources=profile.sources
+    )
+    ranked = rank_for(profile, cands, engine=engine, now=now)
+    health = source_health(engine=engine)
+    digest = build_digest(
+        profile, ranked, now=now, candidates=len(cands), health=health, period_start=last
+    )
+    return render_digest(digest)
+
+
 def digest_profile(
     profile: Profile,
     *,

@@ -115,3 +115,34 @@ def finish_delivery(
                 )
                 session.execute(stmt, rows)
         session.commit()
+
+
+def list_digests(*, engine: Engine, profile: str | None = None, limit: int = 20) -> list[dict]:
+    """Archived digests, newest first, with each one's delivery status."""
+    from models.tables import Profile
+
+    d, p, dl = DigestRecord.__table__, Profile.__table__, Delivery.__table__
+    query = (
+        select(
+            d.c.id, p.c.name, d.c.created_at, d.c.item_count, d.c.subject, dl.c.status, dl.c.error
+        )
+        .join(p, p.c.id == d.c.profile_id)
+        .outerjoin(dl, dl.c.digest_id == d.c.id)
+        .order_by(d.c.id.desc())
+        .limit(limit)
+    )
+    if profile:
+        query = query.where(p.c.name == profile)
+    with engine.connect() as conn:
+        return [
+            {
+                "id": r.id,
+                "profile": r.name,
+                "created_at": r.created_at,
+                "item_count": r.item_count,
+                "subject": r.subject,
+                "status": r.status or "pending",
+                "error": r.error,
+            }
+            for r in conn.execute(query)
+        ]

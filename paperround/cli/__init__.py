@@ -11,7 +11,7 @@ import sys
 import typer
 
 from paperround import __version__
-from paperround.cli import db, feedback, papers, profile, run, serve, source
+from paperround.cli import db, digest, feedback, papers, profile, run, serve, source
 from paperround.cli.common import err_console
 from paperround.errors import PaperroundError
 
@@ -43,7 +43,7 @@ def _root(
 
 
 # Each command module adds its commands; their order here is the order in --help.
-for module in (run, profile, feedback, source, papers, db, serve):
+for module in (run, digest, profile, feedback, source, papers, db, serve):
     module.register(app)
 
 

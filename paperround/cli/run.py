@@ -15,7 +15,7 @@ from paperround.cli.common import console, print_json
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _prefect():
+def prefect_flows():
     """Prepare Prefect's environment, then import the flows (slow: only when needed)."""
     from paperround.env import prepare_prefect_env
 
@@ -26,7 +26,7 @@ def _prefect():
     return ingest, digest
 
 
-def _run(flow, **params) -> tuple[dict | None, str | None]:
+def run_flow(flow, **params) -> tuple[dict | None, str | None]:
     """Run a flow; return (result, error line)."""
     state = flow(return_state=True, **params)
     if state.is_completed():
@@ -52,7 +52,7 @@ def _print_ingest(summary: dict) -> None:
     console.print(table)
 
 
-def _print_digest(summary: dict) -> None:
+def print_digest(summary: dict) -> None:
     table = Table("profile", "candidates", "channel", "papers", "result", title="Digest")
     for p in summary["profiles"]:
         for c in p["channels"] or [
@@ -71,28 +71,12 @@ def ingest_cmd(
 
     Example: paperround ingest --source arxiv-cs.LG
     """
-    ingest, _ = _prefect()
-    summary, error = _run(ingest, sources=source or None)
+    ingest, _ = prefect_flows()
+    summary, error = run_flow(ingest, sources=source or None)
     if summary is None:
         console.print(f"[red]error:[/red] ingest failed: {error}")
         raise typer.Exit(1)
     print_json(summary) if json_out else _print_ingest(summary)
-
-
-def digest_cmd(
-    profile: list[str] = typer.Option([], "--profile", "-p", help="Only these profiles."),
-    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-) -> None:
-    """Rank, render and deliver each enabled profile's digest (a Prefect flow run).
-
-    Example: paperround digest --profile theory
-    """
-    _, digest = _prefect()
-    summary, error = _run(digest, profiles=profile or None)
-    if summary is None:
-        console.print(f"[red]error:[/red] digest failed: {error}")
-        raise typer.Exit(1)
-    print_json(summary) if json_out else _print_digest(summary)
 
 
 def demo_cmd(
@@ -109,7 +93,7 @@ def demo_cmd(
     from paperround.demo import setup_demo
 
     base = get_settings().home
-    ingest, digest = _prefect()  # Prefect's home stays under the real home: warm restarts
+    ingest, digest = prefect_flows()  # Prefect's home stays under the real home: warm restarts
     home = base / "demo"
     if home.exists() and not keep:
         shutil.rmtree(home)
@@ -120,16 +104,16 @@ def demo_cmd(
     setup_demo(EXAMPLES, channels=[channel] if channel else [])
     now = datetime.now(UTC)
     console.print(f"[bold]Paperround demo[/bold] · store {get_settings().db_url}")
-    summary, error = _run(ingest, now=now)
+    summary, error = run_flow(ingest, now=now)
     if summary is None:
         console.print(f"[red]error:[/red] ingest failed: {error}")
         raise typer.Exit(1)
     _print_ingest(summary)
-    summary, error = _run(digest, now=now)
+    summary, error = run_flow(digest, now=now)
     if summary is None:
         console.print(f"[red]error:[/red] digest failed: {error}")
         raise typer.Exit(1)
-    _print_digest(summary)
+    print_digest(summary)
     from paperround.demo import print_top_picks
 
     print_top_picks(console, now=now)
@@ -141,4 +125,3 @@ def demo_cmd(
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo_cmd)
     app.command("ingest")(ingest_cmd)
-    app.command("digest")(digest_cmd)

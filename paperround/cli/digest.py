@@ -1,0 +1,167 @@
+"""`paperround digest ...`: run, preview, send and browse digests."""
+
+from __future__ import annotations
+
+import webbrowser
+from datetime import UTC, datetime
+
+import typer
+from rich.table import Table
+
+from paperround.cli.common import console, engine, print_json
+from paperround.errors import ConfigError, NotFoundError
+
+app = typer.Typer(
+    help="Send digests (no subcommand: run the digest flow for every enabled profile).",
+    invoke_without_command=True,
+)
+FORMATS = ("html", "text", "md")
+
+
+@app.callback()
+def run(
+    ctx: typer.Context,
+    profile: list[str] = typer.Option([], "--profile", "-p", help="Only these profiles."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Rank, render and deliver each enabled profile's digest (a Prefect flow run).
+
+    Example: paperround digest --profile theory
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from paperround.cli.run import prefect_flows, print_digest, run_flow
+
+    _, digest = prefect_flows()
+    summary, error = run_flow(digest, profiles=profile or None)
+    if summary is None:
+        console.print(f"[red]error:[/red] digest failed: {error}")
+        raise typer.Exit(1)
+    print_json(summary) if json_out else print_digest(summary)
+
+
+def _check(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def _pick(rendered, fmt: str) -> str:
+    return {"html": rendered.html, "text": rendered.text, "md": rendered.markdown}[_check(fmt)]
+
+
+@app.command("preview")
+def preview(
+    profile: str,
+    fmt: str = typer.Option("text", "--format", "-f", help="html | text | md"),
+    open_: bool = typer.Option(False, "--open", help="Open the HTML in a browser."),
+) -> None:
+    """Render a profile's next digest without sending or recording anything.
+
+    Example: paperround digest preview theory --format html --open
+    """
+    from models.settings import get_settings
+    from models.store.profiles import get_profile
+    from paperround.pipeline import preview_digest
+
+    eng = engine()
+    rendered = preview_digest(get_profile(profile, engine=eng), engine=eng, now=datetime.now(UTC))
+    body = _pick(rendered, fmt)
+    if open_:
+        path = get_settings().home / "preview" / f"{profile}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(rendered.html, encoding="utf-8")
+        webbrowser.open(path.as_uri())
+        console.print(f"opened {path}")
+        return
+    print(body)
+
+
+@app.command("send")
+def send(
+    profile: str,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Rank and render only."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Send one profile's digest now, without Prefect (what is unsent, to every channel).
+
+    Example: paperround digest send theory --dry-run
+    """
+    from dataclasses import asdict
+
+    from models.settings import get_settings
+    from models.store.profiles import get_profile
+    from paperround.pipeline import digest_profile
+
+    eng = engine()
+    outcome = digest_profile(
+        get_profile(profile, engine=eng),
+        engine=eng,
+        now=datetime.now(UTC),
+        home=get_settings().home,
+        dry_run=dry_run,
+    )
+    if json_out:
+        print_json(asdict(outcome))
+    else:
+        table = Table("channel", "papers", "result")
+        for c in outcome.channels:
+            table.add_row(c.channel, str(c.items), "ok" if c.ok and not c.error else c.error)
+        if not outcome.channels:
+            table.add_row("-", "0", "nothing to send")
+        console.print(table)
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(
+    profile: str | None = typer.Option(None, "--profile", "-p", help="Only this profile."),
+    limit: int = typer.Option(20, help="Most recent N."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List archived digests, newest first, with their delivery status.
+
+    Example: paperround digest list --profile theory
+    """
+    from models.store.ledger import list_digests
+
+    rows = list_digests(engine=engine(), profile=profile, limit=limit)
+    if json_out:
+        print_json(rows)
+        return
+    table = Table("id", "profile", "created", "papers", "status", "subject")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["profile"],
+            r["created_at"].strftime("%Y-%m-%d %H:%M"),
+            str(r["item_count"]),
+            r["status"],
+            r["subject"],
+        )
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    digest_id: int,
+    fmt: str = typer.Option("text", "--format", "-f", help="html | text | md"),
+) -> None:
+    """Print an archived digest.
+
+    Example: paperround digest show 12 --format md
+    """
+    from models.tables import DigestRecord
+
+    with engine().connect() as conn:
+        row = conn.execute(
+            DigestRecord.__table__.select().where(DigestRecord.__table__.c.id == digest_id)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"no digest with id {digest_id} (see: paperround digest list)")
+    print({"html": row.html, "text": row.text, "md": row.markdown}[_check(fmt)])
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="digest")
