@@ -6,6 +6,7 @@ Each function takes the engine and "now" explicitly; none imports Prefect.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,8 @@ from models.records import Digest, DigestHealth, ParseResult, RenderedDigest, Sc
 from models.store import ledger, papers, profiles, sources
 from models.tables import Profile, Source
 from paperround.errors import PaperroundError
+
+log = logging.getLogger(__name__)
 
 FIRST_RUN_LOOKBACK = timedelta(days=3)  # a new profile's first digest covers this much
 FILE_CHANNEL = "file"
@@ -111,6 +114,10 @@ def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcom
             meta["announced_on"] = result.announced_on
     except PaperroundError as exc:
         outcome = SourceOutcome(src.name, "failed", note=str(exc))
+        meta = {}
+    except Exception as exc:  # a bug must not stop the other sources; it is logged in full
+        log.exception("ingest of %s failed", src.name)
+        outcome = SourceOutcome(src.name, "failed", note=f"{type(exc).__name__}: {exc}")
         meta = {}
     sources.record_fetch(
         src.name,
@@ -313,6 +320,7 @@ def digest_all(
                 )
             )
         except Exception as exc:  # isolate: record this profile's failure, go on with the rest
+            log.exception("digest of profile %s failed", prof.name)
             err = f"{type(exc).__name__}: {exc}".splitlines()[0]
             outcomes.append(ProfileOutcome(prof.name, 0, (ChannelOutcome("-", False, 0, err),)))
     return outcomes

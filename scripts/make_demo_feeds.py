@@ -32,6 +32,12 @@ THEORY = re.compile(
     r"loss landscape|overparameteri|score (matching|estimation)|sample complexity",
     re.IGNORECASE,
 )
+TRAILING_SPACE = " "  # rss.arxiv.org ends the "Announce Type" line with a space
+RSS_OPEN = (
+    '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:atom="http://www.w3.org/2005/Atom" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">'
+)
+API_PAGE = "sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml"
 LICENSES = (
     "http://arxiv.org/licenses/nonexclusive-distrib/1.0/",
     "http://creativecommons.org/licenses/by/4.0/",
@@ -66,7 +72,7 @@ def rss_item(rec: dict, announce: str, version: int, license_url: str) -> str:
     return f"""    <item>
       <title>{escape(rec["title"])}</title>
       <link>https://arxiv.org/abs/{rec["id"]}</link>
-      <description>arXiv:{ident} Announce Type: {announce} 
+      <description>arXiv:{ident} Announce Type: {announce}{TRAILING_SPACE}
 Abstract: {escape(rec["abstract"])}</description>
       <guid isPermaLink="false">oai:arXiv.org:{ident}</guid>
 {cats}
@@ -87,7 +93,7 @@ def arxiv_rss(items: list[dict]) -> str:
         else:
             announce, version = "new", 1
         body.append(rss_item(rec, announce, version, LICENSES[i % 2]))
-    return f"""<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">
+    return f"""{RSS_OPEN}
   <channel>
     <title>cs.LG updates on arXiv.org</title>
     <link>http://rss.arxiv.org/rss/cs.LG</link>
@@ -110,8 +116,9 @@ def arxiv_rss(items: list[dict]) -> str:
 
 def hf_daily(items: list[dict]) -> list:
     real = json.loads(
-        (SHARED / "fixtures" / "hf-daily" / "sotawhat_hf_api_daily_papers_2026-06-12.json")
-        .read_text()
+        (
+            SHARED / "fixtures" / "hf-daily" / "sotawhat_hf_api_daily_papers_2026-06-12.json"
+        ).read_text()
     )[:8]
     theory = [r for r in items if THEORY.search(r["title"] + r["abstract"])][:3]
     rewritten = []
@@ -122,8 +129,10 @@ def hf_daily(items: list[dict]) -> list:
             id=rec["id"],
             title=rec["title"],
             summary=rec["abstract"],
-            authors=[{"_id": f"demo{n}{k}", "name": a, "hidden": False}
-                     for k, a in enumerate(rec["authors"])],
+            authors=[
+                {"_id": f"demo{n}{k}", "name": a, "hidden": False}
+                for k, a in enumerate(rec["authors"])
+            ],
             upvotes=[31, 12, 5][n],
             publishedAt=f"{DAY}T00:00:00.000Z",
             submittedOnDailyAt=f"{DAY}T00:00:00.000Z",
@@ -139,7 +148,7 @@ def main() -> None:
     items = pick()
     (OUT / "arxiv-rss-cs.LG.xml").write_text(arxiv_rss(items), encoding="utf-8")
     shutil.copy(
-        SHARED / "fixtures" / "arxiv-api" / "sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml",
+        SHARED / "fixtures" / "arxiv-api" / API_PAGE,
         OUT / "arxiv-api-page.xml",
     )
     (OUT / "hf-daily-papers.json").write_text(
