@@ -163,7 +163,6 @@ def backfill(
 
     Example: paperround backfill --since 2026-11-16 --source arxiv-cs.LG
     """
-    from paperround.backfill import run_backfill
     from paperround.errors import ConfigError
 
     try:
@@ -173,6 +172,8 @@ def backfill(
     now = datetime.now(UTC)
     if start > now.date():
         raise ConfigError(f"--since {since} is in the future")
+    from paperround.backfill import run_backfill
+
     run_backfill(engine=engine(), since=start, now=now, names=source or None, console=console)
 
 
