@@ -5,25 +5,26 @@ Parsers never touch the network or the database. feedparser is always given byte
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from models.records import ParseResult
 
-SOURCE_KINDS = ("arxiv-rss", "arxiv-api", "hf-daily", "feed")
+# kind -> module in this package exposing parse(body, *, source, content_type) -> ParseResult
+_MODULES = {
+    "arxiv-rss": "arxiv_rss",
+    "arxiv-api": "arxiv_api",
+    "hf-daily": "hf_daily",
+    "feed": "feed",
+}
+SOURCE_KINDS = tuple(_MODULES)
 
 
 def parse(kind: str, body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
     """Parse one response body of a source of the given kind."""
-    from paperround.sources import arxiv_api, arxiv_rss, feed, hf_daily
-
-    parsers = {
-        "arxiv-rss": arxiv_rss.parse,
-        "arxiv-api": arxiv_api.parse,
-        "hf-daily": hf_daily.parse,
-        "feed": feed.parse,
-    }
     try:
-        parser = parsers[kind]
+        module = import_module(f"paperround.sources.{_MODULES[kind]}")
     except KeyError:
         raise ValueError(
             f"unknown source kind {kind!r}; one of {', '.join(SOURCE_KINDS)}"
         ) from None
-    return parser(body, source=source, content_type=content_type)
+    return module.parse(body, source=source, content_type=content_type)
