@@ -1,0 +1,98 @@
+"""Real servers on 127.0.0.1 for integration tests: a static feed server and an SMTP sink."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from email import policy
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (aiosmtpd's Controller cannot take port 0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StaticFeeds:
+    """Serve {path: (bytes, content_type)} on 127.0.0.1 with ETag / 304 support."""
+
+    def __init__(self, files: dict[str, tuple[bytes, str]]) -> None:
+        self.files = files
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests.append(self.path)
+                entry = outer.files.get(self.path.split("?")[0])
+                if entry is None:
+                    self.send_error(404)
+                    return
+                body, ctype = entry
+                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> StaticFeeds:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SmtpSink:
+    """An aiosmtpd server on 127.0.0.1 that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        outer = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                outer.messages.append(
+                    email.message_from_bytes(envelope.content, policy=policy.default)
+                )
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+
+    def __enter__(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def mailto(self, to: str = "reader@example.org") -> str:
+        return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=digest@example.org&to={to}"
