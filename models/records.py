@@ -140,3 +140,6 @@ class RenderedDigest:
     html: str
     text: str
     markdown: str
+    # The Markdown cut at item boundaries: header, one block per paper, footer. Chat delivery
+    # packs these into messages under each service's limit, never cutting a paper in half.
+    markdown_blocks: tuple[str, ...] = ()

@@ -1,7 +1,18 @@
-"""Delivery (walking-skeleton version): one Apprise object per channel, honest results."""
+"""Deliver a rendered digest through Apprise, one channel at a time, with honest results.
+
+Apprise's notify() answers True, False or None and never raises; anything but True is a
+failure, and its reason (logged by Apprise at DEBUG only) is captured and redacted here.
+Email gets the HTML (whose links are visible URLs, so Apprise's text part keeps them);
+chat services get Markdown split under the service's own length limit, whole papers only.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import apprise
@@ -9,32 +20,163 @@ import apprise
 from models.records import RenderedDigest
 from paperround.errors import ConfigError
 
+EMAIL_SCHEMES = ("mailto", "mailtos")
+_ENV = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+DEFAULT_CHAT_LIMIT = 4000
+
 
 @dataclass(frozen=True)
 class DeliveryResult:
+    """One channel's outcome; error is one line with secrets redacted."""
+
     ok: bool
     error: str | None = None
     messages_sent: int = 0
 
 
+def resolve_env(url: str) -> str:
+    """Replace {env:NAME} placeholders with environment values (so secrets need not be stored)."""
+
+    def sub(m: re.Match) -> str:
+        value = os.environ.get(m.group(1))
+        if value is None:
+            raise ConfigError(
+                f"environment variable {m.group(1)} (used in a channel URL) is not set"
+            )
+        return value
+
+    return _ENV.sub(sub, url)
+
+
+def _instantiate(url: str):
+    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+
+
 def redact_url(url: str) -> str:
-    obj = apprise.Apprise.instantiate(url)
-    return obj.url(privacy=True) if obj else url.split("://", 1)[0] + "://***"
+    """Apprise's privacy form of a URL: passwords and tokens masked."""
+    obj = _instantiate(_ENV.sub("placeholder", url))
+    if obj is None:
+        scheme = url.split("://", 1)[0] if "://" in url else "?"
+        return f"{scheme}://…"
+    return obj.url(privacy=True)
 
 
 def validate_channel_url(url: str) -> str:
-    if apprise.Apprise.instantiate(url) is None:
-        raise ConfigError(f"unparseable Apprise URL: {redact_url(url)}")
+    """Check an Apprise URL parses (placeholders allowed); return it unchanged."""
+    if _instantiate(_ENV.sub("placeholder", url)) is None:
+        scheme = url.split("://", 1)[0] if "://" in url else url[:12]
+        raise ConfigError(
+            f"unparseable Apprise URL (scheme {scheme!r}): see https://github.com/caronc/apprise/wiki"
+        )
     return url
 
 
-def deliver(rendered: RenderedDigest, channel_url: str) -> DeliveryResult:
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextmanager
+def _captured_apprise_log():
+    logger = logging.getLogger("apprise")
+    handler = _Capture()
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+def _reason(lines: Sequence[str], secrets: Sequence[str]) -> str:
+    """The most telling line Apprise logged, with secrets removed."""
+    keys = ("error", "fail", "refused", "timed out", "timeout", "unauthor", "denied", "invalid")
+    picked = [ln for ln in lines if any(k in ln.lower() for k in keys)] or list(lines[-1:])
+    text = " / ".join(dict.fromkeys(ln.strip() for ln in picked[-2:])) or "no reason logged"
+    for secret in secrets:
+        if secret and len(secret) > 3:
+            text = text.replace(secret, "****")
+    return " ".join(text.split())[:300]
+
+
+def pack_blocks(blocks: Sequence[str], limit: int) -> list[str]:
+    """Pack Markdown blocks into messages of at most `limit` characters, never splitting a
+    block unless it alone is too long (then it is cut at a line end and marked)."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if len(block) > limit:
+            cut = block[: limit - 2].rsplit("\n", 1)[0]
+            block = (cut if cut else block[: limit - 2]) + "\n…"
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            messages.append(current)
+            current = block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _secrets_of(url: str) -> list[str]:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    found = [unquote(parts.password or "")]
+    found += [unquote(seg) for seg in parts.path.split("/") if len(seg) >= 8]
+    return found
+
+
+def deliver(
+    rendered: RenderedDigest, channel_url: str, *, chat_limit: int | None = None
+) -> DeliveryResult:
+    """Send one digest to one channel. Never raises for a delivery problem: returns it."""
+    try:
+        url = resolve_env(channel_url)
+    except ConfigError as exc:
+        return DeliveryResult(False, str(exc))
     app = apprise.Apprise()
-    if not app.add(channel_url):
-        return DeliveryResult(False, f"unparseable Apprise URL: {redact_url(channel_url)}")
-    ok = app.notify(
-        title=rendered.subject, body=rendered.html, body_format=apprise.NotifyFormat.HTML
+    if not app.add(url):
+        return DeliveryResult(False, f"unparseable Apprise URL {redact_url(channel_url)}")
+    service = app[0]
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in EMAIL_SCHEMES:
+        bodies = [(rendered.subject, rendered.html, apprise.NotifyFormat.HTML)]
+    else:
+        limit = chat_limit or min(getattr(service, "body_maxlen", 0) or DEFAULT_CHAT_LIMIT, 32768)
+        blocks = rendered.markdown_blocks or (rendered.markdown,)
+        parts = pack_blocks(blocks, limit)
+        bodies = [
+            (
+                rendered.subject if i == 0 else f"{rendered.subject} ({i + 1}/{len(parts)})",
+                body,
+                apprise.NotifyFormat.MARKDOWN,
+            )
+            for i, body in enumerate(parts)
+        ]
+    sent = 0
+    with _captured_apprise_log() as log:
+        for title, body, fmt in bodies:
+            ok = app.notify(title=title, body=body, body_format=fmt)
+            if ok is not True:
+                reason = _reason(log.lines, _secrets_of(url))
+                where = redact_url(channel_url)
+                return DeliveryResult(False, f"{where}: {reason}", sent)
+            sent += 1
+    return DeliveryResult(True, None, sent)
+
+
+def send_test_message(channel_url: str) -> DeliveryResult:
+    """A short message through a channel, to check it works (and why not, if it does not)."""
+    text = "Paperround test message: this channel will receive your digests."
+    rendered = RenderedDigest(
+        "Paperround test", f"<p>{text}</p>", text, text, markdown_blocks=(text,)
     )
-    if ok is True:
-        return DeliveryResult(True, None, 1)
-    return DeliveryResult(False, f"delivery to {redact_url(channel_url)} failed")
+    return deliver(rendered, channel_url)

@@ -1,49 +1,159 @@
-"""Rendering (walking-skeleton version): Jinja2 templates for HTML, text and Markdown."""
+"""Render a Digest as an HTML email, plain text and Markdown for chat. Pure: no I/O but templates.
+
+Feed text is data, never template source: every feed-supplied string reaches a template as a
+variable and is escaped for its format (HTML autoescape, Markdown and Slack escapers below).
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from models.records import Digest, RenderedDigest
+from models.records import Digest, RenderedDigest, ScoredPaper
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+BLOCK_MARKER = "\x1e"  # record separator: cut Markdown into per-paper blocks, then removed
+ABSTRACT_WORDS = 70
+CHAT_ABSTRACT_WORDS = 40
+MAX_AUTHORS = 4
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~])")
 
 
-def _md(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", str(text))
+def templates_dir() -> Path:
+    """Top-level templates/, or PAPERROUND_TEMPLATES to use your own."""
+    override = os.environ.get("PAPERROUND_TEMPLATES")
+    return Path(override) if override else Path(__file__).resolve().parents[1] / "templates"
+
+
+def escape_markdown(text: object) -> str:
+    """Escape Markdown's special characters so feed text cannot format or link."""
+    return _MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", str(text)))
+
+
+def escape_slack(text: object) -> str:
+    """Slack mrkdwn needs &, < and > escaped (they open links and mentions)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clean_line(text: object) -> str:
+    """One line of plain text: control characters and newlines become single spaces."""
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+def trim_words(text: str, limit: int) -> str:
+    words = text.split()
+    return text if len(words) <= limit else " ".join(words[:limit]) + " …"
+
+
+def short_authors(authors: tuple[str, ...], limit: int = MAX_AUTHORS) -> str:
+    if len(authors) <= limit:
+        return ", ".join(authors)
+    return f"{', '.join(authors[: limit - 1])}, … +{len(authors) - limit + 1} more"
 
 
 @cache
-def _env() -> Environment:
+def _env(path: Path, slack: bool = False) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(path),
         autoescape=select_autoescape(["html.j2"]),
         undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    env.filters["md"] = _md
+    env.filters["md"] = (lambda t: escape_slack(escape_markdown(t))) if slack else escape_markdown
     return env
 
 
 def subject_for(digest: Digest) -> str:
     n = len(digest.items)
-    text = f"Paperround · {digest.profile} · {digest.generated_at:%Y-%m-%d} · {n} papers"
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", text)
+    count = f"{n} paper" if n == 1 else f"{n} papers"
+    return clean_line(f"Paperround · {digest.profile} · {digest.generated_at:%Y-%m-%d} · {count}")
+
+
+def _period(digest: Digest) -> str:
+    end = f"{digest.generated_at:%a %d %b %Y}"
+    if digest.period_start is None:
+        return end
+    return f"{digest.period_start:%a %d %b} – {end}"
+
+
+def _item(scored: ScoredPaper) -> dict:
+    p = scored.paper
+    links = [("Abstract", p.url)] if p.url else []
+    if p.pdf_url:
+        links.append(("PDF", p.pdf_url))
+    if p.hf_url:
+        links.append(("Hugging Face", p.hf_url))
+    if p.github_repo:
+        links.append(("Code", p.github_repo))
+    abstract = clean_line(p.abstract)
+    return {
+        "title": clean_line(p.title),
+        "url": p.url,
+        "authors": clean_line(short_authors(p.authors)),
+        "categories": " ".join(p.categories[:4]),
+        "reasons": [clean_line(r) for r in scored.reasons],
+        "abstract": trim_words(abstract, ABSTRACT_WORDS),
+        "abstract_short": trim_words(abstract, CHAT_ABSTRACT_WORDS),
+        "links": links,
+        "revised": p.revised,
+        "version": p.version,
+    }
+
+
+def _health(digest: Digest) -> list[str]:
+    h = digest.health
+    lines = []
+    if h.sources_ok:
+        lines.append(f"Sources fetched: {', '.join(h.sources_ok)}.")
+    if h.sources_failed:
+        lines.append(f"Sources failing: {'; '.join(h.sources_failed)}.")
+    lines.extend(h.notes)
+    return [clean_line(line) for line in lines]
+
+
+def context(digest: Digest) -> dict:
+    return {
+        "subject": subject_for(digest),
+        "profile": clean_line(digest.profile),
+        "description": clean_line(digest.description),
+        "period": _period(digest),
+        "candidates": digest.candidates,
+        "items": [_item(s) for s in digest.items],
+        "empty_reason": clean_line(digest.empty_reason) if digest.empty_reason else None,
+        "health": _health(digest),
+        "manage_hint": clean_line(digest.manage_hint),
+        "marker": BLOCK_MARKER,
+    }
+
+
+def _inline_css(html: str) -> str:
+    import css_inline
+
+    # Keep the <style> block too: media queries (dark mode, phone widths) cannot be inlined.
+    return css_inline.CSSInliner(keep_style_tags=True).inline(html)
+
+
+def render_markdown_blocks(digest: Digest, *, slack: bool = False) -> tuple[str, ...]:
+    """The chat Markdown as blocks: header, one per paper, footer."""
+    md = _env(templates_dir(), slack).get_template("digest.md.j2").render(context(digest))
+    return tuple(b.strip("\n") for b in md.split(BLOCK_MARKER) if b.strip())
 
 
 def render_digest(digest: Digest) -> RenderedDigest:
-    ctx = {
-        "subject": subject_for(digest),
-        "items": digest.items,
-        "empty_reason": digest.empty_reason,
-    }
-    env = _env()
+    """Render every format of one digest."""
+    env = _env(templates_dir())
+    ctx = context(digest)
+    blocks = render_markdown_blocks(digest)
     return RenderedDigest(
         subject=ctx["subject"],
-        html=env.get_template("digest.html.j2").render(ctx),
+        html=_inline_css(env.get_template("digest.html.j2").render(ctx)),
         text=env.get_template("digest.txt.j2").render(ctx),
-        markdown=env.get_template("digest.md.j2").render(ctx),
+        markdown="\n\n".join(blocks) + "\n",
+        markdown_blocks=blocks,
     )

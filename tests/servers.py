@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import socket
 import threading
 from email import policy
@@ -70,7 +71,7 @@ class StaticFeeds:
 class SmtpSink:
     """An aiosmtpd server on 127.0.0.1 that keeps every message it receives."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.messages: list[Message] = []
         outer = self
 
@@ -81,7 +82,7 @@ class SmtpSink:
                 )
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port or free_port())
 
     def __enter__(self) -> SmtpSink:
         self.controller.start()
@@ -96,3 +97,41 @@ class SmtpSink:
 
     def mailto(self, to: str = "reader@example.org") -> str:
         return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=digest@example.org&to={to}"
+
+
+class HttpSink:
+    """An HTTP server on 127.0.0.1 that records POSTed JSON bodies (a webhook receiver).
+
+    Set `status` to answer with an error instead (e.g. 500).
+    """
+
+    def __init__(self) -> None:
+        self.posts: list[dict] = []
+        self.status = 200
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length)
+                outer.posts.append({"path": self.path, "json": json.loads(raw or b"null")})
+                self.send_response(outer.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/hook") -> str:
+        return f"json://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def __enter__(self) -> HttpSink:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,69 @@
+"""A fixed, hand-built digest for golden files and delivery tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models.records import Candidate, Digest, DigestHealth, ScoredPaper
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+EVIL_TITLE = "<script>alert(1)</script>"
+EVIL_ABSTRACT = "We show that {{ 7*7 }} and {% raw %} stay text; *bold* [x](http://evil) & more."
+
+
+def paper(n: int, **kw) -> Candidate:
+    base = dict(
+        paper_id=n,
+        key=f"2611.{n:05d}",
+        title=f"Feature learning in wide networks, part {n}",
+        abstract="We study gradient descent in wide two-layer networks " * 8,
+        authors=("Ada Lovelace", "Alan Turing"),
+        categories=("cs.LG", "stat.ML"),
+        url=f"https://arxiv.org/abs/2611.{n:05d}",
+        pdf_url=f"https://arxiv.org/pdf/2611.{n:05d}v1",
+    )
+    base.update(kw)
+    return Candidate(**base)
+
+
+def fixed_digest(n_items: int = 3) -> Digest:
+    items = [
+        ScoredPaper(
+            paper(
+                1,
+                title=EVIL_TITLE,
+                abstract=EVIL_ABSTRACT,
+                authors=tuple(f"Author {i}" for i in range(12)),
+                hf_url="https://huggingface.co/papers/2611.00001",
+                github_repo="https://github.com/example/repo",
+                upvotes=42,
+            ),
+            0.91,
+            ("matches 'feature learning'", "42 upvotes on Hugging Face"),
+        ),
+        ScoredPaper(
+            paper(2, revised=True, version=3),
+            0.72,
+            ("close to your seed paper Tensor Programs IV (0.71)",),
+        ),
+    ]
+    items += [
+        ScoredPaper(paper(n), 0.5 - n / 1000, ("by Ada Lovelace, whom you follow",))
+        for n in range(3, n_items + 1)
+    ]
+    return Digest(
+        profile="theory",
+        generated_at=NOW,
+        items=tuple(items[:n_items]),
+        period_start=datetime(2026, 11, 20, 7, 0, tzinfo=UTC),
+        candidates=289,
+        health=DigestHealth(
+            sources_ok=("arxiv-cs.LG", "hf-daily"),
+            sources_failed=("biorxiv: HTTP 503",),
+            notes=("arxiv-cs.AI: no announcement on 2026-11-22",),
+        ),
+        manage_hint="Change it: paperround profile edit theory · pause it: paperround profile "
+        "pause theory",
+        description="Deep-learning theory",
+    )

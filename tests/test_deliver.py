@@ -1,0 +1,136 @@
+"""Delivery through real servers: SMTP (aiosmtpd), a JSON webhook sink; failure and recovery."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from models.records import PaperRecord
+from models.store import ledger, papers, profiles
+from models.store.profiles import create_profile
+from models.tables import Delivery, Profile
+from paperround.deliver import deliver, redact_url, resolve_env, validate_channel_url
+from paperround.errors import ConfigError
+from paperround.pipeline import digest_profile
+from paperround.render import render_digest
+from tests.digests import fixed_digest
+from tests.servers import HttpSink, SmtpSink, free_port
+
+
+def _parts(msg) -> dict[str, str]:
+    return {
+        p.get_content_subtype(): p.get_content()
+        for p in msg.walk()
+        if p.get_content_maintype() == "text"
+    }
+
+
+def test_email_parts_links_and_escaping():
+    rendered = render_digest(fixed_digest())
+    with SmtpSink() as smtp:
+        result = deliver(rendered, smtp.mailto())
+    assert result.ok and result.messages_sent == 1
+    (msg,) = smtp.messages
+    assert msg["Subject"] == "Paperround · theory · 2026-11-23 · 3 papers"
+    parts = _parts(msg)
+    assert set(parts) == {"html", "plain"}
+    for url in ("https://arxiv.org/abs/2611.00002", "https://github.com/example/repo"):
+        assert url in parts["html"] and url in parts["plain"]
+    assert "<script>alert(1)</script>" not in parts["html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in parts["html"]
+    assert "{{ 7*7 }}" in parts["plain"] and "49" not in parts["plain"]
+
+
+def test_webhook_payload_and_splitting_keep_papers_whole():
+    rendered = render_digest(fixed_digest(12))
+    with HttpSink() as sink:
+        result = deliver(rendered, sink.url(), chat_limit=1200)
+    assert result.ok
+    bodies = [p["json"]["message"] for p in sink.posts]
+    assert len(bodies) == result.messages_sent > 1
+    assert all(len(b) <= 1200 for b in bodies)
+    assert sink.posts[0]["json"]["title"] == rendered.subject
+    assert sink.posts[1]["json"]["title"].endswith(f"(2/{len(bodies)})")
+    joined = "\n\n".join(bodies)
+    for n in range(1, 13):  # every paper exactly once, never cut between messages
+        assert joined.count(f"**{n}. [") == 1
+        assert sum(f"**{n}. [" in b and f"2611.{n:05d})" in b for b in bodies) == 1
+
+
+def test_webhook_error_is_a_failure_with_a_reason():
+    rendered = render_digest(fixed_digest())
+    with HttpSink() as sink:
+        sink.status = 500
+        result = deliver(rendered, sink.url())
+    assert not result.ok
+    assert "500" in result.error
+
+
+def test_env_placeholders_and_redaction(monkeypatch):
+    url = "mailtos://reader:{env:SMTP_PASSWORD}@smtp.example.org?to=me@example.org"
+    assert validate_channel_url(url) == url
+    monkeypatch.setenv("SMTP_PASSWORD", "hunter2-secret")
+    assert "hunter2-secret" in resolve_env(url)
+    assert "hunter2" not in redact_url(resolve_env(url))
+    monkeypatch.delenv("SMTP_PASSWORD")
+    with pytest.raises(ConfigError, match="SMTP_PASSWORD"):
+        resolve_env(url)
+    assert "hunter2" not in redact_url("discord://123456/hunter2-secret-token")
+
+
+def test_bad_url_is_a_clear_error():
+    with pytest.raises(ConfigError, match="unparseable Apprise URL"):
+        validate_channel_url("notascheme://whatever")
+
+
+def _store_papers(engine, now):
+    records = [
+        PaperRecord(
+            source="arxiv-cs.LG",
+            external_id=f"oai:arXiv.org:2611.0000{n}v1",
+            title=f"Feature learning dynamics, paper {n}",
+            abstract="Feature learning beyond the kernel regime.",
+            authors=("Ada Lovelace",),
+            url=f"https://arxiv.org/abs/2611.0000{n}",
+            arxiv_id=f"2611.0000{n}",
+            version=1,
+            published=now,
+        )
+        for n in range(1, 4)
+    ]
+    papers.upsert_records(records, engine=engine, now=now)
+
+
+def test_failed_delivery_keeps_papers_pending_then_sends_once(engine, paperround_home):
+    now = datetime(2026, 11, 23, 7, tzinfo=UTC)
+    _store_papers(engine, now - timedelta(hours=1))
+    port = free_port()
+    url = f"mailto://127.0.0.1:{port}?mode=insecure&from=d@example.org&to=r@example.org"
+    prof = create_profile(
+        Profile(name="theory", keywords=[["feature learning", 1.0]]), engine=engine, channels=[url]
+    )
+
+    down = digest_profile(prof, engine=engine, now=now, home=paperround_home)
+    assert not down.ok
+    assert down.channels[0].items == 3
+    with engine.connect() as conn:
+        (status, error) = conn.execute(
+            Delivery.__table__.select().with_only_columns(
+                Delivery.__table__.c.status, Delivery.__table__.c.error
+            )
+        ).one()
+    assert status == "failed" and error
+
+    with SmtpSink(port) as sink:  # the server comes up where the channel points
+        later = now + timedelta(hours=1)
+        up = digest_profile(prof, engine=engine, now=later, home=paperround_home)
+        assert up.ok and up.channels[0].items == 3
+        assert len(sink.messages) == 1
+        again = digest_profile(
+            prof, engine=engine, now=later + timedelta(hours=1), home=paperround_home
+        )
+        assert again.channels == ()  # nothing new: nothing sent (send-empty is off)
+        assert len(sink.messages) == 1
+    channel_key = str(profiles.channels_of(prof.id, engine=engine)[0].id)
+    assert ledger.last_success(prof.id, channel_key, engine=engine) == later
