@@ -178,14 +178,10 @@ def build_digest(
     period_start: datetime | None,
 ) -> Digest:
     empty = None
-    if not items:
-        empty = (
-            "; ".join(health.notes)
-            if candidates == 0 and health.notes
-            else "no new papers since the last digest"
-            if candidates == 0
-            else "nothing matched your profile"
-        )
+    if not items and candidates:
+        empty = f"nothing matched your profile among {candidates} new papers"
+    elif not items:
+        empty = "; ".join(health.notes) or "no new papers since the last digest"
     return Digest(
         profile=profile.name,
         generated_at=now,

@@ -134,3 +134,48 @@ def test_failed_delivery_keeps_papers_pending_then_sends_once(engine, paperround
         assert len(sink.messages) == 1
     channel_key = str(profiles.channels_of(prof.id, engine=engine)[0].id)
     assert ledger.last_success(prof.id, channel_key, engine=engine) == later
+
+
+def test_send_empty_says_why(engine, paperround_home):
+    from models.store.sources import add_source, record_fetch
+
+    now = datetime(2026, 11, 21, 7, tzinfo=UTC)
+    add_source("arxiv-cs.LG", "arxiv-rss", "https://rss.arxiv.org/rss/cs.LG", engine=engine)
+    record_fetch(
+        "arxiv-cs.LG",
+        engine=engine,
+        now=now,
+        status="empty",
+        note="arXiv did not announce on Saturday 2026-11-21",
+    )
+    prof = create_profile(
+        Profile(name="theory", keywords=[["feature learning", 1.0]], send_empty=True),
+        engine=engine,
+    )
+    outcome = digest_profile(prof, engine=engine, now=now, home=paperround_home)
+    assert outcome.ok and outcome.channels[0].items == 0
+    text = (paperround_home / "digests" / "theory" / "2026-11-21.txt").read_text()
+    assert "arXiv did not announce on Saturday 2026-11-21" in text
+
+    # Papers arrived but none matched: a different sentence.
+    records = [
+        PaperRecord(
+            source="arxiv-cs.LG",
+            external_id="x1",
+            title="Protein folding at scale",
+            arxiv_id="2611.09999",
+            version=1,
+            published=now,
+        )
+    ]
+    papers.upsert_records(records, engine=engine, now=now + timedelta(days=2))
+    digest_profile(prof, engine=engine, now=now + timedelta(days=2), home=paperround_home)
+    text = (paperround_home / "digests" / "theory" / "2026-11-23.txt").read_text()
+    assert "nothing matched your profile among 1 new papers" in text
+
+
+def test_quiet_profile_sends_nothing_when_nothing_matched(engine, paperround_home):
+    now = datetime(2026, 11, 23, 7, tzinfo=UTC)
+    prof = create_profile(Profile(name="quiet", keywords=[["nothing", 1.0]]), engine=engine)
+    assert digest_profile(prof, engine=engine, now=now, home=paperround_home).channels == ()
+    assert not (paperround_home / "digests").exists()

@@ -40,7 +40,7 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
     feed = feedparser.parse(body)
     if not feed.get("version") and not feed.entries:
         raise FeedError(source, "not an RSS/Atom feed")
-    announced = _date(feed.feed.get("published"))
+    announced = _date(feed.feed.get("published") or feed.feed.get("updated"))
     records = []
     for e in feed.entries:
         ident = parse_arxiv_id(e.get("id") or e.get("link"))
@@ -68,5 +68,5 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
             )
         )
     day = announced.date() if announced else None
-    empty = f"no announcement on {day}" if not records and day else None
+    empty = f"arXiv did not announce on {day:%A} {day}" if not records and day else None
     return ParseResult(tuple(records), feed.feed.get("title", ""), day, empty)

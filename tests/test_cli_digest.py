@@ -1,0 +1,68 @@
+"""`paperround digest preview|send|list|show` against a real store, without Prefect."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from models.records import PaperRecord
+from models.store import papers
+from models.store.profiles import create_profile
+from models.tables import Profile
+from tests.cli import run_cli
+
+
+def _setup(engine) -> None:
+    now = datetime.now(UTC)
+    records = [
+        PaperRecord(
+            source="arxiv-cs.LG",
+            external_id=f"oai:arXiv.org:2611.0100{n}v1",
+            title=f"Implicit bias of gradient descent, part {n}",
+            abstract="We characterise the implicit bias.",
+            arxiv_id=f"2611.0100{n}",
+            url=f"https://arxiv.org/abs/2611.0100{n}",
+            version=1,
+            published=now,
+        )
+        for n in range(1, 4)
+    ]
+    papers.upsert_records(records, engine=engine, now=now)
+    create_profile(Profile(name="theory", keywords=[["implicit bias", 1.0]]), engine=engine)
+
+
+def test_preview_sends_and_records_nothing(engine, capsys, paperround_home):
+    _setup(engine)
+    r = run_cli(capsys, "digest", "preview", "theory", "--format", "md")
+    assert r.exit_code == 0, r.output
+    assert "Implicit bias of gradient descent, part 1" in r.stdout
+    assert json.loads(run_cli(capsys, "digest", "list", "--json").stdout) == []
+    assert not (paperround_home / "digests").exists()
+
+
+def test_send_then_list_and_show(engine, capsys, paperround_home):
+    _setup(engine)
+    r = run_cli(capsys, "digest", "send", "theory", "--dry-run", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["channels"][0]["items"] == 3
+    assert json.loads(run_cli(capsys, "digest", "list", "--json").stdout) == []
+
+    r = run_cli(capsys, "digest", "send", "theory")
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(run_cli(capsys, "digest", "list", "--json").stdout)
+    assert row["profile"] == "theory" and row["status"] == "sent" and row["item_count"] == 3
+    shown = run_cli(capsys, "digest", "show", str(row["id"]), "--format", "text")
+    assert "Implicit bias of gradient descent, part 3" in shown.stdout
+    # Sent once: a second send has nothing left.
+    r = run_cli(capsys, "digest", "send", "theory", "--json")
+    assert json.loads(r.stdout)["channels"] == []
+
+
+def test_errors(engine, capsys):
+    _setup(engine)
+    for args, message in [
+        (("digest", "preview", "nobody"), "no profile named 'nobody'"),
+        (("digest", "show", "999"), "no digest with id 999"),
+        (("digest", "preview", "theory", "--format", "pdf"), "unknown format 'pdf'"),
+    ]:
+        r = run_cli(capsys, *args)
+        assert r.exit_code == 1 and message in r.stderr, (args, r.output)
