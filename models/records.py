@@ -143,3 +143,4 @@ class RenderedDigest:
     # The Markdown cut at item boundaries: header, one block per paper, footer. Chat delivery
     # packs these into messages under each service's limit, never cutting a paper in half.
     markdown_blocks: tuple[str, ...] = ()
+    slack_blocks: tuple[str, ...] = ()  # the same, escaped for Slack's mrkdwn

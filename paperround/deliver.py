@@ -152,6 +152,8 @@ def deliver(
     else:
         limit = chat_limit or min(getattr(service, "body_maxlen", 0) or DEFAULT_CHAT_LIMIT, 32768)
         blocks = rendered.markdown_blocks or (rendered.markdown,)
+        if scheme == "slack" and rendered.slack_blocks:
+            blocks = rendered.slack_blocks
         parts = pack_blocks(blocks, limit)
         bodies = [
             (

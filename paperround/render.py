@@ -156,4 +156,5 @@ def render_digest(digest: Digest) -> RenderedDigest:
         text=env.get_template("digest.txt.j2").render(ctx),
         markdown="\n\n".join(blocks) + "\n",
         markdown_blocks=blocks,
+        slack_blocks=render_markdown_blocks(digest, slack=True),
     )

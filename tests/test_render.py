@@ -87,3 +87,14 @@ def test_markdown_blocks_are_whole_papers():
 def test_escapers():
     assert escape_markdown("a_b*c[d](e)") == "a\\_b\\*c\\[d\\]\\(e\\)"
     assert escape_slack("<@U1> & <!channel>") == "&lt;@U1&gt; &amp; &lt;!channel&gt;"
+
+
+def test_slack_blocks_escape_mentions_and_links():
+    from dataclasses import replace as _replace
+
+    d = fixed_digest(2)
+    first = d.items[0]
+    evil = _replace(first, paper=_replace(first.paper, title="<!channel> & <@U123>"))
+    r = render_digest(_replace(d, items=(evil, d.items[1])))
+    assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in r.slack_blocks[1]
+    assert "<!channel>" not in "".join(r.slack_blocks)
