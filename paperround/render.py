@@ -21,6 +21,7 @@ CHAT_ABSTRACT_WORDS = 40
 MAX_AUTHORS = 4
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~])")
+_MD_SPECIAL_NO_ANGLE = re.compile(r"([\\`*_\[\]()#|~])")
 
 
 def templates_dir() -> Path:
@@ -37,6 +38,11 @@ def escape_markdown(text: object) -> str:
 def escape_slack(text: object) -> str:
     """Slack mrkdwn needs &, < and > escaped (they open links and mentions)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_slack_markdown(text: object) -> str:
+    """For Slack: Markdown specials backslashed, and &, <, > as entities (not both)."""
+    return escape_slack(_MD_SPECIAL_NO_ANGLE.sub(r"\\\1", _CONTROL.sub(" ", str(text))))
 
 
 def clean_line(text: object) -> str:
@@ -65,7 +71,7 @@ def _env(path: Path, slack: bool = False) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["md"] = (lambda t: escape_slack(escape_markdown(t))) if slack else escape_markdown
+    env.filters["md"] = escape_slack_markdown if slack else escape_markdown
     return env
 
 
