@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     )
     fetch_timeout: float = 30.0
     fetch_max_bytes: int = 50 * 1024 * 1024
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_api_spacing: float = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
 
     @property

@@ -1,8 +1,16 @@
-"""Profile validation: schedules, timezones, keywords. Pure functions, no database."""
+"""Profile configuration: one validated shape for the CLI, YAML files and the store.
+
+`ProfileConfig` is what a person writes (in flags or in a YAML file); validation happens
+here, once, before anything touches the database, so a bad value changes nothing.
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from paperround.errors import ConfigError
 
@@ -18,7 +26,7 @@ def parse_schedule(text: str) -> str:
     from croniter import croniter
 
     cron = SCHEDULE_SHORTCUTS.get(text.strip().lower(), text.strip())
-    if not croniter.is_valid(cron) or len(cron.split()) != 5:
+    if len(cron.split()) != 5 or not croniter.is_valid(cron):
         raise ConfigError(
             f"invalid schedule {text!r}: use a 5-field cron string like '0 7 * * 1-5' "
             f"or one of {', '.join(SCHEDULE_SHORTCUTS)}"
@@ -32,7 +40,7 @@ def parse_timezone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"unknown timezone {name!r}: use an IANA name like Europe/Paris"
+            f"unknown timezone {name!r}: use an IANA name, e.g. Europe/Paris"
         ) from None
     return name
 
@@ -48,3 +56,123 @@ def parse_keyword(text: str) -> tuple[str, float]:
     if not text.strip():
         raise ConfigError("empty keyword")
     return text.strip().lower(), 1.0
+
+
+class SeedConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    title: str
+    abstract: str = ""
+    authors: list[str] = Field(default_factory=list)
+
+
+class ProfileConfig(BaseModel):
+    """A profile as a person declares it. Field order is the YAML's order."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    enabled: bool = True
+    schedule: str = "daily"
+    timezone: str = "UTC"
+    max_items: int = Field(10, ge=1, le=200)
+    min_score: float = 0.0
+    send_empty: bool = False
+    keywords: dict[str, float] = Field(default_factory=dict)
+    excluded: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    weights: dict[str, float] = Field(default_factory=dict)
+    seeds: list[SeedConfig] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = v.strip()
+        if not v or any(c in v for c in "/\\\n\t") or len(v) > 64:
+            raise ValueError(f"invalid profile name {v!r}: 1-64 characters, no slashes")
+        return v
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, v: str) -> str:
+        return parse_schedule(v)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return parse_timezone(v)
+
+    @field_validator("categories")
+    @classmethod
+    def _cats(cls, v: list[str]) -> list[str]:
+        from paperround.taxonomy import validate_category
+
+        return list(dict.fromkeys(validate_category(c) for c in v))
+
+    @field_validator("keywords")
+    @classmethod
+    def _kw(cls, v: dict[str, float]) -> dict[str, float]:
+        return {k.strip().lower(): float(w) for k, w in v.items() if k.strip()}
+
+    @field_validator("excluded")
+    @classmethod
+    def _ex(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(x.strip().lower() for x in v if x.strip()))
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: list[str]) -> list[str]:
+        from paperround.deliver import validate_channel_url
+
+        return list(dict.fromkeys(validate_channel_url(u) for u in v))
+
+    def check_signal(self) -> None:
+        if not (self.keywords or self.categories or self.authors or self.seeds):
+            raise ConfigError(
+                f"profile {self.name!r} has no signal: give keywords, categories, authors or seeds"
+            )
+
+
+def build_config(data: dict[str, Any], *, require_signal: bool = True) -> ProfileConfig:
+    """Validate a profile definition; any problem is one ConfigError line."""
+    try:
+        config = ProfileConfig(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        inner = err.get("ctx", {}).get("error")
+        where = ".".join(str(p) for p in err["loc"])
+        message = str(inner) if isinstance(inner, ConfigError) else err["msg"]
+        raise ConfigError(f"{where}: {message}" if where else message) from None
+    if require_signal:
+        config.check_signal()
+    return config
+
+
+def to_yaml(configs: list[ProfileConfig]) -> str:
+    """Profiles as YAML, in a stable order: export -> apply -> export is byte-identical."""
+    docs = [c.model_dump(mode="json") for c in configs]
+    return yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True, width=100)
+
+
+def from_yaml(text: str, *, source: str = "<yaml>") -> list[ProfileConfig]:
+    """Parse one or several YAML documents of profiles."""
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{source}{where}: not valid YAML") from None
+    configs = []
+    for doc in docs:
+        items = doc if isinstance(doc, list) else [doc]
+        for item in items:
+            if not isinstance(item, dict):
+                raise ConfigError(f"{source}: each profile must be a mapping")
+            try:
+                configs.append(build_config(item))
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: profile {item.get('name', '?')!r}: {exc}") from None
+    return configs

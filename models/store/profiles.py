@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from models.records import ProfileSpec, SeedPaper
 from models.tables import Channel, Feedback, Paper, Profile, Seed
 from paperround.errors import DuplicateError, NotFoundError
+from paperround.profiles import ProfileConfig, SeedConfig
 
 
 def _get(session: Session, name: str) -> Profile:
@@ -114,5 +115,183 @@ def profile_spec(profile: Profile, *, engine: Engine) -> ProfileSpec:
     )
 
 
-def touch(profile: Profile, now: datetime) -> None:
-    profile.updated_at = now
+_SCALARS = (
+    "description",
+    "enabled",
+    "schedule",
+    "timezone",
+    "max_items",
+    "min_score",
+    "send_empty",
+)
+_LISTS = ("excluded", "categories", "authors", "sources")
+
+
+def config_of(profile: Profile, *, engine: Engine) -> ProfileConfig:
+    """The declarative view of a stored profile (channels as stored, secrets included)."""
+    return ProfileConfig.model_construct(
+        name=profile.name,
+        **{k: getattr(profile, k) for k in _SCALARS},
+        keywords={str(k): float(w) for k, w in profile.keywords},
+        **{k: list(getattr(profile, k)) for k in _LISTS},
+        weights=dict(profile.weights),
+        seeds=[
+            SeedConfig(key=s.key, title=s.title, abstract=s.abstract, authors=list(s.authors))
+            for s in seeds_of(profile.id, engine=engine)
+        ],
+        channels=[c.url for c in channels_of(profile.id, engine=engine)],
+    )
+
+
+def save_profile(
+    config: ProfileConfig, *, engine: Engine, now: datetime, mode: str = "upsert"
+) -> tuple[Profile, bool]:
+    """Create or update a profile with its seeds and channels in one transaction.
+
+    mode: "create" (fails if it exists), "update" (fails if it does not) or "upsert".
+    Returns (profile, created). Seeds and channels are replaced by the config's lists.
+    """
+    with Session(engine) as session:
+        prof = session.exec(select(Profile).where(Profile.name == config.name)).first()
+        if prof is not None and mode == "create":
+            raise DuplicateError(f"a profile named {config.name!r} already exists")
+        if prof is None and mode == "update":
+            raise NotFoundError(f"no profile named {config.name!r} (see: paperround profile list)")
+        created = prof is None
+        if created:
+            prof = Profile(name=config.name, created_at=now)
+        for k in _SCALARS:
+            setattr(prof, k, getattr(config, k))
+        for k in _LISTS:
+            setattr(prof, k, list(getattr(config, k)))
+        prof.keywords = [[k, w] for k, w in config.keywords.items()]
+        prof.weights = dict(config.weights)
+        prof.updated_at = now
+        session.add(prof)
+        session.flush()
+        _replace_children(session, prof.id, config)
+        session.commit()
+        session.refresh(prof)
+        return prof, created
+
+
+def _replace_children(session: Session, profile_id: int, config: ProfileConfig) -> None:
+    current_seeds = {
+        s.key: s for s in session.exec(select(Seed).where(Seed.profile_id == profile_id))
+    }
+    wanted = [s.key for s in config.seeds]
+    if list(current_seeds) != wanted or any(
+        (current_seeds[s.key].title, current_seeds[s.key].abstract) != (s.title, s.abstract)
+        for s in config.seeds
+        if s.key in current_seeds
+    ):
+        for seed in current_seeds.values():
+            session.delete(seed)
+        session.flush()
+        for s in config.seeds:
+            session.add(
+                Seed(
+                    profile_id=profile_id,
+                    key=s.key,
+                    title=s.title,
+                    abstract=s.abstract,
+                    authors=list(s.authors),
+                )
+            )
+    current = {
+        c.url: c for c in session.exec(select(Channel).where(Channel.profile_id == profile_id))
+    }
+    for url, chan in current.items():
+        if url not in config.channels:
+            session.delete(chan)
+    for url in config.channels:
+        if url not in current:
+            session.add(Channel(profile_id=profile_id, url=url))
+
+
+def rename_profile(old: str, new: str, *, engine: Engine) -> None:
+    with Session(engine) as session:
+        prof = _get(session, old)
+        if session.exec(select(Profile).where(Profile.name == new)).first():
+            raise DuplicateError(f"a profile named {new!r} already exists")
+        prof.name = new
+        session.add(prof)
+        session.commit()
+
+
+def set_enabled(name: str, enabled: bool, *, engine: Engine) -> None:
+    with Session(engine) as session:
+        prof = _get(session, name)
+        prof.enabled = enabled
+        session.add(prof)
+        session.commit()
+
+
+def set_feedback(name: str, paper_key: str, value: int | None, *, engine: Engine) -> str:
+    """Like (+1), dislike (-1) or forget (None) a stored paper; returns the paper's title."""
+    with Session(engine) as session:
+        prof = _get(session, name)
+        paper = session.exec(select(Paper).where(Paper.key == paper_key)).first()
+        if paper is None:
+            raise NotFoundError(
+                f"no paper {paper_key!r} in the store (see: paperround papers search)"
+            )
+        fb = session.exec(
+            select(Feedback).where(Feedback.profile_id == prof.id, Feedback.paper_id == paper.id)
+        ).first()
+        if value is None:
+            if fb is not None:
+                session.delete(fb)
+        elif fb is None:
+            session.add(Feedback(profile_id=prof.id, paper_id=paper.id, value=value))
+        else:
+            fb.value = value
+            session.add(fb)
+        session.commit()
+        return paper.title
+
+
+def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
+    """What was sent (or attempted) when, paper by paper, with the feedback given."""
+    from models.tables import Delivery, DigestItem, DigestRecord
+
+    with Session(engine) as session:
+        prof = _get(session, name)
+        rows = session.exec(
+            select(DigestRecord, Delivery)
+            .join(Delivery, Delivery.digest_id == DigestRecord.id)
+            .where(DigestRecord.profile_id == prof.id)
+            .order_by(DigestRecord.id.desc())
+            .limit(limit)
+        ).all()
+        feedback = {
+            f.paper_id: f.value
+            for f in session.exec(select(Feedback).where(Feedback.profile_id == prof.id))
+        }
+        out = []
+        for digest, delivery in rows:
+            items = session.exec(
+                select(DigestItem, Paper)
+                .join(Paper, Paper.id == DigestItem.paper_id)
+                .where(DigestItem.digest_id == digest.id)
+                .order_by(DigestItem.rank)
+            ).all()
+            out.append(
+                {
+                    "digest": digest.id,
+                    "created_at": digest.created_at,
+                    "status": delivery.status,
+                    "error": delivery.error,
+                    "papers": [
+                        {
+                            "rank": item.rank,
+                            "paper": paper.key,
+                            "title": paper.title,
+                            "reasons": item.reasons,
+                            "feedback": {1: "like", -1: "dislike"}.get(feedback.get(paper.id)),
+                        }
+                        for item, paper in items
+                    ],
+                }
+            )
+        return out

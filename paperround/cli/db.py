@@ -13,7 +13,7 @@ app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 def upgrade_cmd() -> None:
     """Apply pending migrations (also done automatically on first use).
 
-    Example: PAPERROUND_DATABASE_URL=postgresql+psycopg://u:p@host/db paperround db upgrade
+    Example: paperround db upgrade   (PostgreSQL: set PAPERROUND_DATABASE_URL first)
     """
     from models.db import current_revision, make_engine, upgrade
     from models.settings import get_settings

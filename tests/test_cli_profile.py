@@ -1,0 +1,260 @@
+"""`paperround profile ...`, feedback and seeds: every command, its errors, and no half-writes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from models.records import PaperRecord
+from models.store import papers
+from tests.cli import run_cli
+
+DATA = Path(__file__).parent / "data"
+EMAIL = "mailtos://me:{env:SMTP_PASSWORD}@smtp.example.org?to=me@example.org"
+
+
+def dump(engine) -> dict:
+    """Every profile-related table, to prove an error changed nothing."""
+    tables = ("profiles", "profile_seeds", "channels", "feedback")
+    with engine.connect() as conn:
+        return {
+            t: [tuple(r) for r in conn.exec_driver_sql(f"select * from {t} order by id")]
+            for t in tables
+        }
+
+
+def store_papers(engine) -> None:
+    now = datetime.now(UTC)
+    records = [
+        PaperRecord(
+            source="arxiv-cs.LG",
+            external_id=f"oai:arXiv.org:{i}v1",
+            title=t,
+            abstract="Abstract.",
+            authors=("Ada Lovelace",),
+            arxiv_id=i,
+            version=1,
+            published=now,
+        )
+        for i, t in (
+            ("2507.01752", "Tuning without Peeking"),
+            ("2507.02092", "Energy-Based Transformers"),
+        )
+    ]
+    papers.upsert_records(records, engine=engine, now=now)
+
+
+@pytest.fixture
+def theory(engine, capsys):
+    store_papers(engine)
+    r = run_cli(
+        capsys,
+        "profile",
+        "add",
+        "theory",
+        "-k",
+        "neural tangent kernel:2",
+        "-k",
+        "feature learning",
+        "-c",
+        "cs.lg",
+        "-a",
+        "Cengiz Pehlevan",
+        "--seed",
+        "2507.01752",
+        "--schedule",
+        "weekdays",
+        "--tz",
+        "Europe/Paris",
+        "--channel",
+        EMAIL,
+    )
+    assert r.exit_code == 0, r.output
+    return "theory"
+
+
+def show(capsys, name="theory") -> dict:
+    r = run_cli(capsys, "profile", "show", name, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_add_and_show(theory, capsys):
+    p = show(capsys)
+    assert p["keywords"] == {"neural tangent kernel": 2.0, "feature learning": 1.0}
+    assert p["categories"] == ["cs.LG"]
+    assert p["schedule"] == "0 7 * * 1-5" and p["timezone"] == "Europe/Paris"
+    assert [s["key"] for s in p["seeds"]] == ["2507.01752"]
+    assert p["seeds"][0]["title"] == "Tuning without Peeking"
+    assert p["channels"] == [EMAIL]  # {env:...} placeholders are not secrets
+
+
+def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
+    assert (
+        run_cli(
+            capsys,
+            "profile",
+            "edit",
+            "theory",
+            "--add-keyword",
+            "mean field:1.5",
+            "--remove-keyword",
+            "feature learning",
+            "--max-items",
+            "5",
+            "--weight",
+            "seeds=2",
+        ).exit_code
+        == 0
+    )
+    p = show(capsys)
+    assert p["keywords"] == {"neural tangent kernel": 2.0, "mean field": 1.5}
+    assert p["max_items"] == 5 and p["weights"] == {"seeds": 2.0}
+    assert p["categories"] == ["cs.LG"]  # untouched
+    assert run_cli(capsys, "profile", "rename", "theory", "dl-theory").exit_code == 0
+    assert run_cli(capsys, "profile", "clone", "dl-theory", "weekly").exit_code == 0
+    assert show(capsys, "weekly")["seeds"] == show(capsys, "dl-theory")["seeds"]
+    assert run_cli(capsys, "profile", "pause", "weekly").exit_code == 0
+    rows = json.loads(run_cli(capsys, "profile", "list", "--json").stdout)
+    assert [(r["name"], r["enabled"]) for r in rows] == [("dl-theory", True), ("weekly", False)]
+    assert run_cli(capsys, "profile", "resume", "weekly").exit_code == 0
+    assert show(capsys, "weekly")["enabled"] is True
+    assert run_cli(capsys, "profile", "remove", "weekly").exit_code == 0
+    assert [r["name"] for r in json.loads(run_cli(capsys, "profile", "list", "--json").stdout)] == [
+        "dl-theory"
+    ]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("profile", "add", "x", "--schedule", "every day", "-k", "a"), "invalid schedule"),
+        (("profile", "add", "x", "--tz", "Mars/Olympus", "-k", "a"), "unknown timezone"),
+        (("profile", "add", "x", "-c", "cs.XY"), "unknown arXiv category 'cs.XY'"),
+        (("profile", "add", "x", "-k", "a", "--channel", "nope://x"), "unparseable Apprise URL"),
+        (("profile", "add", "theory", "-k", "a"), "already exists"),
+        (("profile", "add", "x"), "has no signal"),
+        (("profile", "add", "x", "--seed", "2611.99999"), "not found in the store"),
+        (("profile", "edit", "theory", "--tz", "Nowhere/City"), "unknown timezone"),
+        (("profile", "edit", "nobody", "-k", "a"), "no profile named 'nobody'"),
+        (("profile", "rename", "theory", "a/b"), "invalid profile name"),
+        (("profile", "seeds", "remove", "theory", "1234.5678"), "has no seed"),
+        (("profile", "channel", "remove", "theory", "json://x/y"), "has no channel"),
+        (("like", "2611.99999", "--profile", "theory"), "no paper '2611.99999'"),
+        (("profile", "apply", "/nonexistent.yaml"), "cannot read"),
+    ],
+)
+def test_errors_are_one_line_and_change_nothing(theory, engine, capsys, args, message, monkeypatch):
+    # No network: the arXiv API lookup for a missing seed goes to a closed local port.
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
+    from models.settings import get_settings
+
+    get_settings.cache_clear()
+    before = dump(engine)
+    r = run_cli(capsys, *args)
+    assert r.exit_code == 1, r.output
+    assert message in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+    assert dump(engine) == before
+
+
+def test_seeds_from_bibtex_csl_and_id_list(theory, capsys):
+    r = run_cli(
+        capsys,
+        "profile",
+        "seeds",
+        "add",
+        "theory",
+        "--from-file",
+        str(DATA / "zotero.bib"),
+        "--from-file",
+        str(DATA / "zotero-csl.json"),
+        "--from-file",
+        str(DATA / "ids.txt"),
+    )
+    assert r.exit_code == 0, r.output
+    seeds = json.loads(run_cli(capsys, "profile", "seeds", "list", "theory", "--json").stdout)
+    keys = [s["key"] for s in seeds]
+    assert keys[:4] == ["2507.01752", "1806.07572", "2011.14522", "doi:10.1101/2023.12.11.571168"]
+    assert keys[5] == "1902.06015" and keys[6] == "2507.02092"
+    assert keys[4].startswith("title:")  # no arXiv id, no DOI: title + first author
+    ntk = seeds[1]
+    assert (
+        ntk["title"] == "Neural Tangent Kernel: Convergence and Generalization in Neural Networks"
+    )
+    assert (
+        ntk["authors"] == ["Arthur Jacot", "Franck Gabriel", "Clément Hongler"]
+        or ntk["authors"][0] == "Arthur Jacot"
+    )
+    assert seeds[5]["authors"] == ["Song Mei", "Theodor Misiakiewicz", "Andrea Montanari"]
+    assert run_cli(capsys, "profile", "seeds", "remove", "theory", "1806.07572").exit_code == 0
+    seeds = json.loads(run_cli(capsys, "profile", "seeds", "list", "theory", "--json").stdout)
+    assert "1806.07572" not in [s["key"] for s in seeds]
+
+
+def test_yaml_round_trip_is_identical(theory, capsys, tmp_path):
+    first = run_cli(capsys, "profile", "export", "theory")
+    assert first.exit_code == 0
+    path = tmp_path / "theory.yaml"
+    path.write_text(first.stdout)
+    assert "updated profile theory" in run_cli(capsys, "profile", "apply", str(path)).stdout
+    assert run_cli(capsys, "profile", "export", "theory").stdout == first.stdout
+    # Applying to a fresh name creates it.
+    path.write_text(first.stdout.replace("name: theory", "name: theory2"))
+    assert "created profile theory2" in run_cli(capsys, "profile", "apply", str(path)).stdout
+
+
+def test_secret_channels_are_redacted_in_listings_and_export(theory, capsys, tmp_path):
+    secret = "discord://1234567890/supersecrettokenvalue"
+    assert run_cli(capsys, "profile", "channel", "add", "theory", secret).exit_code == 0
+    for args in (
+        ("profile", "channel", "list", "theory"),
+        ("profile", "show", "theory"),
+        ("profile", "export", "theory"),
+    ):
+        r = run_cli(capsys, *args)
+        assert "supersecrettokenvalue" not in r.output
+    exported = run_cli(capsys, "profile", "export", "theory").stdout
+    path = tmp_path / "p.yaml"
+    path.write_text(exported)
+    assert run_cli(capsys, "profile", "apply", str(path)).exit_code == 0
+    full = run_cli(capsys, "profile", "export", "theory", "--include-secrets").stdout
+    assert secret in full  # the redacted entry kept the stored channel
+
+
+def test_feedback_and_history(theory, capsys, engine, monkeypatch):
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    assert "liked" in run_cli(capsys, "like", "2507.02092", "--profile", "theory").stdout
+    assert (
+        run_cli(
+            capsys, "dislike", "https://arxiv.org/abs/2507.01752v2", "--profile", "theory"
+        ).exit_code
+        == 0
+    )
+    with engine.connect() as conn:
+        rows = sorted(conn.exec_driver_sql("select value from feedback").scalars())
+    assert rows == [-1, 1]
+    assert run_cli(capsys, "unlike", "2507.01752", "--profile", "theory").exit_code == 0
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select value from feedback").scalars().all() == [1]
+    run_cli(capsys, "profile", "edit", "theory", "--add-keyword", "transformers")
+    r = run_cli(capsys, "digest", "send", "theory", "--json")
+    assert r.exit_code == 1  # SMTP_PASSWORD is not set: the delivery is recorded as failed
+    (entry,) = json.loads(run_cli(capsys, "profile", "history", "theory", "--json").stdout)
+    assert entry["status"] == "failed" and "SMTP_PASSWORD" in entry["error"]
+    assert entry["papers"][0]["title"] == "Energy-Based Transformers"
+    assert entry["papers"][0]["feedback"] == "like"
+
+
+def test_channel_test_reports_the_real_reason(theory, capsys):
+    from tests.servers import free_port
+
+    url = f"json://127.0.0.1:{free_port()}/hook"
+    run_cli(capsys, "profile", "channel", "remove", "theory", EMAIL)
+    run_cli(capsys, "profile", "channel", "add", "theory", url)
+    r = run_cli(capsys, "profile", "channel", "test", "theory")
+    assert r.exit_code == 1
+    assert "failed" in r.stdout and ("refused" in r.stdout.lower() or "error" in r.stdout.lower())
