@@ -32,12 +32,20 @@ class FetchError(PaperroundError):
     """The HTTP exchange failed: timeout, connection, status, size cap."""
 
     def __init__(
-        self, url: str, message: str, *, status: int | None = None, transient: bool = False
+        self,
+        url: str,
+        message: str,
+        *,
+        status: int | None = None,
+        transient: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
+        self.reason = message
         self.status = status
         self.transient = transient  # worth retrying (connection error, 429, 5xx)
+        self.retry_after = retry_after  # seconds the server asked us to wait
 
 
 class DeliveryError(PaperroundError):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import feedparser
-
 from models.records import PaperRecord, ParseResult
 from paperround.errors import FeedError
 from paperround.ids import normalize_doi, parse_arxiv_id
+from paperround.sources.common import parse_feed
 
 
 def _date(parsed) -> datetime | None:
@@ -16,9 +15,7 @@ def _date(parsed) -> datetime | None:
 
 
 def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
-    feed = feedparser.parse(body)
-    if not feed.get("version"):
-        raise FeedError(source, "not an arXiv API Atom response")
+    feed = parse_feed(body, source, content_type)
     records = []
     for e in feed.entries:
         if e.get("title") == "Error":

@@ -6,11 +6,9 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-import feedparser
-
 from models.records import PaperRecord, ParseResult
-from paperround.errors import FeedError
 from paperround.ids import parse_arxiv_id
+from paperround.sources.common import parse_feed
 
 _PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*(\S+)\s*(?:Abstract:\s*)?", re.DOTALL)
 
@@ -37,9 +35,7 @@ def split_authors(text: str) -> tuple[str, ...]:
 
 
 def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
-    feed = feedparser.parse(body)
-    if not feed.get("version") and not feed.entries:
-        raise FeedError(source, "not an RSS/Atom feed")
+    feed = parse_feed(body, source, content_type)
     announced = _date(feed.feed.get("published") or feed.feed.get("updated"))
     records = []
     for e in feed.entries:
