@@ -135,3 +135,102 @@ class HttpSink:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Reply:
+    """One scripted HTTP answer."""
+
+    def __init__(
+        self,
+        status: int = 200,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        *,
+        delay: float = 0.0,  # before the headers
+        body_delay: float = 0.0,  # between the headers and the body
+        declared_length: int | None = None,  # a Content-Length that lies (truncated body)
+        gzip_body: bool = False,
+    ) -> None:
+        self.status, self.body, self.headers = status, body, dict(headers or {})
+        self.delay, self.body_delay = delay, body_delay
+        self.declared_length, self.gzip_body = declared_length, gzip_body
+
+
+class ScriptedServer:
+    """HTTP on 127.0.0.1 answering each path with a script of Replies (the last one repeats).
+
+    An ETag in a Reply's headers answers a matching If-None-Match with 304 automatically.
+    Every request is recorded with its time and headers.
+    """
+
+    def __init__(self, routes: dict[str, list[Reply]]) -> None:
+        import time as _time
+
+        self.routes = {k: list(v) for k, v in routes.items()}
+        self.log: list[tuple[float, str, dict]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                outer.log.append((_time.monotonic(), self.path, dict(self.headers)))
+                script = outer.routes.get(self.path.split("?")[0])
+                if not script:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                reply = script.pop(0) if len(script) > 1 else script[0]
+                _time.sleep(reply.delay)
+                etag = reply.headers.get("ETag")
+                if etag and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = reply.body
+                if reply.gzip_body:
+                    import gzip
+
+                    body = gzip.compress(body)
+                self.send_response(reply.status)
+                for k, v in reply.headers.items():
+                    self.send_header(k, v)
+                if reply.gzip_body:
+                    self.send_header("Content-Encoding", "gzip")
+                length = reply.declared_length if reply.declared_length else len(body)
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+                if reply.body_delay:
+                    self.wfile.flush()
+                    _time.sleep(reply.body_delay)
+                try:
+                    self.wfile.write(body)
+                    if reply.declared_length:
+                        self.wfile.flush()
+                        self.close_connection = True
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def requests_to(self, path: str) -> list[tuple[float, str, dict]]:
+        return [r for r in self.log if r[1].split("?")[0] == path]
+
+    def __enter__(self) -> ScriptedServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
