@@ -23,5 +23,7 @@ def parse(kind: str, body: bytes, *, source: str, content_type: str | None = Non
     try:
         parser = parsers[kind]
     except KeyError:
-        raise ValueError(f"unknown source kind {kind!r}; one of {', '.join(SOURCE_KINDS)}") from None
+        raise ValueError(
+            f"unknown source kind {kind!r}; one of {', '.join(SOURCE_KINDS)}"
+        ) from None
     return parser(body, source=source, content_type=content_type)
