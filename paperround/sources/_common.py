@@ -41,6 +41,8 @@ def read_feed(
     if not body.strip():
         raise FeedError(source, "empty response body, expected a feed")
     head = bytes(body[:4096])
+    if head.lstrip()[:1] in (b"{", b"["):
+        raise FeedError(source, "got JSON, not an RSS or Atom feed")
     if _HTML_SNIFF.search(head) and not _FEED_SNIFF.search(head):
         raise FeedError(source, f"got an HTML page, not a feed{_html_title(body)}")
     headers = {"content-type": content_type} if content_type else None
@@ -113,6 +115,16 @@ def html_to_text(value: str | None) -> str:
     value = html.unescape(value)
     value = _SPACES.sub(" ", value)
     return _BLANK_LINES.sub("\n", value).strip()
+
+
+def repair_mojibake(value: str) -> str:
+    """Undo UTF-8 read as Latin-1 ("JosÃ© RaÃºl" -> "José Raúl"); unchanged if not that."""
+    if "Ã" not in value and "Â" not in value:
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def one_line(value: str | None) -> str:

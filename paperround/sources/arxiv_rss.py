@@ -124,3 +124,10 @@ def split_authors(text: str | None) -> tuple[str, ...]:
         last = names.pop()
         names.extend(p.strip() for p in last.split(" and ") if p.strip())
     return tuple(" ".join(n.split()) if "  " in n or "\n" in n else n for n in names)
+
+
+def feed_url(categories: list[str] | tuple[str, ...]) -> str:
+    """rss.arxiv.org URL for one or more categories: ["cs.LG", "stat.ML"] -> .../cs.LG+stat.ML."""
+    if not categories:
+        raise ValueError("at least one arXiv category is needed")
+    return "https://rss.arxiv.org/rss/" + "+".join(categories)

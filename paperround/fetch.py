@@ -1,0 +1,198 @@
+"""HTTP in: one GET with conditional headers, a size cap, and retries on transient failures.
+
+This is one of the few places with side effects (network, clock). Parsing lives in
+paperround.sources and never sees an httpx object: fetch() returns a frozen FetchResult.
+
+Retry policy (miniflux / Prefect examples): retry only what may succeed later (connection
+errors, timeouts, truncated bodies, 429, 5xx), honour Retry-After (capped), back off
+exponentially otherwise, and fail fast on every other 4xx.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from paperround.errors import FetchError
+
+USER_AGENT = "paperround/0.1 (self-hosted research digest; +https://github.com/paperround)"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_TIME = 180.0
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one GET gave; body is None when the server answered 304 Not Modified."""
+
+    url: str  # final URL, after redirects
+    status: int
+    body: bytes | None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    not_modified: bool = False
+    elapsed: float = 0.0  # seconds, all attempts included
+    attempts: int = 1
+
+
+class _Transient(Exception):
+    """Internal: one attempt failed in a way worth retrying."""
+
+    def __init__(self, message: str, *, status: int | None = None, wait: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.wait = wait
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    client: httpx.Client | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_time: float | None = DEFAULT_MAX_TIME,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    retries: int = 3,
+    backoff: float = 2.0,
+    max_wait: float = 120.0,
+    allow_status: Collection[int] = (),
+    headers: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchResult:
+    """GET url and return its (decoded) body, or raise FetchError with one clear line.
+
+    timeout bounds each connect/read; max_time bounds one whole attempt (a server that
+    dribbles bytes forever). max_bytes caps the decoded body, so a gzip bomb stops too.
+    Statuses in allow_status are returned instead of raised (the arXiv API explains a
+    400 in its Atom body). sleep is injectable so tests need not wait.
+    """
+    request_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        request_headers["If-None-Match"] = etag
+    if last_modified:
+        request_headers["If-Modified-Since"] = last_modified
+    request_headers.update(headers or {})
+    own_client = client is None
+    if client is None:
+        client = httpx.Client(follow_redirects=True, timeout=timeout)
+    started = time.monotonic()
+    try:
+        for attempt in range(retries + 1):
+            try:
+                result = _attempt(
+                    client, url, request_headers, timeout, max_time, max_bytes, allow_status
+                )
+            except _Transient as exc:
+                if attempt >= retries:
+                    tries = f" after {attempt + 1} attempts" if attempt else ""
+                    raise FetchError(
+                        url, f"{exc}{tries}", status=exc.status, transient=True
+                    ) from None
+                wait = backoff * 2**attempt if exc.wait is None else exc.wait
+                sleep(min(max(wait, 0.0), max_wait))
+                continue
+            return _replace_timing(result, time.monotonic() - started, attempt + 1)
+    finally:
+        if own_client:
+            client.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _attempt(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    timeout: float,
+    max_time: float | None,
+    max_bytes: int,
+    allow_status: Collection[int],
+) -> FetchResult:
+    started = time.monotonic()
+    try:
+        with client.stream(
+            "GET", url, headers=headers, timeout=timeout, follow_redirects=True
+        ) as resp:
+            status = resp.status_code
+            if status == 304:
+                return _result(resp, None, not_modified=True)
+            if status == 429 or status >= 500:
+                raise _Transient(
+                    f"HTTP {status} {resp.reason_phrase}".strip(),
+                    status=status,
+                    wait=retry_after_seconds(resp.headers.get("Retry-After")),
+                )
+            if status >= 400 and status not in allow_status:
+                raise FetchError(url, f"HTTP {status} {resp.reason_phrase}".strip(), status=status)
+            declared = resp.headers.get("Content-Length")
+            if (
+                declared
+                and declared.isdigit()
+                and int(declared) > max_bytes
+                and not (resp.headers.get("Content-Encoding"))
+            ):
+                raise FetchError(
+                    url, f"response of {int(declared)} bytes exceeds the {max_bytes}-byte cap"
+                )
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(url, f"response exceeds the {max_bytes}-byte cap")
+                if max_time is not None and time.monotonic() - started > max_time:
+                    raise _Transient(f"response took longer than {max_time:g} s")
+                chunks.append(chunk)
+            return _result(resp, b"".join(chunks))
+    except httpx.TimeoutException as exc:
+        raise _Transient(f"timed out after {timeout:g} s ({type(exc).__name__})") from None
+    except httpx.RemoteProtocolError as exc:
+        raise _Transient(f"connection closed before the full response arrived ({exc})") from None
+    except httpx.TooManyRedirects:
+        raise FetchError(url, "too many redirects") from None
+    except httpx.DecodingError as exc:
+        raise FetchError(url, f"could not decode the compressed response ({exc})") from None
+    except httpx.TransportError as exc:
+        raise _Transient(f"connection failed ({type(exc).__name__}: {exc})") from None
+    except httpx.InvalidURL as exc:
+        raise FetchError(url, f"invalid URL ({exc})") from None
+
+
+def _result(resp: httpx.Response, body: bytes | None, *, not_modified: bool = False) -> FetchResult:
+    return FetchResult(
+        url=str(resp.url),
+        status=resp.status_code,
+        body=body,
+        etag=resp.headers.get("ETag"),
+        last_modified=resp.headers.get("Last-Modified"),
+        content_type=resp.headers.get("Content-Type"),
+        not_modified=not_modified,
+    )
+
+
+def _replace_timing(result: FetchResult, elapsed: float, attempts: int) -> FetchResult:
+    from dataclasses import replace
+
+    return replace(result, elapsed=elapsed, attempts=attempts)
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
