@@ -35,7 +35,7 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
     """
     parsed = read_feed(body, source=source, content_type=content_type, sanitize=False)
     feed = parsed.feed
-    announced_on = _channel_day(feed.get("published") or feed.get("updated"))
+    announced_on = _channel_day(feed.get("published") or dict.get(feed, "updated"))
     records = []
     for entry in parsed.entries:
         record = _record(entry, source)

@@ -70,9 +70,11 @@ def _record(entry, source: str) -> PaperRecord | None:
         doi=doi,
         categories=categories,
         published=parse_date(
-            entry.get("published") or entry.get("updated") or entry.get("prism_publicationdate")
+            entry.get("published")
+            or dict.get(entry, "updated")
+            or entry.get("prism_publicationdate")
         ),
-        updated=parse_date(entry.get("updated")),
+        updated=parse_date(dict.get(entry, "updated")),
         license=one_line(entry.get("rights")) or None,
     )
 
