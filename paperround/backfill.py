@@ -21,8 +21,10 @@ from models.settings import get_settings
 from models.store.papers import upsert_records
 from models.store.sources import list_sources
 from models.tables import Source
+from paperround.arxiv_client import ArxivApiClient
 from paperround.errors import NotFoundError, PaperroundError
-from paperround.fetch import ArxivApiClient, fetch, hf_daily_url
+from paperround.fetch import fetch
+from paperround.sources.hf_daily import daily_url
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,15 @@ def _pages(src: Source, since: date, until: date) -> tuple[int | None, Iterator[
             from paperround.sources import parse
 
             for day in days:
-                body = fetch(hf_daily_url(src.url, day), timeout=settings.fetch_timeout).body
+                body = fetch(daily_url(day, src.url), timeout=settings.fetch_timeout).body
                 yield parse("hf-daily", body or b"[]", source=src.name)
 
         return len(days), by_day()
     if src.kind == "arxiv-rss":
-        client = ArxivApiClient(settings.arxiv_api_url, spacing=settings.arxiv_api_spacing)
-        return None, client.backfill(arxiv_categories(src.url), since, until)
+        client = ArxivApiClient(
+            base_url=settings.arxiv_api_url, min_interval=settings.arxiv_api_spacing
+        )
+        return None, client.backfill(since, until, arxiv_categories(src.url))
     raise PaperroundError(
         f"{src.name}: a {src.kind} source only shows its latest items; it cannot be backfilled"
     )

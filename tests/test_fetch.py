@@ -1,197 +1,235 @@
-"""Fetching against a real HTTP server on 127.0.0.1: every polite and every failure path."""
+"""fetch() and the arXiv API client against a real HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date
+import json
+import socket
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
+from paperround.arxiv_client import ArxivApiClient, backfill_query
 from paperround.errors import FeedError, FetchError
-from paperround.fetch import ArxivApiClient, fetch, hf_daily_url, retry_after_seconds
-from tests.servers import Reply, ScriptedServer
+from paperround.fetch import fetch, retry_after_seconds
+from paperround.sources import parse
+from tests import feedserver
+from tests.feedserver import FeedServer, Reply
 
-FEED = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
-HTML = b"<!doctype html><html><head><title>503 Service Unavailable</title></head></html>"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+RSS = b'<rss version="2.0"><channel><title>t</title><item><title>A</title></item></channel></rss>'
+feed_server = feedserver.feed_server
 
 
 class Sleeps(list):
-    """An injectable sleep that records instead of waiting."""
+    """Injected sleep: records each wait instead of waiting."""
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
 
 
-def test_etag_then_304_parses_nothing():
-    with ScriptedServer({"/f": [Reply(200, FEED, {"ETag": '"v1"'})]}) as srv:
-        first = fetch(srv.url("/f"))
-        assert first.body == FEED and first.etag == '"v1"' and not first.not_modified
-        second = fetch(srv.url("/f"), etag=first.etag)
-        assert second.not_modified and second.body is None
-        assert srv.log[1][2].get("If-None-Match") == '"v1"'
+def test_plain_get(feed_server: FeedServer) -> None:
+    url = feed_server.route("/rss", Reply(body=RSS))
+    result = fetch(url)
+    assert (result.status, result.body, result.not_modified) == (200, RSS, False)
+    assert result.content_type == "application/rss+xml; charset=utf-8"
+    assert result.url == url
+    assert feed_server.requests[0].headers["user-agent"].startswith("paperround/")
 
 
-def test_last_modified_is_sent_back():
-    lm = "Mon, 23 Nov 2026 04:00:00 GMT"
-    with ScriptedServer({"/f": [Reply(200, FEED, {"Last-Modified": lm}), Reply(304)]}) as srv:
-        assert fetch(srv.url("/f")).last_modified == lm
-        assert fetch(srv.url("/f"), last_modified=lm).not_modified
-        assert srv.log[1][2].get("If-Modified-Since") == lm
+def test_etag_gives_304_and_no_body(feed_server: FeedServer) -> None:
+    url = feed_server.route("/rss", Reply(body=RSS, etag='"v1"'))
+    first = fetch(url)
+    assert first.etag == '"v1"'
+    second = fetch(url, etag=first.etag)
+    assert (second.status, second.body, second.not_modified, second.etag) == (
+        304,
+        None,
+        True,
+        '"v1"',
+    )
+    assert feed_server.requests[1].headers["if-none-match"] == '"v1"'
 
 
-def test_429_honours_retry_after_then_succeeds():
+def test_last_modified_gives_304(feed_server: FeedServer) -> None:
+    stamp = "Mon, 27 Apr 2026 04:00:01 GMT"
+    url = feed_server.route("/rss", Reply(body=RSS, last_modified=stamp))
+    first = fetch(url)
+    assert first.last_modified == stamp
+    second = fetch(url, last_modified=first.last_modified)
+    assert second.not_modified and second.body is None
+    assert feed_server.requests[1].headers["if-modified-since"] == stamp
+
+
+def test_429_honours_retry_after_seconds(feed_server: FeedServer) -> None:
+    url = feed_server.route(
+        "/rss", Reply(status=429, headers={"Retry-After": "7"}), Reply(body=RSS)
+    )
     sleeps = Sleeps()
-    script = [Reply(429, b"", {"Retry-After": "7"}), Reply(200, FEED)]
-    with ScriptedServer({"/f": script}) as srv:
-        result = fetch(srv.url("/f"), sleep=sleeps)
-    assert result.body == FEED and result.attempts == 2
+    result = fetch(url, sleep=sleeps, backoff=1.0)
+    assert result.body == RSS and result.attempts == 2
     assert sleeps == [7.0]
 
 
-def test_503_backs_off_exponentially_then_succeeds():
+def test_retry_after_is_capped(feed_server: FeedServer) -> None:
+    url = feed_server.route(
+        "/rss", Reply(status=503, headers={"Retry-After": "86400"}), Reply(body=RSS)
+    )
     sleeps = Sleeps()
-    with ScriptedServer({"/f": [Reply(503), Reply(503), Reply(200, FEED)]}) as srv:
-        result = fetch(srv.url("/f"), sleep=sleeps, backoff=1.0)
-    assert result.attempts == 3 and sleeps == [1.0, 2.0]
+    assert fetch(url, sleep=sleeps, max_wait=30.0).body == RSS
+    assert sleeps == [30.0]
 
 
-def test_503_forever_gives_up_with_a_clear_line():
-    sleeps = Sleeps()
-    with ScriptedServer({"/f": [Reply(503)]}) as srv, pytest.raises(FetchError) as err:
-        fetch(srv.url("/f"), sleep=sleeps, retries=2)
-    assert str(err.value).endswith("HTTP 503 (after 3 attempts)")
-    assert len(sleeps) == 2
-
-
-def test_404_fails_fast_without_retrying():
-    sleeps = Sleeps()
-    with ScriptedServer({"/other": [Reply()]}) as srv, pytest.raises(FetchError, match="HTTP 404"):
-        fetch(srv.url("/missing"), sleep=sleeps)
-    assert sleeps == [] and len(srv.log) == 1
-
-
-def test_timeout_on_slow_headers_and_slow_body():
-    sleeps = Sleeps()
-    with ScriptedServer(
-        {"/slow": [Reply(200, FEED, delay=1.5)], "/drip": [Reply(200, FEED, body_delay=1.5)]}
-    ) as srv:
-        with pytest.raises(FetchError, match="timed out"):
-            fetch(srv.url("/slow"), timeout=0.3, retries=1, sleep=sleeps)
-        with pytest.raises(FetchError, match="timed out"):
-            fetch(srv.url("/drip"), timeout=0.3, retries=0, sleep=sleeps)
-
-
-def test_truncated_body_is_an_error():
-    truncated = Reply(200, FEED, declared_length=len(FEED) + 500)
-    with ScriptedServer({"/t": [truncated]}) as srv, pytest.raises(FetchError, match="broken"):
-        fetch(srv.url("/t"), retries=0)
-
-
-def test_redirect_is_followed():
-    with ScriptedServer(
-        {"/old": [Reply(301, b"", {"Location": "/new"})], "/new": [Reply(200, FEED)]}
-    ) as srv:
-        result = fetch(srv.url("/old"))
-    assert result.body == FEED and result.url.endswith("/new")
-
-
-def test_oversized_body_is_refused_while_streaming():
-    big = b"x" * 50_000
-    with (
-        ScriptedServer({"/big": [Reply(200, big)]}) as srv,
-        pytest.raises(FetchError, match="over the 10000-byte cap"),
-    ):
-        fetch(srv.url("/big"), max_bytes=10_000)
-
-
-def test_gzip_is_decoded():
-    with ScriptedServer({"/gz": [Reply(200, FEED, gzip_body=True)]}) as srv:
-        assert fetch(srv.url("/gz")).body == FEED
-
-
-def test_html_error_page_is_not_an_empty_success():
-    from paperround.sources import parse
-
-    with ScriptedServer({"/feed": [Reply(200, HTML, {"Content-Type": "text/html"})]}) as srv:
-        body = fetch(srv.url("/feed")).body
-    for kind in ("arxiv-rss", "feed", "arxiv-api"):
-        with pytest.raises(FeedError, match=r"HTML page \('503 Service Unavailable'\)"):
-            parse(kind, body, source="s")
-
-
-def test_retry_after_forms():
+def test_retry_after_http_date() -> None:
+    now = datetime(2026, 4, 27, 4, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("Mon, 27 Apr 2026 04:00:42 GMT", now=now) == 42.0
+    assert retry_after_seconds("Mon, 27 Apr 2026 03:00:00 GMT", now=now) == 0.0
     assert retry_after_seconds("120") == 120.0
-    assert retry_after_seconds(None) is None
-    assert retry_after_seconds("garbage") is None
+    assert retry_after_seconds("soon") is None
 
 
-def test_arxiv_api_spacing_and_pagination():
-    page = (
-        b'<feed xmlns="http://www.w3.org/2005/Atom" '
-        b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">'
-        b"<title>q</title><opensearch:totalResults>3</opensearch:totalResults>%s</feed>"
+def test_503_then_success_backs_off_exponentially(feed_server: FeedServer) -> None:
+    url = feed_server.route("/rss", Reply(status=503), Reply(status=502), Reply(body=RSS))
+    sleeps = Sleeps()
+    result = fetch(url, sleep=sleeps, backoff=2.0)
+    assert result.body == RSS and result.attempts == 3
+    assert sleeps == [2.0, 4.0]
+    assert len(feed_server.requests_for("/rss")) == 3
+
+
+def test_5xx_gives_up_after_retries(feed_server: FeedServer) -> None:
+    url = feed_server.route("/rss", Reply(status=503))
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match=r"HTTP 503 Service Unavailable after 3 attempts") as info:
+        fetch(url, sleep=sleeps, retries=2)
+    assert info.value.status == 503 and info.value.transient
+    assert len(feed_server.requests_for("/rss")) == 3
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410])
+def test_other_4xx_fail_fast(feed_server: FeedServer, status: int) -> None:
+    url = feed_server.route("/rss", Reply(status=status, body=b"nope"))
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match=rf"HTTP {status}") as info:
+        fetch(url, sleep=sleeps)
+    assert info.value.status == status and not info.value.transient
+    assert sleeps == [] and len(feed_server.requests_for("/rss")) == 1
+
+
+def test_slow_headers_time_out(feed_server: FeedServer) -> None:
+    url = feed_server.route("/slow", Reply(body=RSS, delay=2.0))
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match=r"timed out after 0\.2 s") as info:
+        fetch(url, timeout=0.2, retries=1, sleep=sleeps)
+    assert info.value.transient and len(sleeps) == 1
+
+
+def test_slow_body_is_cut_at_max_time(feed_server: FeedServer) -> None:
+    url = feed_server.route("/drip", Reply(body=b"x" * 4000, chunk=100, drip=0.05))
+    with pytest.raises(FetchError, match=r"took longer than 0\.3 s"):
+        fetch(url, max_time=0.3, retries=0)
+
+
+def test_slow_but_steady_body_arrives_whole(feed_server: FeedServer) -> None:
+    url = feed_server.route("/drip", Reply(body=RSS, chunk=20, drip=0.01))
+    assert fetch(url, timeout=5.0).body == RSS
+
+
+def test_html_error_page_is_a_clear_feed_error(feed_server: FeedServer) -> None:
+    page = (SHARED / "broken" / "distill_html_page_not_a_feed_hf_blog_smollm.html").read_bytes()
+    url = feed_server.route("/rss", Reply(body=page, content_type="text/html; charset=utf-8"))
+    result = fetch(url)
+    with pytest.raises(FeedError, match="got an HTML page, not a feed"):
+        parse("feed", result.body, source="blog", content_type=result.content_type)
+
+
+def test_truncated_body_is_an_error(feed_server: FeedServer) -> None:
+    url = feed_server.route("/rss", Reply(body=RSS, content_length=len(RSS) + 500))
+    with pytest.raises(FetchError, match="connection closed before the full response") as info:
+        fetch(url, retries=1, sleep=Sleeps())
+    assert info.value.transient
+
+
+def test_redirect_is_followed(feed_server: FeedServer) -> None:
+    target = feed_server.route("/new", Reply(body=RSS))
+    url = feed_server.route("/old", Reply(status=301, location="/new"))
+    result = fetch(url)
+    assert result.body == RSS and result.url == target
+    assert [r.path for r in feed_server.requests] == ["/old", "/new"]
+
+
+def test_oversized_body_is_refused(feed_server: FeedServer) -> None:
+    url = feed_server.route("/big", Reply(body=b"x" * 5000))
+    with pytest.raises(FetchError, match="exceeds the 1000-byte cap") as info:
+        fetch(url, max_bytes=1000)
+    assert not info.value.transient
+
+
+def test_gzip_is_decoded_and_capped_after_decoding(feed_server: FeedServer) -> None:
+    url = feed_server.route("/gz", Reply(body=RSS * 50, gzip=True))
+    assert fetch(url).body == RSS * 50
+    bomb = feed_server.route("/bomb", Reply(body=b"\0" * 200_000, gzip=True))
+    with pytest.raises(FetchError, match="exceeds the 10000-byte cap"):
+        fetch(bomb, max_bytes=10_000)
+
+
+def test_connection_refused_is_transient() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match="connection failed") as info:
+        fetch(f"http://127.0.0.1:{port}/rss", retries=2, backoff=0.5, sleep=sleeps)
+    assert info.value.transient and sleeps == [0.5, 1.0]
+
+
+def _api_body(name: str) -> bytes:
+    return json.loads((SHARED / "arxiv-api" / name).read_text())["body"].encode()
+
+
+def test_arxiv_api_spacing_and_pagination(feed_server: FeedServer) -> None:
+    feed_server.route(
+        "/api/query",
+        Reply(body=_api_body("arxivpy_q-testing_start0_max10.json")),
+        Reply(body=_api_body("arxivpy_q-testing_start10_max10.json")),
     )
-    entry = (
-        b"<entry><id>http://arxiv.org/abs/2501.0000%dv1</id><title>Paper %d</title>"
-        b"<summary>s</summary><author><name>A</name></author></entry>"
-    )
-    pages = [Reply(200, page % (entry % (n, n))) for n in (1, 2, 3)]
-    with ScriptedServer({"/api/query": pages}) as srv:
-        client = ArxivApiClient(srv.url("/api/query"), spacing=0.2, page_size=1)
-        results = list(client.search("cat:cs.LG"))
-        times = [t for t, _, _ in srv.requests_to("/api/query")]
-    assert [r.records[0].arxiv_id for r in results] == ["2501.00001", "2501.00002", "2501.00003"]
+    with ArxivApiClient(base_url=feed_server.url("/api/query"), min_interval=0.2) as api:
+        pages = list(api.search("all:testing", page_size=10, limit=20))
+    assert [len(p.records) for p in pages] == [10, 10]
+    assert pages[0].total_results == 214881
+    assert pages[1].records[0].arxiv_id == "2403.16981"
+    seen = feed_server.requests_for("/api/query")
+    assert "start=0" in seen[0].path and "start=10" in seen[1].path
+    assert "search_query=all%3Atesting" in seen[0].path
+    assert seen[1].at - seen[0].at >= 0.2
+
+
+def test_arxiv_api_spacing_holds_across_threads(feed_server: FeedServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    feed_server.route("/api/query", Reply(body=_api_body("arxivpy_id_1605.08386.json")))
+    api = ArxivApiClient(base_url=feed_server.url("/api/query"), min_interval=0.2)
+    with api, ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: api.query(id_list=["1605.08386"]), range(4)))
+    assert {r.records[0].arxiv_id for r in results} == {"1605.08386"}
+    times = sorted(r.at for r in feed_server.requests_for("/api/query"))
     assert all(b - a >= 0.2 for a, b in itertools.pairwise(times))
-    assert "start=2" in srv.log[2][1] and "max_results=1" in srv.log[2][1]
 
 
-def test_arxiv_api_400_is_a_clear_error():
-    with (
-        ScriptedServer({"/api/query": [Reply(400, b"")]}) as srv,
-        pytest.raises(FetchError, match="arXiv API rejected the query"),
-    ):
-        ArxivApiClient(srv.url("/api/query"), spacing=0).query(id_list="abc")
-
-
-def test_hf_daily_url():
-    url = hf_daily_url("https://huggingface.co/api/daily_papers", date(2026, 11, 20))
-    assert url == "https://huggingface.co/api/daily_papers?date=2026-11-20"
-
-
-def test_backfill_hf_by_day_and_arxiv_through_the_api(engine, monkeypatch):
-    from datetime import UTC, datetime
-
-    from models.settings import get_settings
-    from models.store.sources import add_source
-    from paperround.backfill import arxiv_categories, run_backfill
-    from tests.conftest import shared_path
-
-    hf = shared_path("fixtures", "hf-daily", "sotawhat_hf_api_daily_papers_2026-06-12.json")
-    api_page = shared_path(
-        "fixtures", "arxiv-api", "sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml"
+def test_arxiv_api_error_entry_with_http_400(feed_server: FeedServer) -> None:
+    feed_server.route(
+        "/api/query",
+        Reply(status=400, body=_api_body("arxivpy_id_abc_http400_error_entry.json")),
     )
-    routes = {
-        "/api/daily_papers": [Reply(200, hf.read_bytes()), Reply(200, b"[]")],
-        "/api/query": [Reply(200, api_page.read_bytes())],
-        "/rss/bair": [Reply(200, FEED)],
-    }
-    with ScriptedServer(routes) as srv:
-        monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", srv.url("/api/query"))
-        monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0")
-        get_settings.cache_clear()
-        add_source("hf", "hf-daily", srv.url("/api/daily_papers"), engine=engine)
-        add_source("arxiv-cs.LG", "arxiv-rss", srv.url("/rss/cs.LG+stat.ML"), engine=engine)
-        add_source("bair", "feed", srv.url("/rss/bair"), engine=engine)
-        now = datetime(2026, 6, 14, 12, tzinfo=UTC)
-        outcomes = {
-            o.source: o for o in run_backfill(engine=engine, since=date(2026, 6, 12), now=now)
-        }
-        hf_days = [p for _, p, _ in srv.requests_to("/api/daily_papers")]
-        api_calls = [p for _, p, _ in srv.requests_to("/api/query")]
-    assert hf_days == [f"/api/daily_papers?date=2026-06-{d}" for d in (12, 13, 14)]
-    assert outcomes["hf"].fetched == 30 and outcomes["hf"].new == 30
-    assert outcomes["arxiv-cs.LG"].fetched == 5 and outcomes["arxiv-cs.LG"].error is None
-    assert "cat%3Acs.LG+OR+cat%3Astat.ML" in api_calls[0]
-    assert "submittedDate%3A%5B202606120000+TO+202606142359%5D" in api_calls[0]
-    assert "cannot be backfilled" in outcomes["bair"].error
-    assert arxiv_categories("https://rss.arxiv.org/rss/cs.LG+stat.ML") == ["cs.LG", "stat.ML"]
+    api = ArxivApiClient(base_url=feed_server.url("/api/query"), min_interval=0)
+    with api, pytest.raises(FeedError, match="arXiv API error: incorrect id format for abc"):
+        api.query(id_list=["abc"])
+    assert len(feed_server.requests) == 1
+
+
+def test_backfill_query() -> None:
+    q = backfill_query(date(2026, 4, 25), date(2026, 4, 27), ["cs.LG", "stat.ML"])
+    assert q == "(cat:cs.LG OR cat:stat.ML) AND submittedDate:[202604250000 TO 202604272359]"
+    with pytest.raises(ValueError, match="reversed"):
+        backfill_query(date(2026, 4, 27), date(2026, 4, 25), ["cs.LG"])

@@ -1,68 +1,135 @@
-"""arXiv RSS (rss.arxiv.org): one listing day, with announce types new/cross/replace."""
+"""arXiv listing feeds from rss.arxiv.org (RSS 2.0, the format in use since 2024).
+
+One item looks like (see tests/feedgen.py for a generator of exactly this shape):
+
+    <guid isPermaLink="false">oai:arXiv.org:2604.21952v1</guid>
+    <description>arXiv:2604.21952v1 Announce Type: new \nAbstract: ...</description>
+    <category>cs.LG</category> (primary first) ... <arxiv:announce_type>new</...>
+    <dc:rights>licence URL</dc:rights> <dc:creator>A, B, C</dc:creator>
+
+This module is on the hot path of the daily ingest (thousands of items), so the work per
+item beyond feedparser is kept to a few string operations and cached date parsing.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 
 from models.records import PaperRecord, ParseResult
+from paperround.errors import FeedError
 from paperround.ids import parse_arxiv_id
-from paperround.sources.common import parse_feed
+from paperround.sources._common import one_line, parse_date, read_feed
 
-_PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*(\S+)\s*(?:Abstract:\s*)?", re.DOTALL)
-
-
-def _date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return parsedate_to_datetime(text).astimezone(UTC)
-    except (TypeError, ValueError):
-        return None
-
-
-def split_authors(text: str) -> tuple[str, ...]:
-    """Split arXiv's comma-joined dc:creator, keeping suffixes like 'Jr.' with their name."""
-    parts = [p.strip() for p in re.split(r",|\band\b", text) if p.strip()]
-    out: list[str] = []
-    for part in parts:
-        if out and re.fullmatch(r"(Jr|Sr|II|III|IV)\.?", part):
-            out[-1] = f"{out[-1]}, {part}"
-        else:
-            out.append(part)
-    return tuple(out)
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+_PREFIX = re.compile(r"\s*arXiv:(\S+)\s+Announce Type:\s*([A-Za-z-]+)\s*(?:Abstract:\s*)?")
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d."})
+_PARENS = re.compile(r"\s*\([^()]*\)")
 
 
 def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
-    feed = parse_feed(body, source, content_type)
-    announced = _date(feed.feed.get("published") or feed.feed.get("updated"))
+    """Records of one rss.arxiv.org listing; an item-less feed is a day without announcement.
+
+    HTML is not sanitised: arXiv sends abstracts as plain text, and sanitising would
+    silently eat text such as "<script>" that an abstract may legitimately mention.
+    """
+    parsed = read_feed(body, source=source, content_type=content_type, sanitize=False)
+    feed = parsed.feed
+    announced_on = _channel_day(feed.get("published") or dict.get(feed, "updated"))
     records = []
-    for e in feed.entries:
-        ident = parse_arxiv_id(e.get("id") or e.get("link"))
-        if ident is None:
+    for entry in parsed.entries:
+        record = _record(entry, source)
+        if record is not None:
+            records.append(record)
+    if parsed.entries and not records:
+        raise FeedError(source, "feed items carry no arXiv id: not an arXiv listing")
+    empty_reason = None
+    if not records:
+        when = announced_on.isoformat() if announced_on else "this day (feed has no items)"
+        empty_reason = f"no announcement on {when}"
+    return ParseResult(
+        records=tuple(records),
+        feed_title=one_line(feed.get("title")),
+        announced_on=announced_on,
+        empty_reason=empty_reason,
+    )
+
+
+def _channel_day(text: str | None) -> date | None:
+    """The listing day, in arXiv's own time zone (pubDate carries -0400/-0500)."""
+    value = parse_date(text)
+    return value.date() if value else None
+
+
+def _record(entry, source: str) -> PaperRecord | None:
+    # dict.get, not entry.get: FeedParserDict's key aliasing costs more than the rest here.
+    get = dict.get.__get__(entry)
+    guid = get("id") or ""
+    description = get("summary") or ""
+    announce_type = get("arxiv_announce_type")
+    abstract = description
+    prefix_id = None
+    m = _PREFIX.match(description)
+    if m:
+        prefix_id, prefix_type = m.group(1), m.group(2)
+        announce_type = announce_type or prefix_type
+        abstract = description[m.end() :]
+    ident = parse_arxiv_id(guid) or parse_arxiv_id(prefix_id) or parse_arxiv_id(get("link"))
+    if ident is None:
+        return None
+    arxiv_id, version = ident
+    if version is None and prefix_id:
+        other = parse_arxiv_id(prefix_id)
+        version = other[1] if other else None
+    announce_type = announce_type.strip().lower() if announce_type else None
+    categories = tuple(term for t in get("tags", ()) if (term := dict.get(t, "term")))
+    link = (get("link") or f"https://arxiv.org/abs/{arxiv_id}").strip()
+    return PaperRecord(
+        source=source,
+        external_id=guid or f"oai:arXiv.org:{arxiv_id}v{version or 1}",
+        title=one_line(get("title")),
+        abstract=abstract.strip(),
+        authors=split_authors(get("author")),
+        url=link,
+        arxiv_id=arxiv_id,
+        version=version,
+        categories=categories,
+        announce_type=announce_type,
+        published=parse_date(get("published")),
+        license=(get("rights") or "").strip() or None,
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}v{version}" if version else None,
+    )
+
+
+def split_authors(text: str | None) -> tuple[str, ...]:
+    """Names from arXiv's single comma-joined dc:creator.
+
+    "A, John Smith, Jr., B and C" -> ("A", "John Smith Jr.", "B", "C"). Parenthesised
+    affiliations ("Jane Doe (MIT, USA)") are dropped so names match across sources.
+    """
+    if not text:
+        return ()
+    if "(" in text:
+        text = _PARENS.sub("", text)
+    names: list[str] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
             continue
-        desc = e.get("summary", "")
-        m = _PREFIX.match(desc)
-        announce = e.get("arxiv_announce_type") or (m.group(1) if m else None)
-        abstract = desc[m.end() :] if m else desc
-        records.append(
-            PaperRecord(
-                source=source,
-                external_id=e.get("id", ""),
-                title=" ".join(e.get("title", "").split()),
-                abstract=" ".join(abstract.split()),
-                authors=split_authors(e.get("author", "")),
-                url=f"https://arxiv.org/abs/{ident[0]}",
-                arxiv_id=ident[0],
-                version=ident[1],
-                categories=tuple(t["term"] for t in e.get("tags", [])),
-                announce_type=announce,
-                published=_date(e.get("published")) or announced,
-                license=e.get("rights"),
-                pdf_url=f"https://arxiv.org/pdf/{ident[0]}v{ident[1] or 1}",
-            )
-        )
-    day = announced.date() if announced else None
-    empty = f"arXiv did not announce on {day:%A} {day}" if not records and day else None
-    return ParseResult(tuple(records), feed.feed.get("title", ""), day, empty)
+        if names and part.lower() in _SUFFIXES:
+            names[-1] = f"{names[-1]} {part}"
+        else:
+            names.append(part)
+    if names and names[-1].startswith("and "):
+        names[-1] = names[-1][4:]
+    if names and " and " in names[-1]:
+        last = names.pop()
+        names.extend(p.strip() for p in last.split(" and ") if p.strip())
+    return tuple(" ".join(n.split()) if "  " in n or "\n" in n else n for n in names)
+
+
+def feed_url(categories: list[str] | tuple[str, ...]) -> str:
+    """rss.arxiv.org URL for one or more categories: ["cs.LG", "stat.ML"] -> .../cs.LG+stat.ML."""
+    if not categories:
+        raise ValueError("at least one arXiv category is needed")
+    return "https://rss.arxiv.org/rss/" + "+".join(categories)

@@ -1,4 +1,8 @@
-"""Any RSS 0.9x / 1.0 / 2.0 or Atom feed: bioRxiv, medRxiv, journals, lab blogs."""
+"""Any RSS 0.9x/1.0/2.0 or Atom feed: journals, bioRxiv/medRxiv, lab blogs.
+
+Identity comes from what the feed offers: a DOI (dc:identifier, prism:doi, a doi.org link)
+and/or an arXiv id (an arxiv.org link), else the canonical title key decides later.
+"""
 
 from __future__ import annotations
 
@@ -7,75 +11,82 @@ import re
 from models.records import PaperRecord, ParseResult
 from paperround.errors import FeedError
 from paperround.ids import normalize_doi, parse_arxiv_id
-from paperround.sources.common import entry_time, parse_feed, text_of
+from paperround.sources._common import html_to_text, one_line, parse_date, read_feed
+from paperround.sources.arxiv_rss import split_authors
 
-
-def _doi(entry) -> str | None:
-    for key in ("prism_doi", "dc_identifier", "id", "link"):
-        value = entry.get(key)
-        if value and ("10." in value):
-            doi = normalize_doi(value)
-            if doi:
-                return doi
-    return None
-
-
+MAX_ABSTRACT = 3000  # blog feeds put whole posts in <description>
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?[\s-]*)+$")
 
 
-def split_creators(text: str) -> tuple[str, ...]:
-    """One dc:creator string to names: "A. Smith, B. Jones" or bioRxiv's "SMITH, A., Jones, B. C."
-    (surname, initials pairs become "A. SMITH")."""
-    sep = ";" if ";" in text else ","
-    parts = [p.strip() for p in text.split(sep) if p.strip()]
-    names: list[str] = []
-    for part in parts:
-        if names and sep == "," and _INITIALS.match(part) and " " not in names[-1].strip():
-            names[-1] = f"{part} {names[-1]}"
-        else:
-            names.append(part)
-    return tuple(names)
+def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
+    """Records of a generic feed. Items with neither title nor link are skipped."""
+    parsed = read_feed(body, source=source, content_type=content_type)
+    records = tuple(r for r in (_record(e, source) for e in parsed.entries) if r is not None)
+    if parsed.entries and not records:
+        raise FeedError(
+            source, f"{len(parsed.entries)} item(s) but none has a title or link (truncated feed?)"
+        )
+    return ParseResult(
+        records=records,
+        feed_title=one_line(html_to_text(parsed.feed.get("title"))),
+        empty_reason=None if records else "feed has no items",
+    )
+
+
+def _record(entry, source: str) -> PaperRecord | None:
+    link = "".join((entry.get("link") or "").split())
+    title = one_line(html_to_text(entry.get("title")))
+    if not title and not link:
+        return None
+    doi = None
+    for key in ("prism_doi", "dc_identifier", "id"):
+        value = entry.get(key) or ""
+        if key == "id" and "doi" not in value.lower():
+            continue
+        doi = normalize_doi(value)
+        if doi:
+            break
+    links = [link] + [x.get("href", "") for x in entry.get("links", ())]
+    if doi is None:
+        doi = next((normalize_doi(u) for u in links if "doi.org/" in u), None)
+    ident = next((parse_arxiv_id(u) for u in links if "arxiv.org/" in u), None)
+    arxiv_id, version = ident if ident else (None, None)
+    summary = entry.get("summary") or ""
+    if not summary and entry.get("content"):
+        summary = entry["content"][0].get("value", "")
+    abstract = html_to_text(summary)
+    if len(abstract) > MAX_ABSTRACT:
+        abstract = abstract[:MAX_ABSTRACT].rsplit(" ", 1)[0] + " …"
+    categories = tuple(t["term"] for t in entry.get("tags", ()) if t.get("term"))
+    return PaperRecord(
+        source=source,
+        external_id=entry.get("id") or link or title,
+        title=title or link,
+        abstract=abstract,
+        authors=_authors(entry),
+        url=link,
+        arxiv_id=arxiv_id,
+        version=version,
+        doi=doi,
+        categories=categories,
+        published=parse_date(
+            entry.get("published")
+            or dict.get(entry, "updated")
+            or entry.get("prism_publicationdate")
+        ),
+        updated=parse_date(dict.get(entry, "updated")),
+        license=one_line(entry.get("rights")) or None,
+    )
 
 
 def _authors(entry) -> tuple[str, ...]:
-    names = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
-    if len(names) == 1 and ("," in names[0] or ";" in names[0]):
-        return split_creators(names[0])
-    return tuple(names)
-
-
-def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
-    feed = parse_feed(body, source, content_type)
-    records = []
-    for entry in feed.entries:
-        title = text_of(entry.get("title"))
-        if not title:
-            continue  # an item without a title is not a paper we can show
-        link = "".join((entry.get("link") or "").split())
-        arxiv = None
-        for candidate in [link, entry.get("id", "")] + [
-            ln.get("href", "") for ln in entry.get("links", [])
-        ]:
-            found = parse_arxiv_id(candidate) if "arxiv" in candidate.lower() else None
-            if found:
-                arxiv = found
-                break
-        records.append(
-            PaperRecord(
-                source=source,
-                external_id=entry.get("id") or link or title,
-                title=title,
-                abstract=text_of(entry.get("summary") or entry.get("description")),
-                authors=_authors(entry),
-                url=link,
-                arxiv_id=arxiv[0] if arxiv else None,
-                version=arxiv[1] if arxiv else None,
-                doi=_doi(entry),
-                categories=tuple(t["term"] for t in entry.get("tags", []) if t.get("term")),
-                published=entry_time(entry),
-            )
+    names = [one_line(a.get("name")) for a in entry.get("authors", ()) if a.get("name")]
+    if len(names) != 1 or "," not in names[0]:
+        return tuple(names)
+    parts = [p.strip() for p in names[0].split(",") if p.strip()]
+    # bioRxiv style "LAPALU, N., SIMON, A., O'Connell, R. J.": surname, initials pairs.
+    if len(parts) % 2 == 0 and all(_INITIALS.match(p) for p in parts[1::2]):
+        return tuple(
+            f"{given} {surname}" for surname, given in zip(parts[::2], parts[1::2], strict=True)
         )
-    if feed.entries and not records:
-        raise FeedError(source, f"{len(feed.entries)} items but none has a title")
-    empty = None if records else "the feed has no items"
-    return ParseResult(tuple(records), text_of(feed.feed.get("title")), empty_reason=empty)
+    return split_authors(names[0])

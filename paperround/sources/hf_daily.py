@@ -1,55 +1,80 @@
-"""Hugging Face Daily Papers (huggingface.co/api/daily_papers): JSON, ids are arXiv ids."""
+"""Hugging Face Daily Papers (https://huggingface.co/api/daily_papers?date=YYYY-MM-DD).
+
+A JSON array of {"paper": {id, title, summary, authors, upvotes, publishedAt,
+submittedOnDailyAt, ai_keywords, githubRepo, ...}, ...}. Every paper is an arXiv paper.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections import Counter
+from datetime import date
+from typing import Any
 
 from models.records import PaperRecord, ParseResult
 from paperround.errors import FeedError
 from paperround.ids import parse_arxiv_id
+from paperround.sources._common import one_line, parse_date
+
+HF_DAILY_API = "https://huggingface.co/api/daily_papers"
 
 
-def _date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+def daily_url(day: date, base: str = HF_DAILY_API) -> str:
+    """The API URL of one day's list (also the way to backfill a missed day)."""
+    return f"{base.split('?')[0]}?date={day.isoformat()}"
 
 
 def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
+    """Records of one day's list; an empty list is a day nobody submitted (not an error)."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FeedError(
-            source, f"not JSON ({exc.__class__.__name__}): is this the daily_papers API?"
-        ) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        what = "an HTML page" if body.lstrip()[:1] == b"<" else "JSON"
+        raise FeedError(source, f"expected Daily Papers JSON, got {what} ({exc})") from None
+    if isinstance(data, dict) and "error" in data:
+        raise FeedError(source, f"Hugging Face API error: {one_line(str(data['error']))}")
     if not isinstance(data, list):
-        raise FeedError(source, "expected a JSON list of daily papers")
+        raise FeedError(source, f"expected a JSON array of papers, got {type(data).__name__}")
     records = []
-    for entry in data:
-        paper = entry.get("paper") if isinstance(entry, dict) else None
+    for i, item in enumerate(data):
+        paper = item.get("paper") if isinstance(item, dict) else None
         if not isinstance(paper, dict) or not paper.get("id"):
-            raise FeedError(source, "a daily-papers entry has no paper.id")
-        ident = parse_arxiv_id(paper["id"])
-        arxiv_id = ident[0] if ident else None
-        repo = paper.get("githubRepo")
-        records.append(
-            PaperRecord(
-                source=source,
-                external_id=paper["id"],
-                title=" ".join((paper.get("title") or entry.get("title") or "").split()),
-                abstract=" ".join((paper.get("summary") or "").split()),
-                authors=tuple(a["name"] for a in paper.get("authors", []) if a.get("name")),
-                url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else "",
-                arxiv_id=arxiv_id,
-                published=_date(paper.get("publishedAt")),
-                updated=_date(paper.get("submittedOnDailyAt")),
-                upvotes=int(paper.get("upvotes") or 0),
-                github_repo=repo or None,
-                keywords=tuple(paper.get("ai_keywords") or ()),
-            )
-        )
-    return ParseResult(tuple(records), "Hugging Face Daily Papers")
+            raise FeedError(source, f"item {i} has no paper.id: not a Daily Papers response")
+        records.append(_record(paper, item, source))
+    days = Counter(r.updated.date() for r in records if r.updated)
+    announced_on = days.most_common(1)[0][0] if days else None
+    return ParseResult(
+        records=tuple(records),
+        feed_title="Hugging Face Daily Papers",
+        announced_on=announced_on,
+        empty_reason=None if records else "no papers on the Hugging Face daily list",
+    )
+
+
+def _record(paper: dict[str, Any], item: dict[str, Any], source: str) -> PaperRecord:
+    ident = parse_arxiv_id(str(paper["id"]))
+    arxiv_id, version = ident if ident else (None, None)
+    upvotes = paper.get("upvotes")
+    keywords = paper.get("ai_keywords") or ()
+    return PaperRecord(
+        source=source,
+        external_id=str(paper["id"]),
+        title=one_line(paper.get("title") or item.get("title")),
+        abstract=(paper.get("summary") or item.get("summary") or "").strip(),
+        authors=tuple(
+            one_line(a["name"])
+            for a in paper.get("authors") or ()
+            if isinstance(a, dict) and a.get("name")
+        ),
+        url=f"https://arxiv.org/abs/{arxiv_id}"
+        if arxiv_id
+        else f"https://huggingface.co/papers/{paper['id']}",
+        arxiv_id=arxiv_id,
+        version=version,
+        published=parse_date(paper.get("publishedAt") or item.get("publishedAt")),
+        updated=parse_date(paper.get("submittedOnDailyAt")),
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None,
+        upvotes=upvotes if isinstance(upvotes, int) else None,
+        github_repo=paper.get("githubRepo") or None,
+        keywords=tuple(str(k) for k in keywords if k),
+    )
