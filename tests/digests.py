@@ -61,7 +61,7 @@ def fixed_digest(n_items: int = 3) -> Digest:
         health=DigestHealth(
             sources_ok=("arxiv-cs.LG", "hf-daily"),
             sources_failed=("biorxiv: HTTP 503",),
-            notes=("arxiv-cs.AI: no announcement on 2026-11-22",),
+            notes=("arxiv-cs.AI: arXiv did not announce on Sunday 2026-11-22",),
         ),
         manage_hint="Change it: paperround profile edit theory · pause it: paperround profile "
         "pause theory",

@@ -52,7 +52,7 @@ def test_details_badges_authors_and_health():
     assert "updated v3" in r.html and "[updated v3]" in r.text
     assert "Author 0, Author 1, Author 2, … +9 more" in r.text
     assert "Sources failing: biorxiv: HTTP 503." in r.text
-    assert "no announcement on 2026-11-22" in r.html
+    assert "arXiv did not announce on Sunday 2026-11-22" in r.html
     assert "Fri 20 Nov – Mon 23 Nov 2026 · 3 of 289 new papers" in r.text
     assert "paperround profile pause theory" in r.markdown
 

@@ -97,7 +97,7 @@ def test_empty_weekend_feed_is_not_an_error() -> None:
     result = arxiv_rss.parse((head + "</channel>\n</rss>").encode(), source="lg")
     assert result.records == ()
     assert result.announced_on == date(2026, 4, 25)
-    assert result.empty_reason == "no announcement on 2026-04-25"
+    assert result.empty_reason == "arXiv did not announce on Saturday 2026-04-25"
 
 
 @pytest.mark.parametrize(

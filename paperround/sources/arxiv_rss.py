@@ -45,8 +45,8 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
         raise FeedError(source, "feed items carry no arXiv id: not an arXiv listing")
     empty_reason = None
     if not records:
-        when = announced_on.isoformat() if announced_on else "this day (feed has no items)"
-        empty_reason = f"no announcement on {when}"
+        when = f"{announced_on:%A} {announced_on}" if announced_on else "this day"
+        empty_reason = f"arXiv did not announce on {when}"  # weekends, holidays: not an error
     return ParseResult(
         records=tuple(records),
         feed_title=one_line(feed.get("title")),
