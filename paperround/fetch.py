@@ -18,9 +18,10 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from paperround import __version__
 from paperround.errors import FetchError
 
-USER_AGENT = "paperround/0.1 (self-hosted research digest; +https://github.com/paperround)"
+USER_AGENT = f"paperround/{__version__} (self-hosted research-paper digest)"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_TIME = 180.0
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024

@@ -133,15 +133,13 @@ def test(
     if not result.records:
         console.print(f"{src.name}: no records ({result.empty_reason or 'empty feed'})")
         return
-    table = Table(
-        "id",
-        "v",
-        "type",
-        "title",
-        "authors",
-        "categories",
-        title=f"{src.name}: {len(result.records)} records (first {limit} shown)",
+    shown = min(limit, len(result.records))
+    console.print(
+        f"{src.name}: {len(result.records)} records ({shown} shown)",
+        soft_wrap=True,
+        highlight=False,
     )
+    table = Table("id", "v", "type", "title", "authors", "categories")
     for r in result.records[:limit]:
         authors = ", ".join(r.authors[:2]) + (" et al." if len(r.authors) > 2 else "")
         table.add_row(
