@@ -1,1 +1,10 @@
-"""Prefect flows: orchestration only. Domain logic lives in paperround.pipeline."""
+"""Prefect flows: orchestration only. Domain logic lives in paperround.pipeline.
+
+Importing this package first sets Prefect's offline, quiet defaults (PREFECT_HOME under the
+data directory, no analytics) unless the user set them, whoever the entry point is: the
+CLI, `prefect deploy`, a worker or a test.
+"""
+
+from paperround.env import prepare_prefect_env
+
+prepare_prefect_env()
