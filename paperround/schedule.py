@@ -82,3 +82,12 @@ def is_due(
     if created_at is not None and slot < created_at:
         return False
     return last_success is None or last_success < slot
+
+
+# The service's own schedules (`paperround serve`; prefect.yaml repeats them, a test checks).
+# Ingest hourly, and 5 minutes after arXiv's announcement (20:00 New York, Sunday-Thursday).
+INGEST_SCHEDULES: tuple[tuple[str, str], ...] = (
+    ("15 * * * *", "UTC"),
+    ("5 20 * * 0-4", "America/New_York"),
+)
+DISPATCH_EVERY_SECONDS = 300  # how often the dispatcher looks for due profiles

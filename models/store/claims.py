@@ -65,7 +65,11 @@ def claim_slot(
         row = conn.execute(
             select(_T).where(_T.c.profile_id == profile_id, _T.c.slot == slot)
         ).one_or_none()
-    if row is None or row.attempts >= max_attempts:
+    if row is None:
+        return None
+    if row.status == "running" and row.claimed_by == worker:  # our own retry: still ours
+        return Claim(row.id, profile_id, slot, row.attempts)
+    if row.attempts >= max_attempts:
         return None
     stale = row.status == "running" and row.claimed_at < now - stale_after
     retry = row.status == "failed" and (row.finished_at or row.claimed_at) < now - retry_after
