@@ -45,9 +45,16 @@ class PrefectServer:
     """
 
     def __init__(
-        self, *, home: Path, port: int | None = None, host: str = "127.0.0.1", ui: bool = False
+        self,
+        *,
+        home: Path,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        ui: bool = False,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.home = home
+        self.extra_env = extra_env or {}
         self.host = host
         self.port = port or free_port(host)
         self.ui = ui
@@ -69,6 +76,7 @@ class PrefectServer:
                 "PREFECT_UI_ENABLED": "true" if self.ui else "false",
                 "PREFECT_SERVER_API_HOST": self.host,
                 "PREFECT_SERVER_API_PORT": str(self.port),
+                **self.extra_env,
             }
         )
         return env
