@@ -1,4 +1,7 @@
-"""Digest flow: each enabled profile, select unsent -> rank -> render -> deliver -> record."""
+"""Digest flow (on demand): every enabled profile now, whatever its schedule.
+
+`paperround digest` runs this; scheduled sending goes through flows/dispatch.py.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
+from flows.common import publish_digest_artifacts
 from models.db import get_engine
 from models.settings import get_settings
 from paperround.pipeline import ProfileOutcome, digest_all
@@ -16,6 +20,8 @@ def _run_name() -> str:
     return f"digest-{datetime.now(UTC):%Y-%m-%d}"
 
 
+# No retries: this task delivers; the ledger keeps a failed channel's papers pending and the
+# next run sends them, which is safer than repeating a half-done batch.
 @task(name="digest-profiles")
 def digest_profiles(names: list[str] | None, now: datetime) -> list[ProfileOutcome]:
     """One task for the batch of profiles; one failing profile never stops the others."""
@@ -30,6 +36,7 @@ def digest(profiles: list[str] | None = None, now: datetime | None = None) -> di
     """
     now = now or datetime.now(UTC)
     outcomes = digest_profiles(profiles, now)
+    publish_digest_artifacts(outcomes, key="digest", heading=f"Digest {now:%Y-%m-%d %H:%M} UTC")
     summary = {
         "profiles": [asdict(o) for o in outcomes],
         "failed": [o.profile for o in outcomes if not o.ok],

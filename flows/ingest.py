@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
+from flows.common import publish_ingest_artifact, transient_error
 from models.db import get_engine
 from models.store.sources import ensure_default_sources
 from paperround.pipeline import SourceOutcome, ingest_all
@@ -16,7 +17,14 @@ def _run_name() -> str:
     return f"ingest-{datetime.now(UTC):%Y-%m-%dT%H%M}"
 
 
-@task(name="ingest-sources")
+# HTTP retries (429/5xx, Retry-After) happen per source inside fetch(); this task-level
+# retry only covers the store (a locked SQLite file, a dropped PostgreSQL connection).
+@task(
+    name="ingest-sources",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=transient_error,
+)
 def ingest_sources(names: list[str] | None, now: datetime) -> list[SourceOutcome]:
     """One task for the batch of sources; each source's failure is recorded, not raised."""
     engine = get_engine()
@@ -32,6 +40,7 @@ def ingest(sources: list[str] | None = None, now: datetime | None = None) -> dic
     """
     now = now or datetime.now(UTC)
     outcomes = ingest_sources(sources, now)
+    publish_ingest_artifact(outcomes, key="ingest")
     summary = {
         "sources": [asdict(o) for o in outcomes],
         "fetched": sum(o.fetched for o in outcomes),

@@ -257,5 +257,6 @@ class RunClaim(SQLModel, table=True):
     claimed_by: str
     claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = "running"  # running | done | failed
+    attempts: int = 1  # a failed slot is retried a few times, then left to the next slot
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     note: str | None = Field(default=None, sa_column=Column(Text))

@@ -237,10 +237,13 @@ def digest_profile(
     home: Path,
     health: DigestHealth | None = None,
     dry_run: bool = False,
+    served_since: datetime | None = None,
 ) -> ProfileOutcome:
     """Select, rank, render, deliver and record one profile's digest, channel by channel.
 
     Each channel has its own ledger: a failure leaves that channel's papers pending.
+    With served_since (a schedule slot), channels that already received a digest at or
+    after it are skipped, so retrying a slot only serves the channels that missed it.
     """
     from paperround.render import render_digest
 
@@ -251,6 +254,8 @@ def digest_profile(
     max_candidates = 0
     for key, url in targets:
         last = ledger.last_success(profile.id, key, engine=engine)
+        if served_since is not None and last is not None and last >= served_since:
+            continue
         since = last if last is not None else now - FIRST_RUN_LOOKBACK
         cands = papers.unsent_candidates(
             engine=engine,

@@ -186,9 +186,9 @@ def _from_arxiv_api(ids: list[str]) -> dict[str, SeedPaper]:
         f"{settings.arxiv_api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
     )
     try:
-        result = parse(
-            "arxiv-api", fetch(url, timeout=settings.fetch_timeout).body or b"", source="arxiv-api"
-        )
+        # A person is waiting at the prompt: one quick retry, not ingest's patient backoff.
+        body = fetch(url, timeout=15, retries=1, backoff=0.5).body
+        result = parse("arxiv-api", body or b"", source="arxiv-api")
     except PaperroundError:
         return {}
     return {

@@ -1,9 +1,97 @@
-"""`paperround serve` commands (filled in by their own issue)."""
+"""`paperround serve`: run the schedules (ingest + digest dispatcher) until stopped.
+
+Without PREFECT_API_URL it starts its own Prefect server on 127.0.0.1 (embedded mode);
+with it, it serves against that server. SIGTERM or Ctrl-C stops both and exits 0.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+
 import typer
+
+from paperround.cli.common import console
+
+
+def _exit_cleanly(*_args) -> None:
+    raise SystemExit(0)  # unwinds through the finally that stops the server
+
+
+def _print_next_runs(dispatch_every: int, now: datetime) -> None:
+    from models.db import get_engine
+    from models.store.profiles import list_profiles
+    from paperround.schedule import INGEST_SCHEDULES, next_slots
+
+    console.print("[bold]next runs[/bold] (UTC):")
+    for cron, tz in INGEST_SCHEDULES:
+        [at] = next_slots(cron, tz, now)
+        console.print(f"  ingest     {at:%Y-%m-%d %H:%M}  ({cron} {tz})")
+    console.print(f"  dispatch   every {dispatch_every} s")
+    for prof in list_profiles(engine=get_engine(), enabled_only=True):
+        try:
+            [at] = next_slots(prof.schedule, prof.timezone, now)
+        except (ValueError, KeyError):
+            console.print(f"  digest     {prof.name}: unreadable schedule {prof.schedule!r}")
+            continue
+        console.print(
+            f"  digest     {at:%Y-%m-%d %H:%M}  {prof.name} ({prof.schedule} {prof.timezone})"
+        )
+
+
+def serve_cmd(
+    port: int = typer.Option(
+        0, envvar="PAPERROUND_PREFECT_PORT", help="Embedded server port (0: any free port)."
+    ),
+    dispatch_every: int = typer.Option(
+        300, min=10, help="Seconds between dispatcher runs (due profiles are sent)."
+    ),
+    ui: bool = typer.Option(True, help="Serve Prefect's web UI (embedded mode)."),
+) -> None:
+    """Run ingest on its schedule and send each profile's digest at its own time.
+
+    Starts a local Prefect server unless PREFECT_API_URL points at one. Stop with Ctrl-C.
+
+    Example: paperround serve --port 4200
+    """
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    from models.settings import get_settings
+    from paperround.env import prepare_prefect_env
+
+    prepare_prefect_env()
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        from paperround.server import PrefectServer
+
+        server = PrefectServer(
+            home=get_settings().prefect_home / "server", port=port or None, ui=ui
+        )
+        console.print(f"starting a local Prefect server on {server.api_url} ...")
+        server.start()
+        os.environ["PREFECT_API_URL"] = server.api_url
+        ui_note = f" · UI http://{server.host}:{server.port}" if ui else ""
+        console.print(f"Prefect server ready{ui_note} · log {server.log_path}")
+    else:
+        console.print(f"using the Prefect server at {os.environ['PREFECT_API_URL']}")
+    try:
+        from flows.serve import run_served, served_deployments
+
+        deployments = served_deployments(dispatch_every=dispatch_every)
+        _print_next_runs(dispatch_every, datetime.now(UTC))
+        console.print("serving: Ctrl-C or SIGTERM stops", highlight=False)
+        sys.stdout.flush()
+        run_served(deployments)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            console.print("stopping the Prefect server ...")
+            server.stop()
+    console.print("stopped")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("serve")(serve_cmd)

@@ -1,0 +1,98 @@
+"""What the flows share: the transient-error retry rule and the run-summary artifacts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from paperround.pipeline import ProfileOutcome, SourceOutcome
+
+# Store errors worth a retry: a locked SQLite file, a dropped PostgreSQL connection.
+_TRANSIENT_DB = ("OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError")
+
+
+def transient_error(task, task_run, state) -> bool:
+    """retry_condition_fn: retry only errors that another attempt can fix (store I/O)."""
+    try:
+        state.result()
+    except Exception as exc:
+        return any(type(e).__name__ in _TRANSIENT_DB for e in _chain(exc))
+    return False
+
+
+def _chain(exc: BaseException):
+    while exc is not None:
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def digest_rows(outcomes: Sequence[ProfileOutcome]) -> list[dict]:
+    """One row per (profile, channel): what was sent where, or why not."""
+    rows = []
+    for o in outcomes:
+        for c in o.channels or ():
+            result = "sent" if c.ok and not c.error else (c.error or "failed")
+            rows.append(
+                {
+                    "profile": o.profile,
+                    "candidates": o.candidates,
+                    "channel": c.channel,
+                    "papers": c.items,
+                    "result": result,
+                }
+            )
+        if not o.channels:
+            rows.append(
+                {
+                    "profile": o.profile,
+                    "candidates": o.candidates,
+                    "channel": "-",
+                    "papers": 0,
+                    "result": "nothing to send",
+                }
+            )
+    return rows
+
+
+def publish_digest_artifacts(
+    outcomes: Sequence[ProfileOutcome], *, key: str, heading: str, skipped: int = 0
+) -> None:
+    """A table (profiles, papers, channels, results) and a markdown summary naming failures."""
+    rows = digest_rows(outcomes)
+    failed = [o for o in outcomes if not o.ok]
+    sent = sum(r["papers"] for r in rows if r["result"] == "sent")
+    if rows:
+        create_table_artifact(rows, key=key, description=heading)
+    lines = [
+        f"## {heading}",
+        "",
+        f"- profiles digested: {len(outcomes)}",
+        f"- papers sent: {sent}",
+        f"- channels reached: {sum(1 for r in rows if r['result'] == 'sent')}",
+    ]
+    if skipped:
+        lines.append(f"- due but held by another dispatcher: {skipped}")
+    if failed:
+        lines += ["", "### Failures", ""]
+        for o in failed:
+            for c in o.channels:
+                if not c.ok:
+                    lines.append(f"- **{o.profile}** → {c.channel}: {c.error}")
+    create_markdown_artifact("\n".join(lines), key=f"{key}-summary", description=heading)
+
+
+def publish_ingest_artifact(outcomes: Sequence[SourceOutcome], *, key: str) -> None:
+    rows = [
+        {
+            "source": o.name,
+            "status": o.status,
+            "fetched": o.fetched,
+            "new": o.new,
+            "revised": o.revised,
+            "note": o.note or "",
+        }
+        for o in outcomes
+    ]
+    if rows:
+        create_table_artifact(rows, key=key, description="Ingest: one row per source")

@@ -1,0 +1,191 @@
+"""The digest dispatcher: which profiles are due now, claim them, send them, close the claims.
+
+Runs every few minutes (a Prefect deployment, or `paperround serve`). Each profile's own
+cron + timezone decides its slots (paperround.schedule), so adding or changing a profile
+takes effect at the next tick without touching prefect.yaml or restarting anything.
+Only the latest slot <= now is ever considered: after downtime a profile gets ONE digest
+holding everything since its last successful delivery.
+
+Several dispatchers may run at once (two workers, a retry, a manual run): the claim on
+(profile, slot) in the store decides who sends (models.store.claims).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from models.store import claims as claim_store
+from models.store.claims import Claim
+from models.tables import Channel, Delivery, Profile
+from paperround.pipeline import (
+    FILE_CHANNEL,
+    ChannelOutcome,
+    ProfileOutcome,
+    digest_profile,
+    source_health,
+)
+from paperround.schedule import is_due, latest_slot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DueProfile:
+    profile_id: int
+    name: str
+    slot: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """What one dispatcher tick did."""
+
+    due: tuple[DueProfile, ...] = ()
+    claimed: tuple[DueProfile, ...] = ()
+    outcomes: tuple[ProfileOutcome, ...] = field(default_factory=tuple)
+
+    @property
+    def failed(self) -> list[str]:
+        return [o.profile for o in self.outcomes if not o.ok]
+
+
+def worker_id() -> str:
+    """Who holds a claim: host and process, enough to find a stuck dispatcher."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _channel_keys(engine: Engine) -> dict[int, list[str]]:
+    c = Channel.__table__
+    keys: dict[int, list[str]] = {}
+    with engine.connect() as conn:
+        for pid, cid in conn.execute(select(c.c.profile_id, c.c.id)):
+            keys.setdefault(pid, []).append(str(cid))
+    return keys
+
+
+def _last_successes(engine: Engine) -> dict[tuple[int, str], datetime]:
+    d = Delivery.__table__
+    query = (
+        select(d.c.profile_id, d.c.channel_key, func.max(d.c.sent_at))
+        .where(d.c.status == "sent")
+        .group_by(d.c.profile_id, d.c.channel_key)
+    )
+    with engine.connect() as conn:
+        return {(pid, key): at for pid, key, at in conn.execute(query)}
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # func.max() bypasses the column type on SQLite: it comes back as a naive UTC string.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def due_profiles(
+    *, engine: Engine, now: datetime, names: Sequence[str] | None = None
+) -> list[DueProfile]:
+    """Enabled profiles whose latest slot <= now has not been served (a few bulk queries)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Profile.__table__.c.id,
+                Profile.__table__.c.name,
+                Profile.__table__.c.schedule,
+                Profile.__table__.c.timezone,
+                Profile.__table__.c.created_at,
+            ).where(Profile.__table__.c.enabled)
+        ).all()
+    if names is not None:
+        rows = [r for r in rows if r.name in names]
+    slots = {}
+    for r in rows:
+        try:
+            slot = latest_slot(r.schedule, r.timezone, now)
+        except (ValueError, KeyError) as exc:  # a bad cron must not stop the other profiles
+            log.warning("profile %s: cannot read schedule %r: %s", r.name, r.schedule, exc)
+            continue
+        if slot is not None:
+            slots[r.id] = slot
+    states = claim_store.claim_states(slots.items(), engine=engine)
+    chans = _channel_keys(engine)
+    sent = _last_successes(engine)
+    due = []
+    for r in rows:
+        if r.id not in slots:
+            continue
+        keys = chans.get(r.id) or [FILE_CHANNEL]
+        lasts = [_as_utc(sent.get((r.id, k))) for k in keys]
+        oldest = None if any(x is None for x in lasts) else min(lasts)
+        slot = slots[r.id]
+        created = _as_utc(r.created_at)
+        if is_due(
+            slot, claim_status=states.get((r.id, slot)), last_success=oldest, created_at=created
+        ):
+            due.append(DueProfile(r.id, r.name, slot))
+    return sorted(due, key=lambda d: (d.slot, d.name))
+
+
+def claim_due(
+    due: Sequence[DueProfile], *, engine: Engine, worker: str, now: datetime
+) -> list[tuple[DueProfile, Claim]]:
+    """Claim each due slot; keep only those this worker won."""
+    won = []
+    for d in due:
+        claim = claim_store.claim_slot(d.profile_id, d.slot, engine=engine, worker=worker, now=now)
+        if claim is not None:
+            won.append((d, claim))
+    return won
+
+
+def send_claimed(
+    claimed: Sequence[tuple[DueProfile, Claim]], *, engine: Engine, now: datetime, home: Path
+) -> list[ProfileOutcome]:
+    """Digest each claimed profile and close its claim; one failure never stops the rest."""
+    if not claimed:
+        return []
+    health = source_health(engine=engine)
+    ids = [d.profile_id for d, _ in claimed]
+    with engine.connect() as conn:
+        found = {
+            p.id: Profile.model_validate(p._mapping)
+            for p in conn.execute(select(Profile.__table__).where(Profile.__table__.c.id.in_(ids)))
+        }
+    outcomes = []
+    for due, claim in claimed:
+        prof = found.get(due.profile_id)
+        try:
+            if prof is None:
+                raise LookupError("profile was removed")
+            outcome = digest_profile(
+                prof, engine=engine, now=now, home=home, health=health, served_since=due.slot
+            )
+        except Exception as exc:  # isolate: this profile fails, the others go on
+            log.exception("digest of profile %s failed", due.name)
+            err = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            outcome = ProfileOutcome(due.name, 0, (ChannelOutcome("-", False, 0, err),))
+        errors = "; ".join(f"{c.channel}: {c.error}" for c in outcome.channels if not c.ok)
+        claim_store.finish_claim(
+            claim.id, engine=engine, ok=outcome.ok, now=now, note=errors or None
+        )
+        outcomes.append(outcome)
+    return outcomes
+
+
+def dispatch_once(
+    *, engine: Engine, now: datetime, home: Path, worker: str | None = None
+) -> DispatchResult:
+    """One dispatcher tick as plain calls: due -> claim -> send -> close claims."""
+    due = due_profiles(engine=engine, now=now)
+    claimed = claim_due(due, engine=engine, worker=worker or worker_id(), now=now)
+    outcomes = send_claimed(claimed, engine=engine, now=now, home=home)
+    return DispatchResult(tuple(due), tuple(d for d, _ in claimed), tuple(outcomes))

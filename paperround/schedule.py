@@ -1,0 +1,93 @@
+"""When a profile's digest is due: cron + IANA timezone, DST-correct, as UTC instants.
+
+A profile's schedule is a wall-clock cron ("0 7 * * 1-5") read in its own timezone, so
+"07:00 in Paris" stays 07:00 across the March and October switches. Cron is evaluated on
+naive local wall time (croniter), then each wall time is placed on the UTC line with
+zoneinfo's PEP 495 rules:
+
+- a wall time skipped by spring-forward (02:30 on the March switch in Paris) runs once,
+  shifted forward by the gap (03:30 local), as Python and java.time do;
+- a wall time that happens twice on fall-back (02:30 on the October switch) runs once,
+  at its first occurrence (fold=0).
+
+The dispatcher only ever looks at the latest slot <= now: after downtime one digest goes
+out, covering everything since the last successful delivery (catch-up without a flood).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+# A cron that matches nothing for this long is treated as never due (e.g. "0 0 30 2 *").
+_LOOKBACK_STEPS = 400
+
+
+def _to_utc(local_naive: datetime, tz: ZoneInfo) -> datetime:
+    """A naive wall time in tz as a UTC instant (gap: shifted forward; overlap: first)."""
+    return local_naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def _local_naive(instant: datetime, tz: ZoneInfo) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError(f"naive datetime {instant!r}: pass a tz-aware value")
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def latest_slot(cron: str, timezone: str, now: datetime) -> datetime | None:
+    """The latest scheduled instant <= now (UTC), or None if the cron never matched lately."""
+    tz = ZoneInfo(timezone)
+    # get_prev is strict, so start just after now to include a slot equal to now.
+    it = croniter(cron, _local_naive(now, tz) + timedelta(seconds=1))
+    for _ in range(_LOOKBACK_STEPS):
+        slot = _to_utc(it.get_prev(datetime), tz)
+        if slot <= now:  # a gap-shifted slot can land after now: step back once more
+            return slot
+    return None
+
+
+def next_slots(cron: str, timezone: str, after: datetime, count: int = 1) -> list[datetime]:
+    """The next `count` scheduled instants strictly after `after` (UTC), in order.
+
+    Gap-shifted wall times can interleave with real ones, so a few extra are drawn and sorted.
+    """
+    tz = ZoneInfo(timezone)
+    it = croniter(cron, _local_naive(after, tz) - timedelta(hours=3))  # gap shifts <= 3 h
+    found: set[datetime] = set()
+    for _ in range((count + 64) * 4):
+        slot = _to_utc(it.get_next(datetime), tz)
+        if slot > after:
+            found.add(slot)
+            if len(found) >= count + 64:
+                break
+    return sorted(found)[:count]
+
+
+def is_due(
+    slot: datetime | None,
+    *,
+    claim_status: str | None,
+    last_success: datetime | None,
+    created_at: datetime | None = None,
+) -> bool:
+    """Whether a slot still needs a digest.
+
+    Not due when it was already served (a done claim, or every channel delivered at or after
+    the slot, e.g. by a manual `paperround digest`), or when the profile did not exist yet.
+    """
+    if slot is None or claim_status == "done":
+        return False
+    if created_at is not None and slot < created_at:
+        return False
+    return last_success is None or last_success < slot
+
+
+# The service's own schedules (`paperround serve`; prefect.yaml repeats them, a test checks).
+# Ingest hourly, and 5 minutes after arXiv's announcement (20:00 New York, Sunday-Thursday).
+INGEST_SCHEDULES: tuple[tuple[str, str], ...] = (
+    ("15 * * * *", "UTC"),
+    ("5 20 * * 0-4", "America/New_York"),
+)
+DISPATCH_EVERY_SECONDS = 300  # how often the dispatcher looks for due profiles

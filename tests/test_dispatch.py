@@ -1,0 +1,235 @@
+"""The dispatcher: per-profile schedules, claims, catch-up, isolation, concurrent dispatchers.
+
+Plain calls against a real SQLite store (and PostgreSQL when tests/pg.py can start one);
+digests go by Apprise to an aiosmtpd server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from models.records import PaperRecord
+from models.store import claims as claim_store
+from models.store.papers import upsert_records
+from models.store.profiles import create_profile
+from models.tables import Profile
+from paperround.dispatch import dispatch_once, due_profiles
+from tests.servers import SmtpSink, free_port
+
+REPO = Path(__file__).resolve().parents[1]
+# Monday 23 November 2026, 07:05 in Paris (CET, UTC+1).
+NOW = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
+SLOT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+def papers_on(engine, day: datetime, start: int, count: int) -> list[str]:
+    """Store `count` diffusion papers first seen at `day`; returns their titles."""
+    recs = [
+        PaperRecord(
+            source="arxiv-cs.LG",
+            external_id=f"oai:arXiv.org:2611.{i:05d}v1",
+            title=f"Diffusion models, study {i}",
+            abstract="We study diffusion.",
+            authors=("A. Author",),
+            arxiv_id=f"2611.{i:05d}",
+            version=1,
+            categories=("cs.LG",),
+            url=f"https://arxiv.org/abs/2611.{i:05d}",
+        )
+        for i in range(start, start + count)
+    ]
+    upsert_records(recs, engine=engine, now=day)
+    return [r.title for r in recs]
+
+
+def reader(engine, name: str, channel: str, tz: str = "Europe/Paris", **kw) -> Profile:
+    prof = Profile(
+        name=name,
+        keywords=[["diffusion", 1.0]],
+        schedule=kw.pop("schedule", "0 7 * * *"),
+        timezone=tz,
+        max_items=50,
+        created_at=kw.pop("created_at", NOW - timedelta(days=30)),
+        **kw,
+    )
+    return create_profile(prof, engine=engine, channels=[channel])
+
+
+def body(msg) -> str:
+    return msg.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_due_profile_is_sent_once_and_claim_is_done(engine, paperround_home):
+    titles = papers_on(engine, NOW - timedelta(hours=5), 1, 3)
+    with SmtpSink() as smtp:
+        reader(engine, "paris", smtp.mailto())
+        # Created this morning with a 09:00 schedule: yesterday's slot predates it, today's
+        # is still ahead.
+        reader(
+            engine,
+            "later",
+            smtp.mailto(),
+            schedule="0 9 * * *",
+            created_at=NOW - timedelta(hours=1),
+        )
+        result = dispatch_once(engine=engine, now=NOW, home=paperround_home)
+        assert [(d.name, d.slot) for d in result.claimed] == [("paris", SLOT)]
+        assert result.failed == []
+        assert len(smtp.messages) == 1
+        assert all(t in body(smtp.messages[0]) for t in titles)
+
+        again = dispatch_once(engine=engine, now=NOW + timedelta(minutes=5), home=paperround_home)
+        assert again.due == () and len(smtp.messages) == 1
+
+    [claim] = claim_store.list_claims(engine=engine)
+    assert (claim["status"], claim["slot"], claim["attempts"]) == ("done", SLOT, 1)
+
+
+def test_catch_up_after_three_days_down_sends_one_digest_with_everything(engine, paperround_home):
+    with SmtpSink() as smtp:
+        reader(engine, "paris", smtp.mailto())
+        papers_on(engine, NOW - timedelta(days=3, hours=2), 1, 2)
+        first = dispatch_once(engine=engine, now=NOW - timedelta(days=3), home=paperround_home)
+        assert [d.slot for d in first.claimed] == [SLOT - timedelta(days=3)]
+        assert len(smtp.messages) == 1
+
+        # Down for three days while papers keep arriving (ingested before the service died
+        # or backfilled after): three slots are missed.
+        missed = []
+        for day in (2, 1, 0):
+            missed += papers_on(engine, NOW - timedelta(days=day, hours=3), 100 + 10 * day, 2)
+        result = dispatch_once(engine=engine, now=NOW, home=paperround_home)
+        assert [d.slot for d in result.claimed] == [SLOT]  # the latest slot only
+        assert len(smtp.messages) == 2
+        text = body(smtp.messages[1])
+        assert all(t in text for t in missed)
+        assert "study 1," not in text  # already received three days ago
+
+    slots = [c["slot"] for c in claim_store.list_claims(engine=engine)]
+    assert slots == [SLOT - timedelta(days=3), SLOT]
+
+
+def test_profile_added_between_ticks_takes_effect(engine, paperround_home):
+    papers_on(engine, NOW - timedelta(hours=2), 1, 1)
+    assert due_profiles(engine=engine, now=NOW) == []
+    with SmtpSink() as smtp:
+        reader(engine, "newcomer", smtp.mailto(), tz="America/New_York", schedule="0 1 * * *")
+        [due] = due_profiles(engine=engine, now=NOW)
+        assert (due.name, due.slot) == ("newcomer", datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+
+
+def test_one_failing_profile_never_stops_the_others_and_is_retried(engine, paperround_home):
+    papers_on(engine, NOW - timedelta(hours=5), 1, 2)
+    dead = f"mailto://127.0.0.1:{free_port()}?mode=insecure&from=d@example.org&to=x@example.org"
+    with SmtpSink() as smtp:
+        reader(engine, "broken", dead)
+        reader(engine, "fine", smtp.mailto())
+        result = dispatch_once(engine=engine, now=NOW, home=paperround_home)
+        assert result.failed == ["broken"]
+        assert len(smtp.messages) == 1
+        states = {c["profile_id"]: c for c in claim_store.list_claims(engine=engine)}
+        assert sorted(c["status"] for c in states.values()) == ["done", "failed"]
+
+        # Too early to retry; after RETRY_AFTER the failed slot is taken again (attempt 2).
+        soon = dispatch_once(engine=engine, now=NOW + timedelta(minutes=5), home=paperround_home)
+        assert soon.claimed == ()
+        later = dispatch_once(engine=engine, now=NOW + timedelta(minutes=25), home=paperround_home)
+        assert [d.name for d in later.claimed] == ["broken"]
+        assert len(smtp.messages) == 1  # "fine" was not sent twice
+    failed = [c for c in claim_store.list_claims(engine=engine) if c["status"] == "failed"]
+    assert failed[0]["attempts"] == 2
+
+
+def test_stale_running_claim_is_taken_over_once(engine):
+    reader(engine, "paris", "json://127.0.0.1:9/hook")
+    pid = due_profiles(engine=engine, now=NOW)[0].profile_id
+    first = claim_store.claim_slot(pid, SLOT, engine=engine, worker="a", now=NOW)
+    assert first is not None and first.attempts == 1
+    assert claim_store.claim_slot(pid, SLOT, engine=engine, worker="b", now=NOW) is None
+    late = NOW + timedelta(hours=2)  # "a" died while sending
+    taken = claim_store.claim_slot(pid, SLOT, engine=engine, worker="b", now=late)
+    assert taken is not None and (taken.id, taken.attempts) == (first.id, 2)
+    assert claim_store.claim_slot(pid, SLOT, engine=engine, worker="c", now=late) is None
+    [row] = claim_store.list_claims(engine=engine)
+    assert (row["claimed_by"], row["note"]) == ("b", "taken over from a (running)")
+
+
+_RACER = """
+import json, sys, time
+from datetime import datetime
+from pathlib import Path
+from models.db import get_engine
+from models.settings import get_settings
+from paperround.dispatch import dispatch_once
+engine = get_engine()
+go = Path(sys.argv[1])
+while not go.exists():
+    time.sleep(0.005)
+res = dispatch_once(engine=engine, now=datetime.fromisoformat(sys.argv[2]),
+                    home=get_settings().home, worker=sys.argv[3])
+print(json.dumps({"claimed": [d.name for d in res.claimed], "failed": res.failed}))
+"""
+
+
+def _race(tmp_path: Path, env: dict, n: int) -> list[dict]:
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(go), NOW.isoformat(), name],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("racer-1", "racer-2")
+    ]
+    time.sleep(2.5)  # let both import and open the store, then release them together
+    go.touch()
+    outs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        outs.append(json.loads(out.strip().splitlines()[-1]))
+    return outs
+
+
+def _two_dispatchers_send_each_digest_once(engine, tmp_path, env, n=12):
+    papers_on(engine, NOW - timedelta(hours=5), 1, 3)
+    with SmtpSink() as smtp:
+        for i in range(n):
+            reader(engine, f"reader-{i:02d}", smtp.mailto(to=f"r{i:02d}@example.org"))
+        outs = _race(tmp_path, env, n)
+        print("claims per racer:", [len(o["claimed"]) for o in outs])
+        claimed = outs[0]["claimed"] + outs[1]["claimed"]
+        assert sorted(claimed) == [f"reader-{i:02d}" for i in range(n)]  # each exactly once
+        assert outs[0]["failed"] == outs[1]["failed"] == []
+        assert sorted(m["To"] for m in smtp.messages) == [f"r{i:02d}@example.org" for i in range(n)]
+    claims = claim_store.list_claims(engine=engine)
+    assert len(claims) == n and {c["status"] for c in claims} == {"done"}
+    assert {c["claimed_by"] for c in claims} <= {"racer-1", "racer-2"}
+
+
+def test_two_concurrent_dispatchers_on_sqlite_never_send_twice(engine, tmp_path, paperround_home):
+    env = {**os.environ, "PAPERROUND_HOME": str(paperround_home)}
+    _two_dispatchers_send_each_digest_once(engine, tmp_path, env)
+
+
+@pytest.mark.postgres
+def test_two_concurrent_dispatchers_on_postgres_never_send_twice(tmp_path, request):
+    if not (REPO / "tests" / "pg.py").exists():
+        pytest.skip("tests/pg.py (throwaway PostgreSQL cluster fixture) has not landed yet")
+    url = request.getfixturevalue("pg_url")
+    from models.db import get_engine
+
+    pg_engine = get_engine(url)
+    env = {**os.environ, "PAPERROUND_DATABASE_URL": url, "PAPERROUND_HOME": str(tmp_path)}
+    _two_dispatchers_send_each_digest_once(pg_engine, tmp_path, env)
