@@ -117,7 +117,14 @@ class Cluster:
         self._check(
             f"createdb {name}",
             self._run(
-                self.bindir / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", self.db_user, name
+                self.bindir / "createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                self.port,
+                "-U",
+                self.db_user,
+                name,
             ),
         )
         return f"postgresql+psycopg://{self.db_user}@127.0.0.1:{self.port}/{name}"
@@ -157,3 +164,18 @@ _counter = iter(range(1, 1_000_000))
 def pg_url(pg_cluster: Cluster) -> str:
     """A fresh, empty database in the session's cluster, one per test."""
     return pg_cluster.create_database(f"t{next(_counter)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request, paperround_home, monkeypatch):
+    """A migrated store on each engine; PostgreSQL is also what the CLI sees (env var set)."""
+    from models.db import get_engine, reset_engines
+    from models.settings import get_settings
+
+    if request.param == "postgresql":
+        monkeypatch.setenv("PAPERROUND_DATABASE_URL", request.getfixturevalue("pg_url"))
+        get_settings.cache_clear()
+        reset_engines()
+    engine = get_engine()
+    yield engine
+    engine.dispose()
