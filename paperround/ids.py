@@ -9,15 +9,19 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import unquote
 
 # New style 2501.01234 (4 or 5 digits after the dot), old style hep-th/9901001 or math.GT/0309136.
 _NEW = r"\d{4}\.\d{4,5}"
 _OLD = r"[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}"
 _ARXIV_RE = re.compile(
-    rf"(?:arxiv\.org/(?:abs|pdf|html)/|oai:arxiv\.org:|arxiv:|^)\s*({_NEW}|{_OLD})(?:v(\d+))?(?:\.pdf)?",
+    r"(?:arxiv\.org/(?:abs|pdf|html|format)/|oai:arxiv\.org:|arxiv:|10\.48550/arxiv\.|^)\s*"
+    rf"({_NEW}|{_OLD})(?:v(\d+))?(?![\w.]*\d)",
     re.IGNORECASE,
 )
-_DOI_RE = re.compile(r"(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI_RE = re.compile(r"(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
+# bioRxiv/medRxiv content URLs carry a version the DOI itself does not: 10.1101/2023.12.16.571984v1
+_BIORXIV_VERSION = re.compile(r"^(10\.1101/(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6,})v\d+$")
 
 
 def parse_arxiv_id(text: str | None) -> tuple[str, int | None] | None:
@@ -50,10 +54,13 @@ def normalize_doi(text: str | None) -> str | None:
     """Lower-case DOI without resolver prefix or "doi:"; None if there is none."""
     if not text:
         return None
-    m = _DOI_RE.search(text.strip())
+    m = _DOI_RE.search(unquote(text.strip()))
     if not m:
         return None
-    return m.group(1).rstrip(".,;)").lower()
+    doi = m.group(1).rstrip(".,;:)]}'").lower()
+    for suffix in (".pdf", "/abstract", "/full", ".full", ".abstract", ".full-text"):
+        doi = doi.removesuffix(suffix)
+    return _BIORXIV_VERSION.sub(r"\1", doi)
 
 
 def _fold(text: str) -> str:
@@ -76,5 +83,7 @@ def canonical_key(
     if arxiv_id:
         return arxiv_id
     if doi:
-        return f"doi:{doi}"
+        # arXiv's own DataCite DOI (10.48550/arXiv.2501.01234) names an arXiv paper.
+        found = parse_arxiv_id(doi) if doi.startswith("10.48550/") else None
+        return found[0] if found else f"doi:{doi}"
     return title_key(title, authors[0] if authors else None)

@@ -35,6 +35,8 @@ def test_same_paper_from_two_sources_is_one_row(engine):
         [
             rec(
                 "hf-daily",
+                external_id="2604.21952",
+                announce_type=None,  # HF says nothing about which category is primary
                 abstract="A much longer abstract from Hugging Face.",
                 upvotes=42,
                 categories=("cs.AI", "cs.LG"),

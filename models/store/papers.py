@@ -1,19 +1,52 @@
-"""Papers: batch upserts with dedup on the canonical key, and selection of unsent papers."""
+"""Papers: batch upserts with dedup on the canonical key, and selection of unsent papers.
+
+The merge rules live in models/store/paper_merge.py. Here is only the I/O: per chunk of
+CHUNK groups, one SELECT of the rows they may match (by key, by DOI key, by DOI column),
+one INSERT ... ON CONFLICT DO NOTHING RETURNING of the new ones, one executemany UPDATE of
+the changed ones and one upsert of the occurrences. Each chunk is one write transaction;
+on SQLite it is BEGIN IMMEDIATE (the write lock is taken before reading, so a concurrent
+ingest waits on busy_timeout instead of failing on a stale snapshot), on PostgreSQL the
+matched rows are locked FOR UPDATE and a row another ingest inserted meanwhile is merged
+like any existing one. Lock waits that still fail (deadlock, busy timeout) retry the chunk.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from models.records import Candidate, PaperRecord
+from models.store.paper_merge import (
+    group_records,
+    key_rank,
+    merge_record,
+    merge_rows,
+    new_row,
+    record_key,
+)
 from models.tables import Paper, PaperOccurrence, SentItem
-from paperround.ids import canonical_key
 
-CHUNK = 500
+__all__ = ["UpsertResult", "record_key", "to_candidate", "unsent_candidates", "upsert_records"]
+
+CHUNK = 1000
+RETRIES = 6
+P = Paper.__table__
+O = PaperOccurrence.__table__  # noqa: E741
+_UPDATABLE = [c.name for c in P.c if c.name not in ("id", "first_seen_at")]
+# Tables pointing at papers, with the columns that (with paper_id) must stay unique.
+_CHILDREN = {
+    "paper_occurrences": ("source",),
+    "feedback": ("profile_id",),
+    "digest_items": ("digest_id",),
+    "sent_items": ("profile_id", "channel_key"),
+}
 
 
 @dataclass(frozen=True)
@@ -23,174 +56,194 @@ class UpsertResult:
     new: tuple[int, ...] = ()
     revised: tuple[int, ...] = ()
     seen: int = 0
-    keys: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)  # each record's canonical key -> id
+    merged: int = 0  # stored rows folded into another (a DOI row meeting its arXiv row)
 
 
-def record_key(rec: PaperRecord) -> str:
-    return canonical_key(rec.arxiv_id, rec.doi, rec.title, rec.authors)
+def _insert(conn: Connection, table):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def _insert(engine: Engine, table):
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that may write; on SQLite it holds the write lock from the start."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
 
 
-def _richer(old, new):
-    """The richer of two values: a longer string or list wins; None never replaces."""
-    if new in (None, "", [], ()):
-        return old
-    if old in (None, "", [], ()):
-        return new
-    if isinstance(old, str | list | tuple) and len(new) > len(old):
-        return new
-    return old
-
-
-def _union_categories(old: list[str], new: Sequence[str]) -> list[str]:
-    out = list(old)
-    for c in new:
-        if c not in out:
-            out.append(c)
-    return out
-
-
-def _row_from_record(key: str, rec: PaperRecord, now: datetime) -> dict:
-    version = rec.version or 1
-    day = (rec.published or now).date().isoformat()
-    return {
-        "key": key,
-        "arxiv_id": rec.arxiv_id,
-        "doi": rec.doi,
-        "title": rec.title,
-        "abstract": rec.abstract,
-        "authors": list(rec.authors),
-        "categories": list(rec.categories),
-        "url": rec.url,
-        "pdf_url": rec.pdf_url,
-        "version": version,
-        "version_dates": {str(version): day},
-        "license": rec.license,
-        "journal_ref": rec.journal_ref,
-        "comment": rec.comment,
-        "upvotes": rec.upvotes,
-        "github_repo": rec.github_repo,
-        "keywords": list(rec.keywords),
-        "announced_at": rec.published or now,
-        "first_seen_at": now,
-        "updated_at": now,
-        "revised_at": None,
-    }
-
-
-def _merge(row: dict, rec: PaperRecord, now: datetime) -> tuple[dict, bool]:
-    """Merge a record into an existing row's values; returns (changes, revised)."""
-    changes: dict = {}
-    for name in ("title", "abstract", "url", "pdf_url", "license", "journal_ref", "comment"):
-        val = _richer(row[name], getattr(rec, name))
-        if val != row[name]:
-            changes[name] = val
-    for name in ("doi", "arxiv_id", "github_repo"):
-        if row[name] is None and getattr(rec, name):
-            changes[name] = getattr(rec, name)
-    authors = _richer(row["authors"], list(rec.authors))
-    if authors != row["authors"]:
-        changes["authors"] = authors
-    cats = _union_categories(row["categories"], rec.categories)
-    if cats != row["categories"]:
-        changes["categories"] = cats
-    kws = _union_categories(row["keywords"], rec.keywords)
-    if kws != row["keywords"]:
-        changes["keywords"] = kws
-    if rec.upvotes is not None and rec.upvotes != row["upvotes"]:
-        changes["upvotes"] = rec.upvotes
-    revised = False
-    if rec.version and rec.version > (row["version"] or 1):
-        revised = True
-        dates = dict(row["version_dates"])
-        dates[str(rec.version)] = (rec.published or now).date().isoformat()
-        changes.update(version=rec.version, version_dates=dates, revised_at=now)
-        # A new version brings its own abstract and title: take them even if shorter.
-        for name in ("title", "abstract"):
-            if getattr(rec, name):
-                changes[name] = getattr(rec, name)
-    if changes:
-        changes["updated_at"] = now
-    return changes, revised
+def _retryable(exc: DBAPIError) -> bool:
+    msg = str(exc.orig).lower()
+    return any(s in msg for s in ("locked", "deadlock", "could not serialize", "duplicate key"))
 
 
 def upsert_records(
     records: Iterable[PaperRecord], *, engine: Engine, now: datetime
 ) -> UpsertResult:
     """Insert new papers, merge known ones, record occurrences. One transaction per chunk."""
-    by_key: dict[str, list[PaperRecord]] = {}
-    for rec in records:
-        by_key.setdefault(record_key(rec), []).append(rec)
+    groups = sorted(group_records(records).items())  # a fixed order keeps PG lock order
     new: list[int] = []
     revised: list[int] = []
     keys: dict[str, int] = {}
-    items = list(by_key.items())
-    cols = Paper.__table__.c
-    for start in range(0, len(items), CHUNK):
-        chunk = dict(items[start : start + CHUNK])
-        with engine.begin() as conn:
-            existing = {
-                r.key: r._asdict()
-                for r in conn.execute(select(Paper.__table__).where(cols.key.in_(chunk)))
+    merged = 0
+    for start in range(0, len(groups), CHUNK):
+        chunk = dict(groups[start : start + CHUNK])
+        for attempt in range(RETRIES):
+            try:
+                with write_transaction(engine) as conn:
+                    out = _upsert_chunk(conn, chunk, now)
+                break
+            except DBAPIError as exc:
+                if attempt == RETRIES - 1 or not _retryable(exc):
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        new += out[0]
+        revised += out[1]
+        keys.update(out[2])
+        merged += out[3]
+    return UpsertResult(tuple(new), tuple(revised), len(groups), keys, merged)
+
+
+def _select_rows(conn: Connection, keys: set[str], dois: set[str]) -> dict[int, dict]:
+    cond = P.c.key.in_(keys)
+    if dois:
+        cond = or_(cond, P.c.doi.in_(dois))
+    query = select(P).where(cond).order_by(P.c.id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {r.id: r._asdict() for r in conn.execute(query)}
+
+
+def _matches(key: str, recs: list[PaperRecord], rows: dict[int, dict], index) -> list[int]:
+    """Stored rows that are this group's paper, best identity first."""
+    by_key, by_doi = index
+    dois = {r.doi for r in recs if r.doi}
+    found = {by_key[key]} if key in by_key else set()
+    for doi in dois:
+        if f"doi:{doi}" in by_key:
+            found.add(by_key[f"doi:{doi}"])
+        found.update(by_doi.get(doi, ()))
+    ranked = sorted(found, key=lambda i: (key_rank(rows[i]["key"]), i))
+    arxiv = (
+        key
+        if key_rank(key) == 0
+        else next((rows[i]["arxiv_id"] for i in ranked if rows[i]["arxiv_id"]), None)
+    )
+    # Two different arXiv papers never merge, even if a source gave them one DOI.
+    return [i for i in ranked if rows[i]["arxiv_id"] in (None, arxiv)]
+
+
+def _index(rows: dict[int, dict]):
+    by_key = {r["key"]: i for i, r in rows.items()}
+    by_doi: dict[str, list[int]] = {}
+    for i, r in rows.items():
+        if r["doi"]:
+            by_doi.setdefault(r["doi"], []).append(i)
+    return by_key, by_doi
+
+
+def _absorb(conn: Connection, winner: int, loser: int) -> None:
+    """Point everything at loser to winner (dropping what winner already has), delete loser."""
+    for table, cols in _CHILDREN.items():
+        same = " AND ".join(f"w.{c} = {table}.{c}" for c in cols)
+        conn.execute(
+            text(
+                f"DELETE FROM {table} WHERE paper_id = :l AND EXISTS (SELECT 1 FROM {table} w "
+                f"WHERE w.paper_id = :w AND {same})"
+            ),
+            {"l": loser, "w": winner},
+        )
+        conn.execute(
+            text(f"UPDATE {table} SET paper_id = :w WHERE paper_id = :l"),
+            {
+                "l": loser,
+                "w": winner,
+            },
+        )
+    conn.execute(P.delete().where(P.c.id == loser))
+
+
+def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: datetime):
+    dois = {r.doi for recs in chunk.values() for r in recs if r.doi}
+    rows = _select_rows(conn, set(chunk) | {f"doi:{d}" for d in dois}, dois)
+    index = _index(rows)
+    ids: dict[str, int] = {}
+    fresh: dict[str, dict] = {}
+    existing: dict[str, list[int]] = {}
+    for key, recs in chunk.items():
+        found = _matches(key, recs, rows, index) if rows else []
+        if found:
+            existing[key] = found
+        else:
+            row = new_row(key, recs[0], now)
+            for rec in recs[1:]:
+                merge_record(row, rec, now)
+            fresh[row["key"]] = row
+            ids[key] = row["key"]  # resolved to an id below
+    inserted: dict[str, int] = {}
+    if fresh:
+        stmt = _insert(conn, P).on_conflict_do_nothing(index_elements=["key"])
+        result = conn.execute(stmt.returning(P.c.id, P.c.key), list(fresh.values()))
+        inserted = {k: i for i, k in result.all()}
+    raced = {k for k in fresh if k not in inserted}  # another ingest inserted it meanwhile
+    if raced:
+        rows.update(_select_rows(conn, raced, set()))
+        index = _index(rows)
+        for key, row_key in list(ids.items()):
+            if row_key in raced:
+                existing[key] = [index[0][row_key]]
+                del ids[key]
+    for key, row_key in list(ids.items()):
+        ids[key] = inserted[row_key]
+    revised: set[int] = set()
+    changed: set[int] = set()
+    merged = 0
+    for key, found in existing.items():
+        winner, *losers = found
+        row = rows[winner]
+        before = dict(row)
+        for loser in losers:
+            if loser in rows and loser != winner:
+                merge_rows(row, rows.pop(loser))
+                _absorb(conn, winner, loser)
+                merged += 1
+        for rec in chunk[key]:
+            if merge_record(row, rec, now):
+                revised.add(winner)
+        if row != before:
+            row["updated_at"] = now
+            changed.add(winner)
+        ids[key] = winner
+    if changed:
+        stmt = (
+            P.update()
+            .where(P.c.id == bindparam("u_id"))
+            .values({c: bindparam(f"u_{c}") for c in _UPDATABLE})
+        )
+        conn.execute(
+            stmt,
+            [{f"u_{c}": rows[i][c] for c in _UPDATABLE} | {"u_id": i} for i in sorted(changed)],
+        )
+    occ: dict[tuple[int, str], dict] = {}
+    for key, recs in chunk.items():
+        for rec in recs:
+            occ[(ids[key], rec.source)] = {
+                "paper_id": ids[key],
+                "source": rec.source,
+                "external_id": rec.external_id,
+                "announce_type": rec.announce_type,
+                "first_seen_at": now,
+                "last_seen_at": now,
             }
-            fresh = [
-                _row_from_record(k, recs[0], now) for k, recs in chunk.items() if k not in existing
-            ]
-            if fresh:
-                stmt = _insert(engine, Paper.__table__).on_conflict_do_nothing(
-                    index_elements=["key"]
-                )
-                conn.execute(stmt, fresh)
-            ids = dict(conn.execute(select(cols.key, cols.id).where(cols.key.in_(chunk))).all())
-            fresh_keys = {r["key"] for r in fresh}
-            for key, recs in chunk.items():
-                row = existing.get(key)
-                todo = recs if row is not None else recs[1:]
-                if row is None:
-                    new.append(ids[key])
-                    if not todo:
-                        continue
-                    row = conn.execute(select(Paper.__table__).where(cols.id == ids[key])).one()
-                    row = row._asdict()
-                was_revised = False
-                for rec in todo:
-                    changes, rev = _merge(row, rec, now)
-                    if changes:
-                        row.update(changes)
-                        conn.execute(
-                            Paper.__table__.update().where(cols.id == row["id"]).values(**changes)
-                        )
-                    was_revised = was_revised or rev
-                if was_revised and key not in fresh_keys:
-                    revised.append(row["id"])
-            occ = [
-                {
-                    "paper_id": ids[key],
-                    "source": rec.source,
-                    "external_id": rec.external_id,
-                    "announce_type": rec.announce_type,
-                    "first_seen_at": now,
-                    "last_seen_at": now,
-                }
-                for key, recs in chunk.items()
-                for rec in recs
-            ]
-            stmt = _insert(engine, PaperOccurrence.__table__)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["paper_id", "source"],
-                set_={
-                    "external_id": stmt.excluded.external_id,
-                    "announce_type": stmt.excluded.announce_type,
-                    "last_seen_at": stmt.excluded.last_seen_at,
-                },
-            )
-            conn.execute(stmt, occ)
-            keys.update(ids)
-    return UpsertResult(new=tuple(new), revised=tuple(revised), seen=len(by_key), keys=keys)
+    stmt = _insert(conn, O)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["paper_id", "source"],
+        set_={c: stmt.excluded[c] for c in ("external_id", "announce_type", "last_seen_at")},
+    )
+    conn.execute(stmt, list(occ.values()))
+    new_ids = sorted(inserted.values())
+    return new_ids, sorted(revised), ids, merged
 
 
 def to_candidate(row, *, sent_version: int | None = None) -> Candidate:
