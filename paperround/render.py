@@ -88,19 +88,27 @@ def _period(digest: Digest) -> str:
     return f"{digest.period_start:%a %d %b} – {end}"
 
 
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links reach a digest: a feed cannot smuggle in javascript: or data: URLs."""
+    if not url:
+        return None
+    url = url.strip()
+    return url if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else None
+
+
 def _item(scored: ScoredPaper) -> dict:
     p = scored.paper
-    links = [("Abstract", p.url)] if p.url else []
-    if p.pdf_url:
-        links.append(("PDF", p.pdf_url))
-    if p.hf_url:
-        links.append(("Hugging Face", p.hf_url))
-    if p.github_repo:
-        links.append(("Code", p.github_repo))
+    candidates = (
+        ("Abstract", p.url),
+        ("PDF", p.pdf_url),
+        ("Hugging Face", p.hf_url),
+        ("Code", p.github_repo),
+    )
+    links = [(label, safe) for label, url in candidates if (safe := safe_url(url))]
     abstract = clean_line(p.abstract)
     return {
         "title": clean_line(p.title),
-        "url": p.url,
+        "url": safe_url(p.url) or "",
         "authors": clean_line(short_authors(p.authors)),
         "categories": " ".join(p.categories[:4]),
         "reasons": [clean_line(r) for r in scored.reasons],

@@ -98,3 +98,20 @@ def test_slack_blocks_escape_mentions_and_links():
     r = render_digest(_replace(d, items=(evil, d.items[1])))
     assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in r.slack_blocks[1]
     assert "<!channel>" not in "".join(r.slack_blocks)
+
+
+def test_only_http_links_reach_the_digest():
+    from dataclasses import replace as _replace
+
+    d = fixed_digest(1)
+    item = d.items[0]
+    evil = _replace(
+        item,
+        paper=_replace(
+            item.paper, url="javascript:alert(1)", github_repo="data:text/html,<b>x</b>"
+        ),
+    )
+    r = render_digest(_replace(d, items=(evil,)))
+    for body in (r.html, r.text, r.markdown):
+        assert "javascript:" not in body and "data:text" not in body
+    assert "https://arxiv.org/pdf/2611.00001v1" in r.text  # the safe links stay
