@@ -30,10 +30,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
-_COLS = (
-    "key arxiv_id title abstract authors categories url version version_dates keywords "
-    "announced_at first_seen_at updated_at"
-).split()
+_COLS = [
+    "key", "arxiv_id", "title", "abstract", "authors", "categories", "url", "version",
+    "version_dates", "keywords", "announced_at", "first_seen_at", "updated_at",
+]  # fmt: skip
 
 
 @contextmanager
@@ -91,17 +91,19 @@ def preload_sqlite(path: Path, n: int) -> None:
 def preload_postgres(url: str, n: int) -> None:
     import psycopg
 
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
-        with conn.cursor() as cur:
-            with cur.copy(f"COPY papers ({','.join(_COLS)}) FROM STDIN") as copy:
-                for row in preload_rows(n):
-                    copy.write_row(row[:10] + tuple(d + "+00" for d in row[10:]))
-            cur.execute(
-                "INSERT INTO paper_occurrences (paper_id, source, external_id, first_seen_at, "
-                "last_seen_at) SELECT id, 'arxiv-cs.LG', 'oai:arXiv.org:' || key || 'v1', "
-                "first_seen_at, first_seen_at FROM papers"
-            )
-            cur.execute("ANALYZE")
+    with (
+        psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn,
+        conn.cursor() as cur,
+    ):
+        with cur.copy(f"COPY papers ({','.join(_COLS)}) FROM STDIN") as copy:
+            for row in preload_rows(n):
+                copy.write_row(row[:10] + tuple(d + "+00" for d in row[10:]))
+        cur.execute(
+            "INSERT INTO paper_occurrences (paper_id, source, external_id, first_seen_at, "
+            "last_seen_at) SELECT id, 'arxiv-cs.LG', 'oai:arXiv.org:' || key || 'v1', "
+            "first_seen_at, first_seen_at FROM papers"
+        )
+        cur.execute("ANALYZE")
 
 
 def time_ingest(url: str, feed_url: str) -> float:
