@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from models.records import Candidate, PaperRecord
+from models.store import bulk
 from models.store.paper_merge import (
     group_records,
     key_rank,
@@ -181,11 +182,7 @@ def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: da
                 merge_record(row, rec, now)
             fresh[row["key"]] = row
             ids[key] = row["key"]  # resolved to an id below
-    inserted: dict[str, int] = {}
-    if fresh:
-        stmt = _insert(conn, P).on_conflict_do_nothing(index_elements=["key"])
-        result = conn.execute(stmt.returning(P.c.id, P.c.key), list(fresh.values()))
-        inserted = {k: i for i, k in result.all()}
+    inserted = bulk.insert_papers(conn, list(fresh.values())) if fresh else {}
     raced = {k for k in fresh if k not in inserted}  # another ingest inserted it meanwhile
     if raced:
         rows.update(_select_rows(conn, raced, set()))
@@ -236,12 +233,7 @@ def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: da
                 "first_seen_at": now,
                 "last_seen_at": now,
             }
-    stmt = _insert(conn, O)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["paper_id", "source"],
-        set_={c: stmt.excluded[c] for c in ("external_id", "announce_type", "last_seen_at")},
-    )
-    conn.execute(stmt, list(occ.values()))
+    bulk.upsert_occurrences(conn, list(occ.values()))
     new_ids = sorted(inserted.values())
     return new_ids, sorted(revised), ids, merged
 
