@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format postgres chromium lock clean
+.PHONY: install demo test lint format test-deps lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/paperround demo
 
-# PostgreSQL from Debian packages for the store tests; the tests start their own
-# throwaway cluster on 127.0.0.1 and skip (saying why) only if none can start.
-postgres:
-	@bash scripts/install-postgres.sh
-
-chromium:
-	@bash scripts/install-chromium.sh
+# PostgreSQL and Chromium from Debian's packages for the integration tests; the tests start
+# their own throwaway PostgreSQL cluster on 127.0.0.1 and skip (saying why) only if none can.
+test-deps:
+	@bash scripts/install-test-deps.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,7 +38,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(STAMP) postgres chromium lint
+test: $(STAMP) test-deps lint
 	$(BIN)/python -m pytest
 
 lock:

@@ -34,7 +34,7 @@ def find_bindir() -> Path:
     if not dirs:
         raise PgUnavailable(
             "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin "
-            "(install them: bash scripts/install-postgres.sh)"
+            "(install them: bash scripts/install-test-deps.sh, or make test)"
         )
     return Path(sorted(dirs, key=lambda d: int(Path(d).parent.name or 0))[-1])
 
