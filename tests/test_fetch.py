@@ -6,7 +6,6 @@ import itertools
 import json
 import socket
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,9 @@ from paperround.errors import FeedError, FetchError
 from paperround.fetch import fetch, retry_after_seconds
 from paperround.sources import parse
 from tests import feedserver
+from tests.conftest import shared_path
 from tests.feedserver import FeedServer, Reply
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 RSS = b'<rss version="2.0"><channel><title>t</title><item><title>A</title></item></channel></rss>'
 feed_server = feedserver.feed_server
 
@@ -137,7 +136,9 @@ def test_slow_but_steady_body_arrives_whole(feed_server: FeedServer) -> None:
 
 
 def test_html_error_page_is_a_clear_feed_error(feed_server: FeedServer) -> None:
-    page = (SHARED / "broken" / "distill_html_page_not_a_feed_hf_blog_smollm.html").read_bytes()
+    page = shared_path(
+        "fixtures", "broken", "distill_html_page_not_a_feed_hf_blog_smollm.html"
+    ).read_bytes()
     url = feed_server.route("/rss", Reply(body=page, content_type="text/html; charset=utf-8"))
     result = fetch(url)
     with pytest.raises(FeedError, match="got an HTML page, not a feed"):
@@ -185,7 +186,7 @@ def test_connection_refused_is_transient() -> None:
 
 
 def _api_body(name: str) -> bytes:
-    return json.loads((SHARED / "arxiv-api" / name).read_text())["body"].encode()
+    return json.loads(shared_path("fixtures", "arxiv-api", name).read_text())["body"].encode()
 
 
 def test_arxiv_api_spacing_and_pagination(feed_server: FeedServer) -> None:
