@@ -36,7 +36,7 @@ from models.tables import Paper, PaperOccurrence, SentItem
 
 __all__ = ["UpsertResult", "record_key", "to_candidate", "unsent_candidates", "upsert_records"]
 
-CHUNK = 1000
+CHUNK = 2000
 RETRIES = 6
 P = Paper.__table__
 O = PaperOccurrence.__table__  # noqa: E741
