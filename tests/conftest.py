@@ -20,7 +20,7 @@ os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "90"
 os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 os.environ.pop("PAPERROUND_DATABASE_URL", None)
 
-pytest_plugins = ["tests.feedserver", "tests.pg"]
+pytest_plugins = ["tests.feedserver", "tests.pg"]  # feed server; PostgreSQL cluster, any_engine
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -16,9 +16,6 @@ from sqlalchemy import func, select
 from models.store import papers
 from models.tables import Paper, PaperOccurrence
 from paperround.sources import parse
-from tests import pg
-
-any_engine, pg_cluster, pg_url = pg.any_engine, pg.pg_cluster, pg.pg_url  # fixtures
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)

@@ -9,9 +9,6 @@ from sqlalchemy import select
 from models.records import PaperRecord
 from models.store import papers
 from models.tables import Feedback, Paper, PaperOccurrence, Profile
-from tests import pg
-
-any_engine, pg_cluster, pg_url = pg.any_engine, pg.pg_cluster, pg.pg_url  # fixtures
 
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
