@@ -88,12 +88,22 @@ def _period(digest: Digest) -> str:
     return f"{digest.period_start:%a %d %b} – {end}"
 
 
+# Characters that end or open a link in Markdown "[t](url)" or Slack "<url|t>", percent-encoded
+# so a feed's URL cannot close the link and append text or links of its own.
+_URL_BREAKERS = str.maketrans({c: f"%{ord(c):02X}" for c in "()[]<>|`\\"})
+
+
 def safe_url(url: str | None) -> str | None:
-    """Only http(s) links reach a digest: a feed cannot smuggle in javascript: or data: URLs."""
+    """Only http(s) links reach a digest: a feed cannot smuggle in javascript: or data: URLs.
+
+    Link-breaking characters are percent-encoded, which leaves the address the same page.
+    """
     if not url:
         return None
     url = url.strip()
-    return url if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else None
+    if not re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
+        return None
+    return url.translate(_URL_BREAKERS)
 
 
 def _item(scored: ScoredPaper) -> dict:

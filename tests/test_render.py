@@ -115,3 +115,19 @@ def test_only_http_links_reach_the_digest():
     for body in (r.html, r.text, r.markdown):
         assert "javascript:" not in body and "data:text" not in body
     assert "https://arxiv.org/pdf/2611.00001v1" in r.text  # the safe links stay
+
+
+def test_a_feed_url_cannot_break_out_of_a_chat_link():
+    from dataclasses import replace as _replace
+
+    d = fixed_digest(1)
+    item = d.items[0]
+    url = "https://x.org/a)**[click](https://evil.example|x"
+    evil = _replace(item, paper=_replace(item.paper, url=url))
+    r = render_digest(_replace(d, items=(evil,)))
+    encoded = "https://x.org/a%29**%5Bclick%5D%28https://evil.example%7Cx"
+    for blocks in (r.markdown_blocks, r.slack_blocks):
+        paper = blocks[1]
+        assert f"]({encoded})**" in paper, paper
+        assert "[click]" not in paper and "](https://evil.example" not in paper
+    assert encoded in r.html and url not in r.html
