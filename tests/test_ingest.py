@@ -63,3 +63,28 @@ def test_source_test_prints_what_would_be_ingested_and_stores_nothing(engine, ca
         assert expected in r.stdout
     with engine.connect() as conn:
         assert conn.exec_driver_sql("select count(*) from papers").scalar() == 0
+
+
+WEEKEND = b"""<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0"><channel>
+<title>cs.LG updates on arXiv.org</title><link>http://rss.arxiv.org/rss/cs.LG</link>
+<description>cs.LG updates on the arXiv.org e-print archive.</description>
+<lastBuildDate>Sat, 21 Nov 2026 05:00:00 +0000</lastBuildDate>
+<pubDate>Sat, 21 Nov 2026 00:00:00 -0500</pubDate>
+<skipDays><day>Saturday</day><day>Sunday</day></skipDays>
+</channel></rss>"""
+
+
+def test_a_304_keeps_the_no_announcement_note_and_both_validators(engine, feed_server):
+    lm = "Sat, 21 Nov 2026 05:00:00 GMT"
+    url = feed_server.route("/rss/cs.LG", Reply(body=WEEKEND, etag='"sat"', last_modified=lm))
+    add_source("arxiv-cs.LG", "arxiv-rss", url, engine=engine)
+    first = ingest_all(engine=engine, now=NOW)[0]
+    assert first.status == "empty" and first.note == "arXiv did not announce on Saturday 2026-11-21"
+
+    later = ingest_all(engine=engine, now=NOW + timedelta(hours=1))[0]
+    assert later.status == "not-modified"
+    (src,) = list_sources(engine=engine)
+    assert src.last_empty_reason == "arXiv did not announce on Saturday 2026-11-21"
+    assert (src.etag, src.last_modified) == ('"sat"', lm)
+    assert src.last_success_at == NOW + timedelta(hours=1)

@@ -89,11 +89,17 @@ def record_fetch(
             else:
                 src.error_count = 0
                 src.last_success_at = now
-                if etag is not None or last_modified is not None:
-                    src.etag, src.last_modified = etag, last_modified
+                if status == "not-modified":
+                    # Same content as last time: its "no announcement" note still holds, and
+                    # a 304 may repeat only some validators.
+                    src.etag = etag or src.etag
+                    src.last_modified = last_modified or src.last_modified
+                else:
+                    if etag is not None or last_modified is not None:
+                        src.etag, src.last_modified = etag, last_modified
+                    src.last_empty_reason = note if status == "empty" else None
                 if announced_on is not None:
                     src.last_announced_on = announced_on
-                src.last_empty_reason = note if status == "empty" else None
             session.add(src)
         session.add(
             IngestRun(
