@@ -12,6 +12,18 @@ from paperround.pipeline import ProfileOutcome, SourceOutcome
 _TRANSIENT_DB = ("OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError")
 
 
+class RunFailed(RuntimeError):
+    """A flow that tried everything and some of it failed; it still carries its summary,
+    so the CLI can show what went through before the one-line error."""
+
+    def __init__(self, message: str, summary: dict) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self):  # survive Prefect's result serialisation with the summary
+        return (type(self), (str(self), self.summary))
+
+
 def transient_error(task, task_run, state) -> bool:
     """retry_condition_fn: retry only errors that another attempt can fix (store I/O)."""
     try:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
-from flows.common import publish_digest_artifacts
+from flows.common import RunFailed, publish_digest_artifacts
 from models.db import get_engine
 from models.settings import get_settings
 from paperround.pipeline import ProfileOutcome, digest_all
@@ -42,5 +42,5 @@ def digest(profiles: list[str] | None = None, now: datetime | None = None) -> di
         "failed": [o.profile for o in outcomes if not o.ok],
     }
     if summary["failed"]:
-        raise RuntimeError(f"delivery failed for: {', '.join(summary['failed'])}")
+        raise RunFailed(f"delivery failed for: {', '.join(summary['failed'])}", summary)
     return summary

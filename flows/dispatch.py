@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from prefect import flow, task
 from prefect.runtime import flow_run
 
-from flows.common import publish_digest_artifacts, transient_error
+from flows.common import RunFailed, publish_digest_artifacts, transient_error
 from models.db import get_engine
 from models.settings import get_settings
 from paperround.dispatch import claim_due, due_profiles, send_claimed, worker_id
@@ -91,5 +91,5 @@ def dispatch(
         "failed": [o.profile for o in outcomes if not o.ok],
     }
     if summary["failed"]:
-        raise RuntimeError(f"delivery failed for: {', '.join(summary['failed'])}")
+        raise RunFailed(f"delivery failed for: {', '.join(summary['failed'])}", summary)
     return summary

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
-from flows.common import publish_ingest_artifact, transient_error
+from flows.common import RunFailed, publish_ingest_artifact, transient_error
 from models.db import get_engine
 from models.store.sources import ensure_default_sources
 from paperround.pipeline import SourceOutcome, ingest_all
@@ -49,5 +49,5 @@ def ingest(sources: list[str] | None = None, now: datetime | None = None) -> dic
         "failed": [o.name for o in outcomes if o.status == "failed"],
     }
     if summary["failed"]:
-        raise RuntimeError(f"sources failed: {', '.join(summary['failed'])}")
+        raise RunFailed(f"sources failed: {', '.join(summary['failed'])}", summary)
     return summary

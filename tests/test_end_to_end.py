@@ -6,6 +6,7 @@ delivers with Apprise to an aiosmtpd server. A second digest run must send nothi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,25 @@ def test_ingest_then_digest_delivers_email_once(engine, prefect_harness):
         assert again["new"] == 0
         digest()
         assert len(smtp.messages) == 1
+
+
+@pytest.mark.prefect
+def test_ingest_cli_shows_every_source_then_the_failure(engine, prefect_harness, capsys):
+    from tests.cli import run_cli
+
+    page = b"<!doctype html><html><head><title>Maintenance</title></head></html>"
+    files = {
+        "/rss/cs.LG": ((EXAMPLES / "arxiv-rss-cs.LG.xml").read_bytes(), "application/rss+xml"),
+        "/rss/down": (page, "text/html"),
+    }
+    with StaticFeeds(files) as feeds:
+        add_source("arxiv-cs.LG", "arxiv-rss", f"{feeds.base}/rss/cs.LG", engine=engine)
+        add_source("lab-blog", "feed", f"{feeds.base}/rss/down", engine=engine)
+        r = run_cli(capsys, "ingest", "--json")
+    assert r.exit_code == 1
+    assert "error: ingest failed: sources failed: lab-blog" in r.output
+    summary = json.loads(r.stdout[: r.stdout.rindex("}") + 1])
+    by_name = {s["name"]: s for s in summary["sources"]}
+    assert by_name["arxiv-cs.LG"]["status"] == "ok" and by_name["arxiv-cs.LG"]["new"] == 30
+    assert by_name["lab-blog"]["status"] == "failed"
+    assert 'HTML page, not a feed (page title "Maintenance")' in by_name["lab-blog"]["note"]

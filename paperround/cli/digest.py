@@ -30,14 +30,11 @@ def run(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from paperround.cli.run import prefect_flows, print_digest, run_flow
+    from paperround.cli.run import finish, prefect_flows, print_digest, run_flow
 
     _, digest = prefect_flows()
     summary, error = run_flow(digest, profiles=profile or None)
-    if summary is None:
-        console.print(f"[red]error:[/red] digest failed: {error}")
-        raise typer.Exit(1)
-    print_json(summary) if json_out else print_digest(summary)
+    finish(summary, error, "digest", print_json if json_out else print_digest)
 
 
 def _check(fmt: str) -> str:

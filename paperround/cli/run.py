@@ -27,15 +27,28 @@ def prefect_flows():
 
 
 def run_flow(flow, **params) -> tuple[dict | None, str | None]:
-    """Run a flow; return (result, error line)."""
+    """Run a flow; return (summary, error line).
+
+    A flow that tried everything but failed in part gives both: what it did, and what failed.
+    """
     state = flow(return_state=True, **params)
     if state.is_completed():
         return state.result(), None
     try:
         state.result()
     except Exception as exc:
-        return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return getattr(exc, "summary", None), line
     return None, state.message
+
+
+def finish(summary: dict | None, error: str | None, what: str, show) -> None:
+    """Show the summary (table or JSON), then the error line and exit 1 if the run failed."""
+    if summary is not None:
+        show(summary)
+    if error is not None:
+        console.print(f"[red]error:[/red] {what} failed: {error}")
+        raise typer.Exit(1)
 
 
 def _print_ingest(summary: dict) -> None:
@@ -73,10 +86,7 @@ def ingest_cmd(
     """
     ingest, _ = prefect_flows()
     summary, error = run_flow(ingest, sources=source or None)
-    if summary is None:
-        console.print(f"[red]error:[/red] ingest failed: {error}")
-        raise typer.Exit(1)
-    print_json(summary) if json_out else _print_ingest(summary)
+    finish(summary, error, "ingest", print_json if json_out else _print_ingest)
 
 
 def demo_cmd(
@@ -104,16 +114,8 @@ def demo_cmd(
     setup_demo(EXAMPLES, channels=[channel] if channel else [])
     now = datetime.now(UTC)
     console.print(f"[bold]Paperround demo[/bold] · store {get_settings().db_url}")
-    summary, error = run_flow(ingest, now=now)
-    if summary is None:
-        console.print(f"[red]error:[/red] ingest failed: {error}")
-        raise typer.Exit(1)
-    _print_ingest(summary)
-    summary, error = run_flow(digest, now=now)
-    if summary is None:
-        console.print(f"[red]error:[/red] digest failed: {error}")
-        raise typer.Exit(1)
-    print_digest(summary)
+    finish(*run_flow(ingest, now=now), "ingest", _print_ingest)
+    finish(*run_flow(digest, now=now), "digest", print_digest)
     from paperround.demo import print_top_picks
 
     print_top_picks(console, now=now)
