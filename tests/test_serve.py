@@ -34,11 +34,15 @@ def _read_until(proc: subprocess.Popen, marker: str, timeout: float) -> str:
 
 def test_serve_starts_server_prints_next_runs_and_stops_on_sigterm(engine, paperround_home):
     from models.store.profiles import create_profile
+    from models.store.sources import add_source
     from models.tables import Profile
 
     create_profile(
         Profile(name="paris", schedule="0 7 * * 1-5", timezone="Europe/Paris"), engine=engine
     )
+    # Should a scheduled ingest fire while serving, it reads this closed local port, never
+    # the default sources on the internet (those are added only to a store without sources).
+    add_source("local-only", "feed", "http://127.0.0.1:9/rss", engine=engine)
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") or k == "PREFECT_HOME"
     }
