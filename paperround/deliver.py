@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -105,17 +105,19 @@ def _reason(lines: Sequence[str], secrets: Sequence[str]) -> str:
     return " ".join(text.split())[:300]
 
 
-def pack_blocks(blocks: Sequence[str], limit: int) -> list[str]:
-    """Pack Markdown blocks into messages of at most `limit` characters, never splitting a
-    block unless it alone is too long (then it is cut at a line end and marked)."""
+def pack_blocks(
+    blocks: Sequence[str], limit: int, measure: Callable[[str], int] = len
+) -> list[str]:
+    """Pack Markdown blocks into messages of at most `limit` (as `measure` counts what the
+    service receives), never splitting a block unless it alone is too long (then it is cut
+    at a line end and marked)."""
     messages: list[str] = []
     current = ""
     for block in blocks:
-        if len(block) > limit:
-            cut = block[: limit - 2].rsplit("\n", 1)[0]
-            block = (cut if cut else block[: limit - 2]) + "\n…"
+        if measure(block) > limit:
+            block = _cut(block, limit, measure)
         candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
+        if measure(candidate) <= limit:
             current = candidate
         else:
             messages.append(current)
@@ -123,6 +125,30 @@ def pack_blocks(blocks: Sequence[str], limit: int) -> list[str]:
     if current:
         messages.append(current)
     return messages
+
+
+def _cut(block: str, limit: int, measure: Callable[[str], int]) -> str:
+    end = limit - 2
+    while end > 1:
+        cut = block[:end].rsplit("\n", 1)[0] or block[:end]
+        over = measure(cut + "\n…") - limit
+        if over <= 0:
+            return cut + "\n…"
+        end = min(end, len(cut)) - max(1, over)
+    return "…"
+
+
+def chat_measure(service, title: str) -> Callable[[str], int]:
+    """Length of a Markdown body as the service will send it: Apprise converts it to the
+    service's own format (Telegram: HTML, whose tags count) and, where the service has no
+    title field (title_maxlen 0), puts the title into the body."""
+    from apprise.conversion import convert_between
+
+    target = getattr(service, "notify_format", apprise.NotifyFormat.MARKDOWN)
+    extra = len(title) + 16 if getattr(service, "title_maxlen", 1) == 0 else 0
+    if target == apprise.NotifyFormat.MARKDOWN:
+        return lambda body: len(body) + extra
+    return lambda body: len(convert_between(apprise.NotifyFormat.MARKDOWN, target, body)) + extra
 
 
 def _secrets_of(url: str) -> list[str]:
@@ -154,7 +180,7 @@ def deliver(
         blocks = rendered.markdown_blocks or (rendered.markdown,)
         if scheme == "slack" and rendered.slack_blocks:
             blocks = rendered.slack_blocks
-        parts = pack_blocks(blocks, limit)
+        parts = pack_blocks(blocks, limit, chat_measure(service, f"{rendered.subject} (99/99)"))
         bodies = [
             (
                 rendered.subject if i == 0 else f"{rendered.subject} ({i + 1}/{len(parts)})",

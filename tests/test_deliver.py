@@ -42,6 +42,35 @@ def test_email_parts_links_and_escaping():
     assert "{{ 7*7 }}" in parts["plain"] and "49" not in parts["plain"]
 
 
+@pytest.mark.parametrize(
+    "url,limit",
+    [
+        ("tgram://123456789:abcdefghijklmnopqrstuvwxyzABCDEFGHI/12345", 4096),
+        ("discord://1234567890/abcdefghijklmnopqrstuvwxyz", 2000),
+    ],
+)
+def test_chat_parts_fit_the_service_limit_as_the_service_receives_them(url, limit):
+    import apprise
+    from apprise.conversion import convert_between
+
+    from paperround.deliver import chat_measure, pack_blocks
+
+    app = apprise.Apprise()
+    assert app.add(url)
+    service = app[0]
+    assert service.body_maxlen == limit
+    rendered = render_digest(fixed_digest(40))
+    title = f"{rendered.subject} (99/99)"
+    parts = pack_blocks(rendered.markdown_blocks, limit, chat_measure(service, title))
+    assert len(parts) > 1
+    for body in parts:
+        sent = convert_between(apprise.NotifyFormat.MARKDOWN, service.notify_format, body)
+        if service.title_maxlen == 0:  # Telegram: Apprise puts the title into the body
+            sent = f"<b>{title}</b>\r\n{sent}"
+        assert len(sent) <= limit, (len(sent), limit)
+    assert "\n\n".join(parts).count("**") == "\n\n".join(rendered.markdown_blocks).count("**")
+
+
 def test_webhook_payload_and_splitting_keep_papers_whole():
     rendered = render_digest(fixed_digest(12))
     with HttpSink() as sink:
