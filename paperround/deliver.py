@@ -32,6 +32,9 @@ class DeliveryResult:
     ok: bool
     error: str | None = None
     messages_sent: int = 0
+    # Papers (in digest order) inside the messages that went out before a failure: a chat
+    # digest split in parts that fails at part 2 has still delivered part 1's papers.
+    papers_sent: int = 0
 
 
 def resolve_env(url: str) -> str:
@@ -111,19 +114,26 @@ def pack_blocks(
     """Pack Markdown blocks into messages of at most `limit` (as `measure` counts what the
     service receives), never splitting a block unless it alone is too long (then it is cut
     at a line end and marked)."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
+    return [message for message, _ in _pack(blocks, limit, measure)]
+
+
+def _pack(
+    blocks: Sequence[str], limit: int, measure: Callable[[str], int]
+) -> list[tuple[str, range]]:
+    """(message, indices of the blocks it holds), in order."""
+    messages: list[tuple[str, range]] = []
+    current, start = "", 0
+    for i, block in enumerate(blocks):
         if measure(block) > limit:
             block = _cut(block, limit, measure)
         candidate = f"{current}\n\n{block}" if current else block
         if measure(candidate) <= limit:
             current = candidate
         else:
-            messages.append(current)
-            current = block
+            messages.append((current, range(start, i)))
+            current, start = block, i
     if current:
-        messages.append(current)
+        messages.append((current, range(start, len(blocks))))
     return messages
 
 
@@ -175,12 +185,16 @@ def deliver(
     scheme = url.split("://", 1)[0].lower()
     if scheme in EMAIL_SCHEMES:
         bodies = [(rendered.subject, rendered.html, apprise.NotifyFormat.HTML)]
+        papers_in = [0]  # one message: all or nothing
     else:
         limit = chat_limit or min(getattr(service, "body_maxlen", 0) or DEFAULT_CHAT_LIMIT, 32768)
         blocks = rendered.markdown_blocks or (rendered.markdown,)
         if scheme == "slack" and rendered.slack_blocks:
             blocks = rendered.slack_blocks
-        parts = pack_blocks(blocks, limit, chat_measure(service, f"{rendered.subject} (99/99)"))
+        packed = _pack(blocks, limit, chat_measure(service, f"{rendered.subject} (99/99)"))
+        parts = [message for message, _ in packed]
+        # Blocks are header, one per paper, footer: count the paper blocks in each part.
+        papers_in = [sum(1 for i in held if 0 < i < len(blocks) - 1) for _, held in packed]
         bodies = [
             (
                 rendered.subject if i == 0 else f"{rendered.subject} ({i + 1}/{len(parts)})",
@@ -196,7 +210,7 @@ def deliver(
             if ok is not True:
                 reason = _reason(log.lines, _secrets_of(url))
                 where = redact_url(channel_url)
-                return DeliveryResult(False, f"{where}: {reason}", sent)
+                return DeliveryResult(False, f"{where}: {reason}", sent, sum(papers_in[:sent]))
             sent += 1
     return DeliveryResult(True, None, sent)
 

@@ -284,6 +284,7 @@ def digest_profile(
             period_start=last,
             now=now,
         )
+        papers_sent = 0
         if url is None:
             path = write_digest_files(rendered, profile.name, now, home)
             ok, error, label = True, None, str(path)
@@ -292,7 +293,10 @@ def digest_profile(
 
             result = deliver(rendered, url)
             ok, error, label = result.ok, result.error, redact_url(url)
-        ledger.finish_delivery(delivery_id, engine=engine, ok=ok, error=error, now=now)
+            papers_sent = result.papers_sent
+        ledger.finish_delivery(
+            delivery_id, engine=engine, ok=ok, error=error, now=now, papers_sent=papers_sent
+        )
         outcomes.append(ChannelOutcome(label, ok, len(ranked), error))
     return ProfileOutcome(profile.name, max_candidates, tuple(outcomes))
 

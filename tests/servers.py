@@ -102,12 +102,14 @@ class SmtpSink:
 class HttpSink:
     """An HTTP server on 127.0.0.1 that records POSTed JSON bodies (a webhook receiver).
 
-    Set `status` to answer with an error instead (e.g. 500).
+    Set `status` to answer with an error instead (e.g. 500), or `fail_after` to answer 500
+    to every post after the first n (a service that breaks in the middle of a digest).
     """
 
     def __init__(self) -> None:
         self.posts: list[dict] = []
         self.status = 200
+        self.fail_after: int | None = None
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -115,7 +117,8 @@ class HttpSink:
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length)
                 outer.posts.append({"path": self.path, "json": json.loads(raw or b"null")})
-                self.send_response(outer.status)
+                broken = outer.fail_after is not None and len(outer.posts) > outer.fail_after
+                self.send_response(500 if broken else outer.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

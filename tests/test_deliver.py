@@ -208,3 +208,55 @@ def test_quiet_profile_sends_nothing_when_nothing_matched(engine, paperround_hom
     prof = create_profile(Profile(name="quiet", keywords=[["nothing", 1.0]]), engine=engine)
     assert digest_profile(prof, engine=engine, now=now, home=paperround_home).channels == ()
     assert not (paperround_home / "digests").exists()
+
+
+def test_a_chat_digest_that_breaks_part_way_resends_only_what_did_not_arrive(
+    engine, paperround_home
+):
+    now = datetime(2026, 11, 23, 7, tzinfo=UTC)
+    records = [
+        PaperRecord(
+            source="arxiv-cs.LG",
+            external_id=f"oai:arXiv.org:2611.{n:05d}v1",
+            title=f"Feature learning dynamics, paper {n}",
+            abstract=f"Feature learning beyond the kernel regime, case {n}. " * 12,
+            authors=("Ada Lovelace",),
+            url=f"https://arxiv.org/abs/2611.{n:05d}",
+            arxiv_id=f"2611.{n:05d}",
+            version=1,
+            published=now,
+        )
+        for n in range(1, 81)
+    ]
+    papers.upsert_records(records, engine=engine, now=now - timedelta(hours=1))
+    with HttpSink() as sink:
+        prof = create_profile(
+            Profile(name="theory", keywords=[["feature learning", 1.0]], max_items=80),
+            engine=engine,
+            channels=[sink.url()],
+        )
+        sink.fail_after = 1  # the first message arrives, the second gets a 500
+        first = digest_profile(prof, engine=engine, now=now, home=paperround_home)
+        assert not first.ok and first.channels[0].items == 80
+        arrived = {p for p in range(1, 81) if f"2611.{p:05d})" in sink.posts[0]["json"]["message"]}
+        assert 0 < len(arrived) < 80
+
+        sink.fail_after = None
+        sink.posts.clear()
+        later = now + timedelta(hours=1)
+        second = digest_profile(prof, engine=engine, now=later, home=paperround_home)
+        assert second.ok and second.channels[0].items == 80 - len(arrived)
+        resent = {
+            p
+            for p in range(1, 81)
+            for post in sink.posts
+            if f"2611.{p:05d})" in post["json"]["message"]
+        }
+        assert resent == set(range(1, 81)) - arrived  # each paper reached the channel once
+    with engine.connect() as conn:
+        rows = conn.execute(
+            Delivery.__table__.select()
+            .with_only_columns(Delivery.__table__.c.status, Delivery.__table__.c.attempts)
+            .order_by(Delivery.__table__.c.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("failed", 1), ("sent", 2)]

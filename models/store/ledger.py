@@ -1,7 +1,10 @@
 """The delivery ledger: digests kept as an archive, deliveries, and what each channel received.
 
 Papers of a failed delivery stay pending (no sent_items row), so the next run sends them;
-a successful delivery writes sent_items under a unique (profile, channel, paper) key.
+a successful delivery writes sent_items under a unique (profile, channel, paper) key. A chat
+digest split in several messages that failed part way has still delivered the papers of the
+messages that went out: those are marked sent, so the retry does not repeat them.
+A delivery's attempts count the runs that tried to serve this channel since its last success.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -65,8 +68,22 @@ def record_digest(
                     reasons=list(item.reasons),
                 )
             )
+        d = Delivery.__table__.c
+        since = last_success(profile_id, channel_key, engine=engine)
+        failed_before = session.execute(
+            select(func.count()).where(
+                d.profile_id == profile_id,
+                d.channel_key == channel_key,
+                d.status == "failed",
+                d.created_at > since if since is not None else true(),
+            )
+        ).scalar()
         delivery = Delivery(
-            digest_id=digest.id, profile_id=profile_id, channel_key=channel_key, created_at=now
+            digest_id=digest.id,
+            profile_id=profile_id,
+            channel_key=channel_key,
+            created_at=now,
+            attempts=failed_before + 1,
         )
         session.add(delivery)
         session.commit()
@@ -74,23 +91,30 @@ def record_digest(
 
 
 def finish_delivery(
-    delivery_id: int, *, engine: Engine, ok: bool, error: str | None, now: datetime
+    delivery_id: int,
+    *,
+    engine: Engine,
+    ok: bool,
+    error: str | None,
+    now: datetime,
+    papers_sent: int = 0,
 ) -> None:
-    """Close a delivery; on success mark its papers sent to that channel (at their version)."""
+    """Close a delivery; mark its papers sent to that channel (at their version): all of them
+    on success, the first `papers_sent` (digest order) of a delivery that failed part way."""
     with Session(engine) as session:
         delivery = session.get(Delivery, delivery_id)
-        delivery.attempts += 1
         delivery.status = "sent" if ok else "failed"
         delivery.error = None if ok else error
         delivery.sent_at = now if ok else None
         session.add(delivery)
         session.flush()
-        if ok:
-            items = session.exec(
-                select(DigestItem.paper_id, DigestItem.version).where(
-                    DigestItem.digest_id == delivery.digest_id
-                )
-            ).all()
+        if ok or papers_sent:
+            query = (
+                select(DigestItem.paper_id, DigestItem.version)
+                .where(DigestItem.digest_id == delivery.digest_id)
+                .order_by(DigestItem.rank)
+            )
+            items = session.exec(query if ok else query.limit(papers_sent)).all()
             rows = [
                 {
                     "profile_id": delivery.profile_id,
