@@ -233,3 +233,22 @@ def test_two_concurrent_dispatchers_on_postgres_never_send_twice(tmp_path, reque
     pg_engine = get_engine(url)
     env = {**os.environ, "PAPERROUND_DATABASE_URL": url, "PAPERROUND_HOME": str(tmp_path)}
     _two_dispatchers_send_each_digest_once(pg_engine, tmp_path, env)
+
+
+@pytest.mark.prefect
+def test_dispatch_flow_runs_profile_batches_as_concurrent_tasks(
+    engine, paperround_home, prefect_harness
+):
+    """chunk_size splits the claimed profiles into batches, one task each (Dask's path)."""
+    from flows.dispatch import dispatch
+
+    papers_on(engine, NOW - timedelta(hours=5), 1, 2)
+    with SmtpSink() as smtp:
+        for name in ("ada", "bob", "cyd"):
+            reader(engine, name, smtp.mailto())
+        summary = dispatch(now=NOW, chunk_size=1)
+        assert sorted(summary["claimed"]) == ["ada", "bob", "cyd"]
+        assert sorted(p["profile"] for p in summary["profiles"]) == ["ada", "bob", "cyd"]
+        assert summary["failed"] == [] and len(smtp.messages) == 3
+        assert dispatch(now=NOW + timedelta(minutes=5), chunk_size=1)["claimed"] == []
+    assert len(smtp.messages) == 3
