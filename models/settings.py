@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 50 * 1024 * 1024
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_api_spacing: float = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
+    # Look up, on the arXiv API, new papers that came without categories (Hugging Face...).
+    enrich: bool = True
 
     @property
     def db_url(self) -> str:

@@ -113,8 +113,10 @@ class ArxivApiClient:
             finally:
                 self._last_done = self._clock()
         body = result.body or b""
+        if result.status == 400 and b"<entry" not in body:  # a 400 without the Atom error entry
+            raise FetchError(url, "HTTP 400 Bad Request", status=400)
         parsed = arxiv_api.parse(body, source=self.source, content_type=result.content_type)
-        if result.status == 400:  # a 400 without the Atom error entry
+        if result.status == 400:  # an entry, yet not the error entry the parser reports
             raise FetchError(url, "HTTP 400 Bad Request", status=400)
         return parsed
 

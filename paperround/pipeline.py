@@ -142,7 +142,16 @@ def ingest_all(
     todo = sources.list_sources(engine=engine, enabled_only=names is None)
     if names is not None:
         todo = [s for s in todo if s.name in names]
-    return [ingest_source(src, engine=engine, now=now) for src in todo]
+    outcomes = [ingest_source(src, engine=engine, now=now) for src in todo]
+    from models.settings import get_settings
+
+    if get_settings().enrich:
+        from paperround.enrich import enrich_new_papers
+
+        enriched = enrich_new_papers(engine=engine, now=now)
+        if enriched is not None:
+            outcomes.append(enriched)
+    return outcomes
 
 
 # -- digest ---------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "90"
 os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 os.environ.pop("PAPERROUND_DATABASE_URL", None)
+# No test may reach export.arxiv.org: enrichment is on only where a test serves the API itself.
+os.environ["PAPERROUND_ENRICH"] = "false"
 
 pytest_plugins = ["tests.feedserver", "tests.pg"]  # feed server; PostgreSQL cluster, any_engine
 

@@ -88,3 +88,85 @@ def test_a_304_keeps_the_no_announcement_note_and_both_validators(engine, feed_s
     assert src.last_empty_reason == "arXiv did not announce on Saturday 2026-11-21"
     assert (src.etag, src.last_modified) == ('"sat"', lm)
     assert src.last_success_at == NOW + timedelta(hours=1)
+
+
+def _api_entry(arxiv_id: str, title: str, categories: tuple[str, ...], doi: str) -> str:
+    """One entry in the arXiv API's own Atom format (see examples/feeds/arxiv-api-page.xml)."""
+    cats = "".join(
+        f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in categories
+    )
+    return f"""<entry><id>http://arxiv.org/abs/{arxiv_id}v2</id><title>{title}</title>
+<updated>2026-06-11T17:59:49Z</updated><published>2026-06-10T17:59:49Z</published>
+<link href="https://arxiv.org/abs/{arxiv_id}v2" rel="alternate" type="text/html"/>
+<summary>Abstract.</summary><author><name>A. Author</name></author>
+<arxiv:doi>{doi}</arxiv:doi><arxiv:primary_category term="{categories[0]}"/>{cats}</entry>"""
+
+
+def _api_page(*entries: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom"><title>arXiv Query</title>'
+        f"<opensearch:totalResults>{len(entries)}</opensearch:totalResults>"
+        "<opensearch:startIndex>0</opensearch:startIndex>" + "".join(entries) + "</feed>"
+    ).encode()
+
+
+def test_papers_without_categories_are_enriched_from_the_arxiv_api(
+    engine, feed_server, monkeypatch
+):
+    import json
+
+    from models.settings import get_settings
+    from models.store.paper_queries import find_paper
+
+    hf = (EXAMPLES / "hf-daily-papers.json").read_bytes()
+    ids = sorted(e["paper"]["id"] for e in json.loads(hf))
+    page = _api_page(
+        _api_entry(ids[0], "Anything", ("stat.ML", "cs.LG"), "10.1000/one"),
+        _api_entry(ids[1], "Anything", ("cs.CL",), "10.1000/two"),
+    )
+    feed_server.route("/api/query", Reply(body=page, content_type="application/atom+xml"))
+    monkeypatch.setenv("PAPERROUND_ENRICH", "true")
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", feed_server.url("/api/query"))
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0")
+    get_settings.cache_clear()
+    add_source(
+        "hf", "hf-daily", feed_server.route("/api/daily_papers", Reply(body=hf)), engine=engine
+    )
+
+    outcomes = {o.name: o for o in ingest_all(engine=engine, now=NOW)}
+    assert outcomes["hf"].new == len(ids)
+    assert outcomes["arxiv-api-enrich"].status == "ok"
+    assert outcomes["arxiv-api-enrich"].fetched == 2
+    (call,) = feed_server.requests_for("/api/query")
+    assert "id_list=" + "%2C".join(ids) in call.path  # one batch, every new id
+    paper = find_paper(ids[0], engine=engine)
+    assert paper["categories"] == ["stat.ML", "cs.LG"] and paper["doi"] == "10.1000/one"
+    assert set(paper["sources"]) == {"hf", "arxiv-api-enrich"}
+    assert find_paper(ids[2], engine=engine)["categories"] == []  # the API did not know it
+
+    # Next run: nothing new lacks categories, so the API is not asked again.
+    feed_server.route("/api/daily_papers", Reply(body=hf))
+    later = {o.name for o in ingest_all(engine=engine, now=NOW + timedelta(hours=1))}
+    assert "arxiv-api-enrich" not in later and len(feed_server.requests_for("/api/query")) == 1
+
+
+def test_an_arxiv_api_outage_is_recorded_and_loses_no_paper(engine, feed_server, monkeypatch):
+    from models.settings import get_settings
+
+    hf = (EXAMPLES / "hf-daily-papers.json").read_bytes()
+    feed_server.route("/api/query", Reply(status=400, body=b"", content_type="text/plain"))
+    monkeypatch.setenv("PAPERROUND_ENRICH", "true")
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", feed_server.url("/api/query"))
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0")
+    get_settings.cache_clear()
+    add_source(
+        "hf", "hf-daily", feed_server.route("/api/daily_papers", Reply(body=hf)), engine=engine
+    )
+
+    outcomes = {o.name: o for o in ingest_all(engine=engine, now=NOW)}
+    assert outcomes["hf"].status == "ok" and outcomes["hf"].new == 11
+    failed = outcomes["arxiv-api-enrich"]
+    assert failed.status == "failed" and "arXiv API lookup failed" in failed.note
+    assert "HTTP 400" in failed.note

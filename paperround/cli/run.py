@@ -109,6 +109,7 @@ def demo_cmd(
         shutil.rmtree(home)
     os.environ["PAPERROUND_HOME"] = str(home)
     os.environ.pop("PAPERROUND_DATABASE_URL", None)
+    os.environ["PAPERROUND_ENRICH"] = "false"  # offline: the bundled feeds are all there is
     get_settings.cache_clear()
     channel = os.environ.get("PAPERROUND_DEMO_CHANNEL")
     setup_demo(EXAMPLES, channels=[channel] if channel else [])

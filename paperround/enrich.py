@@ -1,0 +1,63 @@
+"""Enrichment: what a listing leaves out, filled in from the arXiv API.
+
+Hugging Face Daily Papers and generic feeds give an arXiv id but no categories, so a
+profile's categories could never match those papers. After each ingest, the papers first
+seen in that run with an arXiv id and no categories are looked up on the arXiv API (batches
+of 100 ids, through the polite client: >= 3 s apart, one connection) and merged into their
+rows like any other source: categories with the primary first, DOI, journal_ref, comment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+
+from models.settings import get_settings
+from models.store import papers
+from models.tables import Paper
+from paperround.errors import PaperroundError
+
+SOURCE = "arxiv-api-enrich"
+
+
+def ids_missing_categories(*, engine: Engine, since: datetime) -> list[str]:
+    """arXiv ids of papers first seen at or after `since` that no source gave categories."""
+    p = Paper.__table__
+    query = select(p.c.arxiv_id, p.c.categories).where(
+        p.c.first_seen_at >= since, p.c.arxiv_id.is_not(None)
+    )
+    with engine.connect() as conn:
+        return sorted(aid for aid, cats in conn.execute(query) if not cats)
+
+
+def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
+    """Look up this run's papers that lack categories; returns a SourceOutcome (never raises
+    for an API problem: one failing lookup must not lose the ingest that came before)."""
+    from paperround.arxiv_client import ArxivApiClient
+    from paperround.pipeline import SourceOutcome
+
+    ids = ids_missing_categories(engine=engine, since=now)
+    if not ids:
+        return None
+    settings = get_settings()
+    own = client is None
+    client = client or ArxivApiClient(
+        base_url=settings.arxiv_api_url, min_interval=settings.arxiv_api_spacing, source=SOURCE
+    )
+    fetched = revised = 0
+    wanted = set(ids)
+    try:
+        for page in client.lookup(ids):
+            records = [r for r in page.records if r.arxiv_id in wanted]
+            stored = papers.upsert_records(records, engine=engine, now=now)
+            fetched += len(records)
+            revised += len(stored.revised)
+    except PaperroundError as exc:
+        note = f"{len(ids)} papers lack categories; arXiv API lookup failed: {exc}"
+        return SourceOutcome(SOURCE, "failed", fetched=fetched, note=note)
+    finally:
+        if own:
+            client.close()
+    note = f"categories and DOIs for {fetched} of {len(ids)} papers from the arXiv API"
+    return SourceOutcome(SOURCE, "ok", fetched=fetched, revised=revised, note=note)
