@@ -11,6 +11,9 @@ import pytest
 from models.records import PaperRecord
 from models.store import papers
 from tests.cli import run_cli
+from tests.conftest import shared_path
+from tests.feedserver import Reply
+from tests.servers import free_port
 
 DATA = Path(__file__).parent / "data"
 EMAIL = "mailtos://me:{env:SMTP_PASSWORD}@smtp.example.org?to=me@example.org"
@@ -76,6 +79,20 @@ def theory(engine, capsys):
     return "theory"
 
 
+def point_arxiv_api(monkeypatch, url: str) -> None:
+    """Send seed lookups to url, with a tiny spacing so a retry does not wait 3 s."""
+    from models.settings import get_settings
+
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", url)
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0.01")
+    get_settings.cache_clear()
+
+
+def api_body(name: str) -> bytes:
+    """A recorded arXiv API response (the fixtures wrap the body in JSON with its URL)."""
+    return json.loads(shared_path("fixtures", "arxiv-api", name).read_text())["body"].encode()
+
+
 def show(capsys, name="theory") -> dict:
     r = run_cli(capsys, "profile", "show", name, "--json")
     assert r.exit_code == 0, r.output
@@ -137,7 +154,7 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
         (("profile", "add", "x", "-k", "a", "--channel", "nope://x"), "unparseable Apprise URL"),
         (("profile", "add", "theory", "-k", "a"), "already exists"),
         (("profile", "add", "x"), "has no signal"),
-        (("profile", "add", "x", "--seed", "2611.99999"), "not found in the store"),
+        (("profile", "add", "x", "--seed", "2611.99999"), "the arXiv API is unreachable"),
         (("profile", "edit", "theory", "--tz", "Nowhere/City"), "unknown timezone"),
         (("profile", "edit", "nobody", "-k", "a"), "no profile named 'nobody'"),
         (("profile", "rename", "theory", "a/b"), "invalid profile name"),
@@ -149,15 +166,52 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
 )
 def test_errors_are_one_line_and_change_nothing(theory, engine, capsys, args, message, monkeypatch):
     # No network: the arXiv API lookup for a missing seed goes to a closed local port.
-    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
-    from models.settings import get_settings
-
-    get_settings.cache_clear()
+    point_arxiv_api(monkeypatch, "http://127.0.0.1:9/api/query")
     before = dump(engine)
     r = run_cli(capsys, *args)
     assert r.exit_code == 1, r.output
     assert message in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+    assert dump(engine) == before
+
+
+def test_seed_metadata_comes_from_the_arxiv_api(theory, capsys, feed_server, monkeypatch):
+    url = feed_server.route(
+        "/api/query",
+        Reply(body=api_body("arxivpy_id_1605.08386.json"), content_type="application/atom+xml"),
+    )
+    point_arxiv_api(monkeypatch, url)
+    r = run_cli(capsys, "profile", "seeds", "add", "theory", "1605.08386")
+    assert r.exit_code == 0, r.output
+    seeds = {s["key"]: s for s in show(capsys)["seeds"]}
+    assert seeds["1605.08386"]["title"] == "Heat-bath random walks with Markov bases"
+    assert seeds["1605.08386"]["authors"][0] == "Caprice Stanley"
+    (request,) = feed_server.requests_for("/api/query")
+    assert "id_list=1605.08386" in request.path
+    assert "sortBy=relevance" in request.path  # ArxivApiClient.lookup's query, not a bare GET
+
+
+def test_seed_unknown_to_a_reachable_api_is_not_found(
+    theory, engine, capsys, feed_server, monkeypatch
+):
+    url = feed_server.route("/api/query", Reply(body=api_body("arxivpy_id_0000.0000_empty.json")))
+    point_arxiv_api(monkeypatch, url)
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "seeds", "add", "theory", "2611.99999")
+    assert r.exit_code == 1
+    assert "seed 2611.99999 not found in the store or on the arXiv API" in r.stderr, r.stderr
+    assert dump(engine) == before
+
+
+def test_seed_lookup_with_the_api_unreachable_says_so(theory, engine, capsys, monkeypatch):
+    point_arxiv_api(monkeypatch, f"http://127.0.0.1:{free_port()}/api/query")  # nothing listens
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "seeds", "add", "theory", "2611.99999")
+    assert r.exit_code == 1
+    assert "the arXiv API is unreachable (connection failed" in r.stderr, r.stderr
+    assert "seed 2611.99999 could not be looked up" in r.stderr
+    assert "not found" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
     assert dump(engine) == before
 
 
