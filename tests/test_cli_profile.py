@@ -13,7 +13,7 @@ from models.store import papers
 from tests.cli import run_cli
 from tests.conftest import shared_path
 from tests.feedserver import Reply
-from tests.servers import free_port
+from tests.servers import HttpSink, free_port
 
 DATA = Path(__file__).parent / "data"
 EMAIL = "mailtos://me:{env:SMTP_PASSWORD}@smtp.example.org?to=me@example.org"
@@ -160,6 +160,11 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
         (("profile", "rename", "theory", "a/b"), "invalid profile name"),
         (("profile", "seeds", "remove", "theory", "1234.5678"), "has no seed"),
         (("profile", "channel", "remove", "theory", "json://x/y"), "has no channel"),
+        (("profile", "channel", "add", "theory", "nope://x"), "unparseable Apprise URL"),
+        (("profile", "clone", "theory", "theory"), "already exists"),
+        (("profile", "clone", "nobody", "x"), "no profile named 'nobody'"),
+        (("profile", "pause", "nobody"), "no profile named 'nobody'"),
+        (("profile", "resume", "nobody"), "no profile named 'nobody'"),
         (("like", "2611.99999", "--profile", "theory"), "no paper '2611.99999'"),
         (("profile", "apply", "/nonexistent.yaml"), "cannot read"),
     ],
@@ -303,9 +308,55 @@ def test_feedback_and_history(theory, capsys, engine, monkeypatch):
     assert entry["papers"][0]["feedback"] == "like"
 
 
-def test_channel_test_reports_the_real_reason(theory, capsys):
-    from tests.servers import free_port
+def test_clone_onto_another_existing_profile_changes_nothing(theory, engine, capsys):
+    assert run_cli(capsys, "profile", "add", "weekly", "-k", "mean field").exit_code == 0
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "clone", "theory", "weekly")
+    assert r.exit_code == 1
+    assert "a profile named 'weekly' already exists" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert dump(engine) == before
+    assert show(capsys, "weekly")["keywords"] == {"mean field": 1.0}
 
+
+def test_channel_test_delivers_to_a_working_channel(theory, capsys):
+    with HttpSink() as sink:
+        run_cli(capsys, "profile", "channel", "remove", "theory", EMAIL)
+        assert run_cli(capsys, "profile", "channel", "add", "theory", sink.url()).exit_code == 0
+        r = run_cli(capsys, "profile", "channel", "test", "theory")
+    assert r.exit_code == 0, r.output
+    assert ": ok" in r.stdout and "failed" not in r.stdout
+    (post,) = sink.posts
+    assert post["path"] == "/hook"
+    assert post["json"]["title"] == "Paperround test"
+    assert "this channel will receive your digests" in post["json"]["message"]
+
+
+def test_history_table_after_a_sent_digest(theory, capsys):
+    with HttpSink() as sink:
+        run_cli(capsys, "profile", "channel", "remove", "theory", EMAIL)
+        run_cli(capsys, "profile", "channel", "add", "theory", sink.url())
+        run_cli(capsys, "profile", "edit", "theory", "--add-keyword", "transformers")
+        assert run_cli(capsys, "like", "2507.02092", "--profile", "theory").exit_code == 0
+        sent = run_cli(capsys, "digest", "send", "theory", "--json")
+    assert sent.exit_code == 0, sent.output
+    assert len(sink.posts) == 1
+    (entry,) = json.loads(run_cli(capsys, "profile", "history", "theory", "--json").stdout)
+    assert entry["status"] == "sent"
+    r = run_cli(capsys, "profile", "history", "theory")
+    assert r.exit_code == 0, r.output
+    assert not r.stdout.lstrip().startswith(("[", "{"))  # a table, not JSON
+    assert "digest" in r.stdout and "feedback" in r.stdout  # the header
+    # One table row per paper (a long title may wrap onto a continuation line).
+    liked = [line for line in r.stdout.splitlines() if "Energy-Based" in line]
+    assert len(liked) == 1, r.stdout
+    cells = [c.strip() for c in liked[0].strip().strip("│").split("│")]
+    assert cells[0] == str(entry["digest"]) and cells[2] == "sent" and cells[3] == "1"
+    assert cells[4].startswith("Energy-Based") and cells[5] == "like"
+    assert any("Tuning without Peeking" in line for line in r.stdout.splitlines())
+
+
+def test_channel_test_reports_the_real_reason(theory, capsys):
     url = f"json://127.0.0.1:{free_port()}/hook"
     run_cli(capsys, "profile", "channel", "remove", "theory", EMAIL)
     run_cli(capsys, "profile", "channel", "add", "theory", url)
