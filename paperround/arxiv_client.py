@@ -55,6 +55,7 @@ class ArxivApiClient:
         self.min_interval = min_interval
         self.source = source
         self.retries = retries
+        self.timeout = timeout
         self._own_client = client is None
         self._client = client or httpx.Client(
             follow_redirects=True,
@@ -105,6 +106,7 @@ class ArxivApiClient:
                 result = fetch(
                     url,
                     client=self._client,
+                    timeout=self.timeout,
                     retries=self.retries,
                     backoff=max(self.min_interval, 1.0),
                     allow_status=(400,),

@@ -64,6 +64,12 @@ def redact_url(url: str) -> str:
     return obj.url(privacy=True)
 
 
+def shown_url(url: str) -> str:
+    """A channel URL as listings show it: {env:NAME} placeholders hold no secret, so a URL
+    using them is shown as written; any other is redacted."""
+    return url if "{env:" in url else redact_url(url)
+
+
 def validate_channel_url(url: str) -> str:
     """Check an Apprise URL parses (placeholders allowed); return it unchanged."""
     if _instantiate(_ENV.sub("placeholder", url)) is None:

@@ -1,7 +1,8 @@
 """Seed papers from what readers already have: arXiv ids or URLs, BibTeX, Zotero CSL JSON.
 
 Parsing is pure; resolving an arXiv id to its metadata looks in the store first, then asks
-the arXiv API (one request for the whole batch).
+the arXiv API through ArxivApiClient (its spacing and single connection; one request per
+100 ids).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from models.records import SeedPaper
 from models.tables import Paper
-from paperround.errors import ConfigError, NotFoundError
+from paperround.errors import ConfigError, FeedError, FetchError, NotFoundError
 from paperround.ids import canonical_key, normalize_doi, parse_arxiv_id
 
 
@@ -153,7 +154,10 @@ def ref_from_text(text: str) -> SeedRef:
 
 
 def resolve(refs: Iterable[SeedRef], *, engine: Engine, use_api: bool = True) -> list[SeedPaper]:
-    """Fill in bare arXiv ids from the store, then from the arXiv API; fail on any missing."""
+    """Fill in bare arXiv ids from the store, then from the arXiv API; fail on any missing.
+
+    An API that cannot be reached is reported as such, not as papers that do not exist.
+    """
     refs = list(refs)
     bare = [r.arxiv_id for r in refs if r.arxiv_id and not r.title]
     found: dict[str, SeedPaper] = {}
@@ -174,25 +178,37 @@ def resolve(refs: Iterable[SeedRef], *, engine: Engine, use_api: bool = True) ->
 
 
 def _from_arxiv_api(ids: list[str]) -> dict[str, SeedPaper]:
-    from urllib.parse import urlencode
-
+    """Metadata for ids, through the polite client (spacing, one connection)."""
     from models.settings import get_settings
-    from paperround.errors import PaperroundError
-    from paperround.fetch import fetch
-    from paperround.sources import parse
+    from paperround.arxiv_client import ArxivApiClient
 
     settings = get_settings()
-    url = (
-        f"{settings.arxiv_api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
+    # A person is waiting at the prompt: one quick retry, not ingest's patient backoff.
+    client = ArxivApiClient(
+        base_url=settings.arxiv_api_url,
+        min_interval=settings.arxiv_api_spacing,
+        timeout=15,
+        retries=1,
     )
     try:
-        # A person is waiting at the prompt: one quick retry, not ingest's patient backoff.
-        body = fetch(url, timeout=15, retries=1, backoff=0.5).body
-        result = parse("arxiv-api", body or b"", source="arxiv-api")
-    except PaperroundError:
-        return {}
+        with client:
+            records = [r for page in client.lookup(ids) for r in page.records]
+    except (FetchError, FeedError) as exc:
+        if isinstance(exc, FeedError):
+            problem = "answered with an error"
+        else:
+            problem = "is unreachable" if exc.status is None else "failed"
+        message = (
+            f"the arXiv API {problem} ({exc.reason}), so seed {', '.join(ids)} could not be "
+            "looked up; try again later or give it with --from-file (BibTeX / CSL JSON)"
+        )
+        if isinstance(exc, FeedError):
+            raise FeedError("arxiv-api", message) from None
+        raise FetchError(
+            settings.arxiv_api_url, message, status=exc.status, transient=exc.transient
+        ) from None
     return {
         r.arxiv_id: SeedPaper(r.arxiv_id, r.title, r.abstract, r.authors)
-        for r in result.records
+        for r in records
         if r.arxiv_id
     }

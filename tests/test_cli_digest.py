@@ -10,9 +10,10 @@ from models.store import papers
 from models.store.profiles import create_profile
 from models.tables import Profile
 from tests.cli import run_cli
+from tests.servers import HttpSink
 
 
-def _setup(engine) -> None:
+def _setup(engine, channels: tuple[str, ...] = ()) -> None:
     now = datetime.now(UTC)
     records = [
         PaperRecord(
@@ -28,7 +29,11 @@ def _setup(engine) -> None:
         for n in range(1, 4)
     ]
     papers.upsert_records(records, engine=engine, now=now)
-    create_profile(Profile(name="theory", keywords=[["implicit bias", 1.0]]), engine=engine)
+    create_profile(
+        Profile(name="theory", keywords=[["implicit bias", 1.0]]),
+        engine=engine,
+        channels=list(channels),
+    )
 
 
 def test_preview_sends_and_records_nothing(engine, capsys, paperround_home):
@@ -55,6 +60,31 @@ def test_send_then_list_and_show(engine, capsys, paperround_home):
     # Sent once: a second send has nothing left.
     r = run_cli(capsys, "digest", "send", "theory", "--json")
     assert json.loads(r.stdout)["channels"] == []
+
+
+def test_show_json_has_metadata_papers_and_deliveries_with_secrets_redacted(engine, capsys):
+    with HttpSink() as sink:
+        url = sink.url().replace("json://", "json://reader:s3cretpassword@")
+        _setup(engine, channels=(url,))
+        assert run_cli(capsys, "digest", "send", "theory").exit_code == 0
+        assert len(sink.posts) == 1
+    (row,) = json.loads(run_cli(capsys, "digest", "list", "--json").stdout)
+    r = run_cli(capsys, "digest", "show", str(row["id"]), "--json", "--format", "md")
+    assert r.exit_code == 0, r.output
+    assert "s3cretpassword" not in r.output
+    shown = json.loads(r.stdout)
+    assert shown["id"] == row["id"] and shown["profile"] == "theory"
+    assert shown["subject"] == row["subject"] and shown["item_count"] == 3
+    assert shown["channel"].startswith("json://reader:") and shown["channel"] != url
+    assert [i["rank"] for i in shown["items"]] == [1, 2, 3]
+    assert {i["key"] for i in shown["items"]} == {"2611.01001", "2611.01002", "2611.01003"}
+    first = shown["items"][0]
+    assert first["title"].startswith("Implicit bias of gradient descent, part ")
+    assert first["url"].startswith("https://arxiv.org/abs/2611.0100")
+    assert first["reasons"] and first["score"] > 0
+    (delivery,) = shown["deliveries"]
+    assert delivery["status"] == "sent" and delivery["attempts"] == 1 and delivery["error"] is None
+    assert shown["format"] == "md" and first["title"] in shown["body"]
 
 
 def test_errors(engine, capsys):

@@ -11,6 +11,9 @@ import pytest
 from models.records import PaperRecord
 from models.store import papers
 from tests.cli import run_cli
+from tests.conftest import shared_path
+from tests.feedserver import Reply
+from tests.servers import HttpSink, free_port
 
 DATA = Path(__file__).parent / "data"
 EMAIL = "mailtos://me:{env:SMTP_PASSWORD}@smtp.example.org?to=me@example.org"
@@ -76,6 +79,20 @@ def theory(engine, capsys):
     return "theory"
 
 
+def point_arxiv_api(monkeypatch, url: str) -> None:
+    """Send seed lookups to url, with a tiny spacing so a retry does not wait 3 s."""
+    from models.settings import get_settings
+
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", url)
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0.01")
+    get_settings.cache_clear()
+
+
+def api_body(name: str) -> bytes:
+    """A recorded arXiv API response (the fixtures wrap the body in JSON with its URL)."""
+    return json.loads(shared_path("fixtures", "arxiv-api", name).read_text())["body"].encode()
+
+
 def show(capsys, name="theory") -> dict:
     r = run_cli(capsys, "profile", "show", name, "--json")
     assert r.exit_code == 0, r.output
@@ -137,27 +154,69 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
         (("profile", "add", "x", "-k", "a", "--channel", "nope://x"), "unparseable Apprise URL"),
         (("profile", "add", "theory", "-k", "a"), "already exists"),
         (("profile", "add", "x"), "has no signal"),
-        (("profile", "add", "x", "--seed", "2611.99999"), "not found in the store"),
+        (("profile", "add", "x", "--seed", "2611.99999"), "the arXiv API is unreachable"),
         (("profile", "edit", "theory", "--tz", "Nowhere/City"), "unknown timezone"),
         (("profile", "edit", "nobody", "-k", "a"), "no profile named 'nobody'"),
         (("profile", "rename", "theory", "a/b"), "invalid profile name"),
         (("profile", "seeds", "remove", "theory", "1234.5678"), "has no seed"),
         (("profile", "channel", "remove", "theory", "json://x/y"), "has no channel"),
+        (("profile", "channel", "add", "theory", "nope://x"), "unparseable Apprise URL"),
+        (("profile", "clone", "theory", "theory"), "already exists"),
+        (("profile", "clone", "nobody", "x"), "no profile named 'nobody'"),
+        (("profile", "pause", "nobody"), "no profile named 'nobody'"),
+        (("profile", "resume", "nobody"), "no profile named 'nobody'"),
         (("like", "2611.99999", "--profile", "theory"), "no paper '2611.99999'"),
         (("profile", "apply", "/nonexistent.yaml"), "cannot read"),
     ],
 )
 def test_errors_are_one_line_and_change_nothing(theory, engine, capsys, args, message, monkeypatch):
     # No network: the arXiv API lookup for a missing seed goes to a closed local port.
-    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
-    from models.settings import get_settings
-
-    get_settings.cache_clear()
+    point_arxiv_api(monkeypatch, "http://127.0.0.1:9/api/query")
     before = dump(engine)
     r = run_cli(capsys, *args)
     assert r.exit_code == 1, r.output
     assert message in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+    assert dump(engine) == before
+
+
+def test_seed_metadata_comes_from_the_arxiv_api(theory, capsys, feed_server, monkeypatch):
+    url = feed_server.route(
+        "/api/query",
+        Reply(body=api_body("arxivpy_id_1605.08386.json"), content_type="application/atom+xml"),
+    )
+    point_arxiv_api(monkeypatch, url)
+    r = run_cli(capsys, "profile", "seeds", "add", "theory", "1605.08386")
+    assert r.exit_code == 0, r.output
+    seeds = {s["key"]: s for s in show(capsys)["seeds"]}
+    assert seeds["1605.08386"]["title"] == "Heat-bath random walks with Markov bases"
+    assert seeds["1605.08386"]["authors"][0] == "Caprice Stanley"
+    (request,) = feed_server.requests_for("/api/query")
+    assert "id_list=1605.08386" in request.path
+    assert "sortBy=relevance" in request.path  # ArxivApiClient.lookup's query, not a bare GET
+
+
+def test_seed_unknown_to_a_reachable_api_is_not_found(
+    theory, engine, capsys, feed_server, monkeypatch
+):
+    url = feed_server.route("/api/query", Reply(body=api_body("arxivpy_id_0000.0000_empty.json")))
+    point_arxiv_api(monkeypatch, url)
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "seeds", "add", "theory", "2611.99999")
+    assert r.exit_code == 1
+    assert "seed 2611.99999 not found in the store or on the arXiv API" in r.stderr, r.stderr
+    assert dump(engine) == before
+
+
+def test_seed_lookup_with_the_api_unreachable_says_so(theory, engine, capsys, monkeypatch):
+    point_arxiv_api(monkeypatch, f"http://127.0.0.1:{free_port()}/api/query")  # nothing listens
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "seeds", "add", "theory", "2611.99999")
+    assert r.exit_code == 1
+    assert "the arXiv API is unreachable (connection failed" in r.stderr, r.stderr
+    assert "seed 2611.99999 could not be looked up" in r.stderr
+    assert "not found" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
     assert dump(engine) == before
 
 
@@ -249,9 +308,55 @@ def test_feedback_and_history(theory, capsys, engine, monkeypatch):
     assert entry["papers"][0]["feedback"] == "like"
 
 
-def test_channel_test_reports_the_real_reason(theory, capsys):
-    from tests.servers import free_port
+def test_clone_onto_another_existing_profile_changes_nothing(theory, engine, capsys):
+    assert run_cli(capsys, "profile", "add", "weekly", "-k", "mean field").exit_code == 0
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "clone", "theory", "weekly")
+    assert r.exit_code == 1
+    assert "a profile named 'weekly' already exists" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert dump(engine) == before
+    assert show(capsys, "weekly")["keywords"] == {"mean field": 1.0}
 
+
+def test_channel_test_delivers_to_a_working_channel(theory, capsys):
+    with HttpSink() as sink:
+        run_cli(capsys, "profile", "channel", "remove", "theory", EMAIL)
+        assert run_cli(capsys, "profile", "channel", "add", "theory", sink.url()).exit_code == 0
+        r = run_cli(capsys, "profile", "channel", "test", "theory")
+    assert r.exit_code == 0, r.output
+    assert ": ok" in r.stdout and "failed" not in r.stdout
+    (post,) = sink.posts
+    assert post["path"] == "/hook"
+    assert post["json"]["title"] == "Paperround test"
+    assert "this channel will receive your digests" in post["json"]["message"]
+
+
+def test_history_table_after_a_sent_digest(theory, capsys):
+    with HttpSink() as sink:
+        run_cli(capsys, "profile", "channel", "remove", "theory", EMAIL)
+        run_cli(capsys, "profile", "channel", "add", "theory", sink.url())
+        run_cli(capsys, "profile", "edit", "theory", "--add-keyword", "transformers")
+        assert run_cli(capsys, "like", "2507.02092", "--profile", "theory").exit_code == 0
+        sent = run_cli(capsys, "digest", "send", "theory", "--json")
+    assert sent.exit_code == 0, sent.output
+    assert len(sink.posts) == 1
+    (entry,) = json.loads(run_cli(capsys, "profile", "history", "theory", "--json").stdout)
+    assert entry["status"] == "sent"
+    r = run_cli(capsys, "profile", "history", "theory")
+    assert r.exit_code == 0, r.output
+    assert not r.stdout.lstrip().startswith(("[", "{"))  # a table, not JSON
+    assert "digest" in r.stdout and "feedback" in r.stdout  # the header
+    # One table row per paper (a long title may wrap onto a continuation line).
+    liked = [line for line in r.stdout.splitlines() if "Energy-Based" in line]
+    assert len(liked) == 1, r.stdout
+    cells = [c.strip() for c in liked[0].strip().strip("│").split("│")]
+    assert cells[0] == str(entry["digest"]) and cells[2] == "sent" and cells[3] == "1"
+    assert cells[4].startswith("Energy-Based") and cells[5] == "like"
+    assert any("Tuning without Peeking" in line for line in r.stdout.splitlines())
+
+
+def test_channel_test_reports_the_real_reason(theory, capsys):
     url = f"json://127.0.0.1:{free_port()}/hook"
     run_cli(capsys, "profile", "channel", "remove", "theory", EMAIL)
     run_cli(capsys, "profile", "channel", "add", "theory", url)

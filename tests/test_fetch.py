@@ -229,6 +229,17 @@ def test_arxiv_api_error_entry_with_http_400(feed_server: FeedServer) -> None:
     assert len(feed_server.requests) == 1
 
 
+def test_arxiv_api_client_timeout_applies_to_each_request(feed_server: FeedServer) -> None:
+    # The server holds the headers back for 2 s; a client built with a 0.2 s timeout must
+    # give up, not fall back to fetch()'s 30 s default.
+    feed_server.route("/api/query", Reply(delay=2.0, body=_api_body("arxivpy_id_1605.08386.json")))
+    api = ArxivApiClient(
+        base_url=feed_server.url("/api/query"), min_interval=0, timeout=0.2, retries=0
+    )
+    with api, pytest.raises(FetchError, match=r"timed out after 0\.2 s"):
+        api.query(id_list=["1605.08386"])
+
+
 def test_backfill_query() -> None:
     q = backfill_query(date(2026, 4, 25), date(2026, 4, 27), ["cs.LG", "stat.ML"])
     assert q == "(cat:cs.LG OR cat:stat.ML) AND submittedDate:[202604250000 TO 202604272359]"

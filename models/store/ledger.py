@@ -170,3 +170,54 @@ def list_digests(*, engine: Engine, profile: str | None = None, limit: int = 20)
             }
             for r in conn.execute(query)
         ]
+
+
+def get_digest(digest_id: int, *, engine: Engine) -> dict | None:
+    """One archived digest: metadata, papers (rank, score, reasons), deliveries and bodies.
+
+    "channel_url" is the stored Apprise URL (None for the file channel or a removed channel):
+    it may hold a secret, so callers redact it before showing it.
+    """
+    from models.tables import Channel, Paper, Profile
+
+    d, i, p, dl = (t.__table__ for t in (DigestRecord, DigestItem, Paper, Delivery))
+    profiles, channels = Profile.__table__, Channel.__table__
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(d, profiles.c.name.label("profile"))
+            .join(profiles, profiles.c.id == d.c.profile_id)
+            .where(d.c.id == digest_id)
+        ).first()
+        if row is None:
+            return None
+        url = None
+        if row.channel_key.isdigit():  # else the file channel
+            url = conn.execute(
+                select(channels.c.url).where(channels.c.id == int(row.channel_key))
+            ).scalar()
+        items = conn.execute(
+            select(i.c.rank, i.c.score, i.c.version, i.c.reasons, p.c.key, p.c.title, p.c.url)
+            .join(p, p.c.id == i.c.paper_id)
+            .where(i.c.digest_id == digest_id)
+            .order_by(i.c.rank)
+        ).all()
+        deliveries = conn.execute(
+            select(dl.c.status, dl.c.attempts, dl.c.error, dl.c.created_at, dl.c.sent_at)
+            .where(dl.c.digest_id == digest_id)
+            .order_by(dl.c.id)
+        ).all()
+    return {
+        "id": row.id,
+        "profile": row.profile,
+        "channel_key": row.channel_key,
+        "channel_url": url,
+        "created_at": row.created_at,
+        "period_start": row.period_start,
+        "subject": row.subject,
+        "item_count": row.item_count,
+        "items": [r._asdict() for r in items],
+        "deliveries": [r._asdict() for r in deliveries],
+        "html": row.html,
+        "text": row.text,
+        "markdown": row.markdown,
+    }

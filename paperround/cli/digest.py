@@ -144,20 +144,31 @@ def list_(
 def show(
     digest_id: int,
     fmt: str = typer.Option("text", "--format", "-f", help="html | text | md"),
+    json_out: bool = typer.Option(
+        False, "--json", help="Print JSON: metadata, papers, deliveries and the body."
+    ),
 ) -> None:
-    """Print an archived digest.
+    """Print an archived digest (with --json, channel URLs are shown redacted).
 
     Example: paperround digest show 12 --format md
     """
-    from models.tables import DigestRecord
+    from models.store.ledger import get_digest
 
-    with engine().connect() as conn:
-        row = conn.execute(
-            DigestRecord.__table__.select().where(DigestRecord.__table__.c.id == digest_id)
-        ).first()
-    if row is None:
+    _check(fmt)
+    digest = get_digest(digest_id, engine=engine())
+    if digest is None:
         raise NotFoundError(f"no digest with id {digest_id} (see: paperround digest list)")
-    print({"html": row.html, "text": row.text, "md": row.markdown}[_check(fmt)])
+    body = {"html": digest["html"], "text": digest["text"], "md": digest["markdown"]}[fmt]
+    if not json_out:
+        print(body)
+        return
+    from paperround.deliver import shown_url
+
+    url = digest.pop("channel_url")  # None: the file channel, or a channel removed since
+    channel = digest["channel_key"] if url is None else shown_url(url)
+    for name in ("html", "text", "markdown"):
+        del digest[name]
+    print_json({**digest, "channel": channel, "format": fmt, "body": body})
 
 
 def register(root: typer.Typer) -> None:

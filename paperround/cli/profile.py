@@ -41,11 +41,11 @@ def _save(data: dict, mode: str):
 
 def _public(config, *, include_secrets: bool = False) -> dict:
     """A profile for display: channel URLs redacted unless asked otherwise."""
-    from paperround.deliver import redact_url
+    from paperround.deliver import shown_url
 
     data = config.model_dump(mode="json")
     if not include_secrets:
-        data["channels"] = [u if "{env:" in u else redact_url(u) for u in data["channels"]]
+        data["channels"] = [shown_url(u) for u in data["channels"]]
     return data
 
 
