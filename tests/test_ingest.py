@@ -112,12 +112,25 @@ def _api_page(*entries: str) -> bytes:
     ).encode()
 
 
+def _hf_with_api(engine, feed_server, monkeypatch, hf: bytes, api: Reply) -> None:
+    """A Hugging Face source, and enrichment on, against an arXiv API on 127.0.0.1."""
+    from models.settings import get_settings
+
+    feed_server.route("/api/query", api)
+    monkeypatch.setenv("PAPERROUND_ENRICH", "true")
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", feed_server.url("/api/query"))
+    monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0")
+    get_settings.cache_clear()
+    add_source(
+        "hf", "hf-daily", feed_server.route("/api/daily_papers", Reply(body=hf)), engine=engine
+    )
+
+
 def test_papers_without_categories_are_enriched_from_the_arxiv_api(
     engine, feed_server, monkeypatch
 ):
     import json
 
-    from models.settings import get_settings
     from models.store.paper_queries import find_paper
 
     hf = (EXAMPLES / "hf-daily-papers.json").read_bytes()
@@ -126,14 +139,7 @@ def test_papers_without_categories_are_enriched_from_the_arxiv_api(
         _api_entry(ids[0], "Anything", ("stat.ML", "cs.LG"), "10.1000/one"),
         _api_entry(ids[1], "Anything", ("cs.CL",), "10.1000/two"),
     )
-    feed_server.route("/api/query", Reply(body=page, content_type="application/atom+xml"))
-    monkeypatch.setenv("PAPERROUND_ENRICH", "true")
-    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", feed_server.url("/api/query"))
-    monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0")
-    get_settings.cache_clear()
-    add_source(
-        "hf", "hf-daily", feed_server.route("/api/daily_papers", Reply(body=hf)), engine=engine
-    )
+    _hf_with_api(engine, feed_server, monkeypatch, hf, Reply(body=page))
 
     outcomes = {o.name: o for o in ingest_all(engine=engine, now=NOW)}
     assert outcomes["hf"].new == len(ids)
@@ -153,17 +159,8 @@ def test_papers_without_categories_are_enriched_from_the_arxiv_api(
 
 
 def test_an_arxiv_api_outage_is_recorded_and_loses_no_paper(engine, feed_server, monkeypatch):
-    from models.settings import get_settings
-
     hf = (EXAMPLES / "hf-daily-papers.json").read_bytes()
-    feed_server.route("/api/query", Reply(status=400, body=b"", content_type="text/plain"))
-    monkeypatch.setenv("PAPERROUND_ENRICH", "true")
-    monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", feed_server.url("/api/query"))
-    monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0")
-    get_settings.cache_clear()
-    add_source(
-        "hf", "hf-daily", feed_server.route("/api/daily_papers", Reply(body=hf)), engine=engine
-    )
+    _hf_with_api(engine, feed_server, monkeypatch, hf, Reply(status=400, content_type="text/plain"))
 
     outcomes = {o.name: o for o in ingest_all(engine=engine, now=NOW)}
     assert outcomes["hf"].status == "ok" and outcomes["hf"].new == 11
