@@ -21,6 +21,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # A 64 MiB page cache (default 2 MiB) and memory-mapped reads keep the key index of a
+    # store with a million papers in memory: ingest into it stays near an empty store's rate.
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute("PRAGMA mmap_size=268435456")
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 

@@ -285,3 +285,35 @@ def _profile() -> dict:
         created_at=now,
         updated_at=now,
     )
+
+
+def test_every_key_maps_to_its_own_row_across_batches_and_a_deleted_top_row(any_engine):
+    """The ids a batch reports are the rows' ids, also after gaps and the top row's removal."""
+    from sqlalchemy import delete
+
+    def batch(lo: int, hi: int) -> list[PaperRecord]:
+        return [
+            PaperRecord(
+                source="arxiv-cs.LG",
+                external_id=f"oai:arXiv.org:2611.{n:05d}v1",
+                title=f"Paper {n}",
+                arxiv_id=f"2611.{n:05d}",
+                version=1,
+            )
+            for n in range(lo, hi)
+        ]
+
+    def check(result) -> None:
+        with any_engine.connect() as conn:
+            stored = dict(conn.execute(select(Paper.key, Paper.id)).all())
+        assert result.keys == {k: stored[k] for k in result.keys}
+
+    first = papers.upsert_records(batch(1, 2500), engine=any_engine, now=NOW)
+    check(first)
+    top = max(first.new)
+    with any_engine.begin() as conn:
+        conn.execute(delete(PaperOccurrence).where(PaperOccurrence.paper_id == top))
+        conn.execute(delete(Paper).where(Paper.id == top))
+    mixed = papers.upsert_records(batch(2000, 4600), engine=any_engine, now=NOW + DAY)
+    check(mixed)
+    assert len(mixed.new) == 2101  # 2500..4599, and the deleted 2499 again

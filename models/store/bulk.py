@@ -75,11 +75,17 @@ def insert_papers(conn: Connection, rows: list[dict]) -> dict[str, int]:
         stmt = postgresql.insert(P).on_conflict_do_nothing(index_elements=["key"])
         return {k: i for i, k in conn.execute(stmt.returning(P.c.id, P.c.key), rows).all()}
     cols = [c.name for c in P.c if c.name != "id"]
-    conn.exec_driver_sql(
+    top = "SELECT coalesce(max(id), 0) FROM papers"
+    before = conn.exec_driver_sql(top).scalar()
+    inserted = conn.exec_driver_sql(
         f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
         "ON CONFLICT (key) DO NOTHING",
         _sqlite_rows(P, cols, rows),
-    )
+    ).rowcount
+    # Every row went in, under our write lock: SQLite gave them rowids max + 1, max + 2...
+    # in order (papers.id is a rowid without AUTOINCREMENT), so no read-back is needed.
+    if inserted == len(rows) and conn.exec_driver_sql(top).scalar() == before + len(rows):
+        return {r["key"]: before + n for n, r in enumerate(rows, 1)}
     keys = [r["key"] for r in rows]
     out: dict[str, int] = {}
     for start in range(0, len(keys), 5000):
