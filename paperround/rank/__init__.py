@@ -19,14 +19,16 @@ which is what makes a thousand profiles cheap; `rank` is the one-profile form.
 from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
-import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from models.records import Candidate, ProfileSpec, ScoredPaper
-from paperround.rank.feedback import FeedbackModel, model_for
+from paperround.rank.feedback import model_for
 from paperround.rank.names import author_key, fold
+from paperround.rank.query import seed_similarities
 from paperround.rank.select import collapse_and_cut
 from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex, build_index
@@ -44,10 +46,6 @@ DEFAULT_WEIGHTS = {
     "dislikes": 0.8,
     "diversity": 0.0,  # > 0 turns on MMR re-ranking with this trade-off
 }
-EXPANSION_NEIGHBOURS = 50  # background papers nearest the seeds, added to the query
-EXPANSION_WEIGHT = 2.0
-BACKGROUND_WEIGHT = 4.0  # how much of the window's mean vector is subtracted
-SEED_FLOOR = 0.0  # a seed similarity must exceed this to count as a signal
 
 
 def rank(
@@ -56,10 +54,10 @@ def rank(
     *,
     now: datetime,
     index: TextIndex | None = None,
-    feedback_cache: MutableMapping[str, FeedbackModel] | None = None,
+    cache: MutableMapping[str, object] | None = None,
 ) -> list[ScoredPaper]:
     """Candidates scored for one profile, best first, cut to max_items and min_score."""
-    return rank_many(candidates, [profile], now=now, index=index, feedback_cache=feedback_cache)[0]
+    return rank_many(candidates, [profile], now=now, index=index, cache=cache)[0]
 
 
 def rank_many(
@@ -68,76 +66,34 @@ def rank_many(
     *,
     now: datetime,
     index: TextIndex | None = None,
-    feedback_cache: MutableMapping[str, FeedbackModel] | None = None,
+    cache: MutableMapping[str, object] | None = None,
 ) -> list[list[ScoredPaper]]:
     """Each profile's ranked papers, in the order of `profiles`.
 
     Without an index (tests, a store too young for a window) one is fitted on the
-    candidates and the profiles' papers, as the old per-call vectoriser did.
+    candidates and the profiles' papers, as the old per-call vectoriser did. `cache` keeps
+    each profile's query and feedback model between runs (keyed by what they depend on);
+    pass the same mapping to every run so they are recomputed only when those change.
     """
     if index is None:
         extra = [p for prof in profiles for p in (*prof.seeds, *prof.liked, *prof.disliked)]
         index = build_index([*candidates, *extra])
     signals = PaperSignals(candidates, index)
-    queries = _seed_queries(profiles, signals)
-    out = []
-    for profile, query in zip(profiles, queries, strict=True):
-        out.append(_rank_one(profile, signals, query, feedback_cache))
-    return out
-
-
-def _seed_queries(profiles: Sequence[ProfileSpec], signals: PaperSignals) -> list[np.ndarray]:
-    """Each profile's similarity to every candidate (zeros without seeds or likes)."""
-    index = signals.index
-    means, who = [], []
-    for i, prof in enumerate(profiles):
-        seeds = (*prof.seeds, *prof.liked)
-        if seeds:
-            vecs = signals.paper_vectors(seeds)
-            means.append(sp.csr_matrix(vecs.mean(axis=0)))
-            who.append(i)
-    result = [np.zeros(len(signals.candidates), np.float32) for _ in profiles]
-    if not who:
-        return result
-    q = sp.vstack(means).tocsr()  # profiles x terms
-    k = min(EXPANSION_NEIGHBOURS, len(index) // 20)
-    if k:
-        near = np.asarray((index.background @ q.T).todense())  # background x profiles
-        top = np.argpartition(-near, k - 1, axis=0)[:k]  # k x profiles
-        rows = np.repeat(np.arange(len(who)), k)
-        pick = sp.csr_matrix(
-            (np.full(rows.size, EXPANSION_WEIGHT / k, np.float32), (rows, top.T.ravel())),
-            shape=(len(who), len(index)),
-        )
-        q = (q + pick @ index.background).tocsr()
-    m = BACKGROUND_WEIGHT if len(index) >= 50 else 0.0
-    mean = index.mean
-    dots = np.asarray((signals.vectors @ q.T).todense())  # candidates x profiles
-    dots -= m * (signals.vectors @ mean)[:, None]
-    qmu = np.asarray(q @ mean).ravel()
-    qq = np.asarray(q.multiply(q).sum(axis=1)).ravel()
-    norms = np.sqrt(np.maximum(qq - 2 * m * qmu + m * m * float(mean @ mean), 1e-12))
-    sims = dots / norms[None, :]
-    for j, i in enumerate(who):
-        result[i] = sims[:, j].astype(np.float32)
-    return result
+    cache = cache if cache is not None else {}
+    sims = seed_similarities(profiles, signals, cache)
+    # the feedback models' small dense solves are slower with a thread pool than without
+    with threadpool_limits(1):
+        return [_rank_one(p, signals, s, cache) for p, s in zip(profiles, sims, strict=True)]
 
 
 def _feedback_scores(
-    profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, FeedbackModel] | None
+    profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
 ) -> np.ndarray | None:
     """The likes model's probability-like score per candidate, or None without feedback."""
     positives = (*profile.seeds, *profile.liked)
     if not (profile.liked or profile.disliked) or not positives:
         return None
-    pos = signals.paper_vectors(positives)
-    neg = signals.paper_vectors(profile.disliked) if profile.disliked else None
-    model = model_for(
-        [(p.key, pos[i]) for i, p in enumerate(positives)],
-        [(p.key, neg[i]) for i, p in enumerate(profile.disliked)] if neg is not None else [],
-        signals.index,
-        cache,
-    )
+    model = model_for(positives, profile.disliked, signals, cache)
     return 1.0 / (1.0 + np.exp(-2.0 * model.decision(signals.vectors)))
 
 
@@ -145,7 +101,7 @@ def _rank_one(
     profile: ProfileSpec,
     signals: PaperSignals,
     seed_sim: np.ndarray,
-    cache: MutableMapping[str, FeedbackModel] | None,
+    cache: MutableMapping[str, object],
 ) -> list[ScoredPaper]:
     weights = {**DEFAULT_WEIGHTS, **profile.weights}
     parts: dict[str, np.ndarray] = {}
@@ -153,10 +109,10 @@ def _rank_one(
         parts["keywords"] = weights["keywords"] * signals.keyword_share(profile.keywords)
     has_seeds = bool(profile.seeds or profile.liked)
     if has_seeds:
-        parts["seeds"] = weights["seeds"] * np.where(seed_sim > SEED_FLOOR, seed_sim, 0.0)
+        parts["seeds"] = weights["seeds"] * seed_sim
     fb = _feedback_scores(profile, signals, cache)
     if fb is not None:
-        parts["feedback"] = weights["feedback"] * fb
+        parts["feedback"] = weights["feedback"] * (2 * fb - 1)  # dislike-like papers go down
     if profile.authors:
         parts["authors"] = weights["authors"] * signals.followed(profile.authors)[0]
     if profile.categories:
@@ -167,28 +123,33 @@ def _rank_one(
         return []
     stack = np.vstack(list(parts.values()))
     score = stack.sum(axis=0)
-    if profile.disliked:
+    if profile.disliked and fb is None:  # a likes model, when there is one, knows the dislikes
         score = score - weights["dislikes"] * signals.max_similarity(profile.disliked)
-    ok = (stack > 0).any(axis=0) & (score > 0) & (score >= profile.min_score)
+    # A paper needs a signal for it; a negative min_score (the benchmark) keeps every paper.
+    ok = ((stack > 0).any(axis=0) | has_seeds) & (score >= profile.min_score)
+    if profile.min_score >= 0:
+        ok &= score > 0
     if profile.excluded:
         ok &= ~signals.excluded(profile.excluded)
     idx = np.flatnonzero(ok)
-    order = idx[np.lexsort(([signals.candidates[i].key for i in idx], -score[idx]))]
-    names = list(parts)
-    scored = [
-        ScoredPaper(
-            paper=signals.candidates[i],
-            score=round(float(score[i]), 4),
-            reasons=_reasons(
-                profile, signals, i, {k: stack[j, i] for j, k in enumerate(names)}, fb
-            ),
-        )
-        for i in order[: max(3 * profile.max_items, 30)]
-    ]
-    scored = [s for s in scored if s.reasons]
-    return collapse_and_cut(
-        scored, signals, max_items=profile.max_items, diversity=weights["diversity"]
+    limit = max(3 * profile.max_items, 30)
+    if len(idx) > limit:  # the short list; ties at its edge are broken by key below
+        idx = idx[np.argpartition(-score[idx], limit - 1)[:limit]]
+    short = sorted(idx.tolist(), key=lambda i: (-score[i], signals.candidates[i].key))
+    picked = collapse_and_cut(
+        [ScoredPaper(signals.candidates[i], round(float(score[i]), 4)) for i in short],
+        signals,
+        max_items=profile.max_items,
+        diversity=weights["diversity"],
     )
+    rows = [signals.position[s.paper.key] for s in picked]
+    closest = signals.closest_seeds((*profile.seeds, *profile.liked), rows) if has_seeds else {}
+    names = list(parts)
+    out = []
+    for s, i in zip(picked, rows, strict=True):
+        values = {k: float(stack[j, i]) for j, k in enumerate(names)}
+        out.append(replace(s, reasons=_reasons(profile, signals, i, values, fb, closest.get(i))))
+    return out
 
 
 def _reasons(
@@ -197,6 +158,7 @@ def _reasons(
     i: int,
     values: dict[str, float],
     fb: np.ndarray | None,
+    closest: tuple[str, float] | None,
 ) -> tuple[str, ...]:
     """One to three reasons, the strongest contributions first."""
     cand = signals.candidates[i]
@@ -207,7 +169,7 @@ def _reasons(
         if name == "keywords":
             text = f"matches '{signals.best_keyword(profile.keywords, i)}'"
         elif name == "seeds":
-            title, sim = signals.closest_seed((*profile.seeds, *profile.liked), i)
+            title, sim = closest
             text = f"close to your seed paper {title} ({sim:.2f})"
         elif name == "feedback":
             text = f"your likes model: {fb[i]:.2f}"

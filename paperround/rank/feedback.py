@@ -12,12 +12,14 @@ model is retrained only when the reader's feedback changes (or the vocabulary do
 from __future__ import annotations
 
 import hashlib
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from models.records import SeedPaper
+from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex
 
 IN_STORE_NEGATIVES = 200
@@ -32,7 +34,9 @@ class FeedbackModel:
     weights: sp.csr_matrix  # 1 x terms
 
     def decision(self, vectors: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((vectors @ self.weights.T).todense(), np.float32).ravel()
+        dense = np.zeros(self.weights.shape[1], np.float32)
+        dense[self.weights.indices] = self.weights.data
+        return vectors @ dense
 
 
 def feedback_key(positives: list[str], negatives: list[str], index: TextIndex) -> str:
@@ -65,19 +69,20 @@ def train(
 
 
 def model_for(
-    positives: list[tuple[str, sp.csr_matrix]],
-    negatives: list[tuple[str, sp.csr_matrix]],
-    index: TextIndex,
-    cache: MutableMapping[str, FeedbackModel] | None,
+    positives: Sequence[SeedPaper],
+    negatives: Sequence[SeedPaper],
+    signals: PaperSignals,
+    cache: MutableMapping[str, object] | None,
 ) -> FeedbackModel:
     """The cached model for this feedback, trained now if the feedback changed."""
-    key = feedback_key([k for k, _ in positives], [k for k, _ in negatives], index)
-    if cache is not None and key in cache:
-        return cache[key]
-    empty = sp.csr_matrix((0, len(index.vocabulary)), dtype=np.float32)
-    pos = sp.vstack([v for _, v in positives]).tocsr() if positives else empty
-    neg = sp.vstack([v for _, v in negatives]).tocsr() if negatives else empty
-    model = train(pos, neg, index, seed=int(key[:8], 16))
+    index = signals.index
+    key = "f:" + feedback_key([p.key for p in positives], [p.key for p in negatives], index)
+    if cache is not None and isinstance(found := cache.get(key), FeedbackModel):
+        return found
+    empty = sp.csr_matrix((0, index.n_terms), dtype=np.float32)
+    pos = signals.paper_vectors(positives) if positives else empty
+    neg = signals.paper_vectors(negatives) if negatives else empty
+    model = train(pos, neg, index, seed=int(key[2:10], 16))
     if cache is not None:
         cache[key] = model
     return model

@@ -39,10 +39,14 @@ def collapse_and_cut(
     kept: list[ScoredPaper] = []
     words: list[frozenset[str]] = []
     for s in scored:
-        w = title_words(s.paper.title)
+        w = signals.title_words.get(s.paper.paper_id)
+        if w is None:
+            w = signals.title_words[s.paper.paper_id] = title_words(s.paper.title)
         if not any(near_duplicate(w, o) for o in words):
             kept.append(s)
             words.append(w)
+            if diversity <= 0 and len(kept) == max_items:
+                break
     if diversity <= 0 or len(kept) <= 1:
         return kept[:max_items]
     rows = signals.vectors[[signals.position[s.paper.key] for s in kept]]

@@ -35,6 +35,7 @@ class PaperSignals:
         self._phrases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._followed: dict[tuple[str, ...], tuple[np.ndarray, dict[int, str]]] = {}
         self.position = {c.key: i for i, c in enumerate(self.candidates)}
+        self.title_words: dict[int, frozenset[str]] = {}
 
     # -- text -------------------------------------------------------------------------------
 
@@ -45,14 +46,44 @@ class PaperSignals:
             return self.index.background[rows]
         return self.index.vectors(paper_text(p.title, p.abstract) for p in papers)
 
+    def mean_vectors(self, groups: Sequence[Sequence[SeedPaper]]) -> sp.csr_matrix:
+        """One row per group: the mean of its papers' vectors (window rows where possible)."""
+        rows, cols, vals, missing = [], [], [], []
+        for j, group in enumerate(groups):
+            for p in group:
+                r = self._rows.get(p.key)
+                if r is None:
+                    missing.append((j, p, 1.0 / len(group)))
+                else:
+                    rows.append(j)
+                    cols.append(r)
+                    vals.append(1.0 / len(group))
+        shape = (len(groups), len(self.index))
+        pick = sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=shape)
+        out = pick @ self.index.background
+        if missing:
+            vecs = self.index.vectors(paper_text(p.title, p.abstract) for _, p in missing)
+            w = np.asarray([w for _, _, w in missing], np.float32)
+            at = ([j for j, _, _ in missing], np.arange(len(missing)))
+            out = out + sp.csr_matrix((w, at), shape=(len(groups), len(missing))) @ vecs
+        return sp.csr_matrix(out)
+
     def max_similarity(self, papers: Sequence[SeedPaper]) -> np.ndarray:
         sims = self.vectors @ self.paper_vectors(papers).T
         return np.asarray(sims.max(axis=1).todense(), np.float32).ravel()
 
-    def closest_seed(self, seeds: Sequence[SeedPaper], i: int) -> tuple[str, float]:
-        sims = np.asarray((self.vectors[i] @ self.paper_vectors(seeds).T).todense()).ravel()
-        best = int(sims.argmax())
-        return seeds[best].title, float(sims[best])
+    def closest_seeds(
+        self, seeds: Sequence[SeedPaper], rows: Sequence[int]
+    ) -> dict[int, tuple[str, float]]:
+        """For each candidate row: the title of its closest seed and their cosine."""
+        if not len(rows):
+            return {}
+        sims = np.asarray((self.vectors[list(rows)] @ self.paper_vectors(seeds).T).todense())
+        best = sims.argmax(axis=1)
+        return {
+            int(i): (seeds[b].title, float(sims[j, b]))
+            for j, (i, b) in enumerate(zip(rows, best, strict=True))
+        }
 
     @cached_property
     def _texts(self) -> list[tuple[str, str]]:
