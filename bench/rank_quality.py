@@ -13,9 +13,9 @@ candidates and seeds are built without. Variants:
   tfidf_centroid  TfidfVectorizer (1-2 grams, sublinear) fitted on candidates + seeds,
                   cosine to the mean seed vector;
   asl_svm         arxiv-sanity-lite: TfidfVectorizer(20k 1-2 grams, sublinear, min_df 5,
-                  max_df 0.1) on the window and candidates, LinearSVC(C=0.01, balanced) with
-                  the seeds as positives and every other paper as negative, one fit per task;
-  lr_fb           logistic regression on tf-idf, seeds vs neg_ids (the B+fb anchor).
+                  max_df 0.1) and LinearSVC(C=0.01, balanced), both fitted per profile on
+                  the candidates + seeds, seeds positive and every other paper negative;
+  lr_fb           logistic regression on the same tf-idf, seeds vs neg_ids (B+fb anchor).
 Metrics per task, then averaged: nDCG@10 (gain 2^rel - 1), P@10, AUC (relevant = rel > 0).
 Candidates the ranker leaves out (no signal) share the lowest score. Last line: one JSON object.
 """
@@ -97,38 +97,36 @@ def tfidf_centroid(task, cands, papers) -> list[float]:
     return list(map(float, m[: len(cands)] @ q))
 
 
-class AslSvm:
-    """arxiv-sanity-lite's recipe: one tf-idf fit per day, one LinearSVC per profile."""
+def _asl_matrix(ids: list[str], papers):
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    def __init__(self, cands, window, papers) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.ids = list(window) + list(cands)
-        vec = TfidfVectorizer(
-            max_features=20000, ngram_range=(1, 2), sublinear_tf=True, min_df=5, max_df=0.1,
-            stop_words="english", dtype=np.float32,
-        )  # fmt: skip
-        self.x = vec.fit_transform([text(papers[i]) for i in self.ids])
-        self.row = {k: j for j, k in enumerate(self.ids)}
-        self.n_cands = len(cands)
-
-    def scores(self, task) -> list[float]:
-        from sklearn.svm import LinearSVC
-
-        y = np.zeros(len(self.ids))
-        y[[self.row[i] for i in task["seed_ids"]]] = 1
-        clf = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01)
-        clf.fit(self.x, y)
-        return list(map(float, clf.decision_function(self.x[-self.n_cands :])))
+    vec = TfidfVectorizer(
+        max_features=20000, ngram_range=(1, 2), sublinear_tf=True, min_df=5, max_df=0.1,
+        stop_words="english", dtype=np.float32,
+    )  # fmt: skip
+    return vec.fit_transform([text(papers[i]) for i in ids])
 
 
-def lr_fb(task, asl: AslSvm) -> list[float]:
+def asl_svm(seed_ids: list[str], cands: list[str], papers) -> list[float]:
+    """arxiv-sanity-lite's recipe, one fit per profile: tf-idf on candidates + seeds, then a
+    LinearSVC with the seeds positive and every other paper negative."""
+    from sklearn.svm import LinearSVC
+
+    x = _asl_matrix(list(cands) + list(seed_ids), papers)
+    y = np.r_[np.zeros(len(cands)), np.ones(len(seed_ids))]
+    clf = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01).fit(x, y)
+    return list(map(float, clf.decision_function(x[: len(cands)])))
+
+
+def lr_fb(task, cands, papers) -> list[float]:
+    """Logistic regression on tf-idf (fitted on candidates + labels), seeds vs neg_ids."""
     from sklearn.linear_model import LogisticRegression
 
-    rows = [asl.row[i] for i in task["seed_ids"] + task["neg_ids"]]
+    labelled = task["seed_ids"] + task["neg_ids"]
+    x = _asl_matrix(list(cands) + labelled, papers)
     y = [1] * len(task["seed_ids"]) + [0] * len(task["neg_ids"])
-    clf = LogisticRegression(C=10.0, max_iter=1000).fit(asl.x[rows], y)
-    return list(map(float, clf.decision_function(asl.x[-asl.n_cands :])))
+    clf = LogisticRegression(C=10.0, max_iter=1000).fit(x[len(cands) :], y)
+    return list(map(float, clf.decision_function(x[: len(cands)])))
 
 
 def summary(results: list[dict]) -> dict[str, float]:
@@ -182,11 +180,10 @@ def main() -> None:
             got["tfidf_centroid"] = [tfidf_centroid(t, cands, papers) for t in day_tasks]
             secs["tfidf_centroid"] += time.perf_counter() - t0
             t0 = time.perf_counter()
-            asl = AslSvm(cands, window, papers)
-            got["asl_svm"] = [asl.scores(t) for t in day_tasks]
+            got["asl_svm"] = [asl_svm(t["seed_ids"], cands, papers) for t in day_tasks]
             secs["asl_svm"] += time.perf_counter() - t0
             t0 = time.perf_counter()
-            got["lr_fb"] = [lr_fb(t, asl) for t in day_tasks]
+            got["lr_fb"] = [lr_fb(t, cands, papers) for t in day_tasks]
             secs["lr_fb"] += time.perf_counter() - t0
         for j, t in enumerate(day_tasks):
             rels = [relevance(papers[c], t["category"]) for c in cands]

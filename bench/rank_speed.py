@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from rank_quality import AslSvm, as_candidate, as_seed  # noqa: E402
+from rank_quality import as_candidate, as_seed, asl_svm  # noqa: E402
 from rank_tasks import load_papers  # noqa: E402
 
 from models.records import ProfileSpec  # noqa: E402
@@ -82,9 +82,8 @@ def main() -> None:
     assert len(cache) == args.with_feedback and all(len(r) == 10 for r in ranked)
 
     t0 = time.perf_counter()
-    asl = AslSvm(day_ids, window, papers)
     for prof in profiles[: args.baseline]:
-        asl.scores({"seed_ids": [s.key for s in prof.seeds]})
+        asl_svm([s.key for s in prof.seeds], day_ids, papers)
     per_profile = (time.perf_counter() - t0) / max(args.baseline, 1)
     print(
         json.dumps(

@@ -62,7 +62,7 @@ class PaperSignals:
         pick = sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=shape)
         out = pick @ self.index.background
         if missing:
-            vecs = self.index.vectors(paper_text(p.title, p.abstract) for _, p in missing)
+            vecs = self.index.vectors(paper_text(p.title, p.abstract) for _, p, _ in missing)
             w = np.asarray([w for _, _, w in missing], np.float32)
             at = ([j for j, _, _ in missing], np.arange(len(missing)))
             out = out + sp.csr_matrix((w, at), shape=(len(groups), len(missing))) @ vecs
