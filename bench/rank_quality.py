@@ -23,7 +23,9 @@ Candidates the ranker leaves out (no signal) share the lowest score. Last line: 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import pickle
 import sys
 import time
 from datetime import UTC, datetime
@@ -146,7 +148,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draw", default="frozen", help="frozen (report), dev (tune), or a seed")
     ap.add_argument("--no-anchors", action="store_true", help="only our ranker (fast tuning)")
+    ap.add_argument("--index-cache", type=Path, help="keep each day's fitted index here")
+    ap.add_argument("--set", action="append", default=[], help="NAME=VALUE: a ranker constant")
     args = ap.parse_args()
+    for item in args.set:  # tuning on the dev draw: e.g. --set query.QUERY_TERMS=800
+        name, value = item.split("=")
+        module, attr = name.rsplit(".", 1)
+        number = int(value) if value.lstrip("-").isdigit() else float(value)
+        if module == "weights":
+            importlib.import_module("paperround.rank").DEFAULT_WEIGHTS[attr] = float(value)
+        else:
+            setattr(importlib.import_module(f"paperround.rank.{module}"), attr, number)
     papers, by_day = load_papers()
     days = sorted(by_day)
     if args.draw == "frozen":
@@ -169,7 +181,14 @@ def main() -> None:
         cands = by_day[day]
         got: dict[str, list[list[float]]] = {}
         t0 = time.perf_counter()
-        index = build_index([as_candidate(0, papers[i]) for i in window])
+        cached = args.index_cache / f"{day}.pickle" if args.index_cache else None
+        if cached and cached.exists():
+            index = pickle.loads(cached.read_bytes())
+        else:
+            index = build_index([as_candidate(0, papers[i]) for i in window])
+            if cached:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_bytes(pickle.dumps(index))
         secs["index"] += time.perf_counter() - t0
         for name, fb in (("ours", False), ("ours_fb", True)):
             t0 = time.perf_counter()
@@ -189,7 +208,12 @@ def main() -> None:
             rels = [relevance(papers[c], t["category"]) for c in cands]
             for name in names:
                 res[name].append(evaluate(got[name][j], rels))
-    report: dict = {"draw": args.draw, "tasks": len(tasks), "index_seconds": round(secs["index"])}
+    report: dict = {
+        "draw": args.draw,
+        "set": args.set,
+        "tasks": len(tasks),
+        "index_seconds": round(secs["index"]),
+    }
     for name in names:
         report[name] = summary(res[name]) | {"seconds": round(secs[name], 1)}
     if not args.no_anchors:

@@ -165,19 +165,21 @@ def source_health(*, engine: Engine) -> DigestHealth:
 RANK_WINDOW = timedelta(days=90)  # the ranker's vocabulary comes from this much of the store
 RANK_WINDOW_PAPERS = 50_000  # and at most this many papers
 RANK_MIN_WINDOW = 200  # below this the ranker fits on the candidates themselves
+RANK_REFIT_AFTER = timedelta(days=7)  # IDF drifts slowly; a refit also resets cached queries
 
 
 @dataclass
 class RankState:
     """The ranker's fitted index and its caches for one store, kept between runs.
 
-    Refitted when stale: on a new day, or when the store has grown by a tenth since (a new
-    store filling up). The cache holds profile queries and feedback models, keyed by what
-    they depend on, so it survives refits harmlessly (stale keys are just never asked for).
+    Refitted when stale: a week after the last fit, or when the store has grown by a tenth
+    since (a new store filling up). The cache holds profiles' expanded queries and feedback
+    models, keyed by what they depend on (the index included), so between refits a profile
+    whose seeds and feedback did not change costs no refit at all.
     """
 
     index: object | None
-    day: str
+    built: datetime
     papers: int
     cache: dict = field(default_factory=dict)
 
@@ -190,13 +192,16 @@ def rank_state(*, engine: Engine, now: datetime) -> RankState:
 
     count = papers.count_papers(engine=engine)
     state = _RANK_STATES.get(engine)
-    day = now.date().isoformat()
-    if state is not None and state.day == day and count <= state.papers * 1.1:
+    if (
+        state is not None
+        and timedelta(0) <= now - state.built < RANK_REFIT_AFTER
+        and count <= state.papers * 1.1
+    ):
         return state
     window = papers.recent_papers(engine=engine, since=now - RANK_WINDOW, limit=RANK_WINDOW_PAPERS)
     index = build_index(window) if len(window) >= RANK_MIN_WINDOW else None
     cache = state.cache if state is not None and len(state.cache) < 100_000 else {}
-    state = RankState(index=index, day=day, papers=count, cache=cache)
+    state = RankState(index=index, built=now, papers=count, cache=cache)
     _RANK_STATES[engine] = state
     return state
 

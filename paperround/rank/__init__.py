@@ -39,7 +39,7 @@ __all__ += ["rank_many"]
 DEFAULT_WEIGHTS = {
     "keywords": 1.0,
     "seeds": 1.5,
-    "feedback": 0.5,
+    "feedback": 0.15,  # measured on the dev draw: the likes model adds little to seeds
     "authors": 1.0,
     "categories": 0.4,
     "popularity": 0.15,
@@ -83,7 +83,22 @@ def rank_many(
     sims = seed_similarities(profiles, signals, cache)
     # the feedback models' small dense solves are slower with a thread pool than without
     with threadpool_limits(1):
-        return [_rank_one(p, signals, s, cache) for p, s in zip(profiles, sims, strict=True)]
+        drafts = [_rank_one(p, signals, s, cache) for p, s in zip(profiles, sims, strict=True)]
+    closest = signals.closest_seeds(
+        [
+            ((*p.seeds, *p.liked), [i for i, _ in d[0]])
+            for p, d in zip(profiles, drafts, strict=True)
+        ]
+    )
+    out = []
+    for profile, (picked, fb), near in zip(profiles, drafts, closest, strict=True):
+        out.append(
+            [
+                replace(s, reasons=_reasons(profile, signals, i, values, fb, near.get(i)))
+                for i, (s, values) in picked
+            ]
+        )
+    return out
 
 
 def _feedback_scores(
@@ -102,7 +117,8 @@ def _rank_one(
     signals: PaperSignals,
     seed_sim: np.ndarray,
     cache: MutableMapping[str, object],
-) -> list[ScoredPaper]:
+) -> tuple[list[tuple[int, tuple[ScoredPaper, dict[str, float]]]], np.ndarray | None]:
+    """The profile's picks as (row, (paper, signal values)), reasons still to come."""
     weights = {**DEFAULT_WEIGHTS, **profile.weights}
     parts: dict[str, np.ndarray] = {}
     if profile.keywords:
@@ -120,7 +136,7 @@ def _rank_one(
     if signals.any_upvotes:
         parts["popularity"] = weights["popularity"] * signals.popularity
     if not parts:
-        return []
+        return [], None
     stack = np.vstack(list(parts.values()))
     score = stack.sum(axis=0)
     if profile.disliked and fb is None:  # a likes model, when there is one, knows the dislikes
@@ -142,14 +158,12 @@ def _rank_one(
         max_items=profile.max_items,
         diversity=weights["diversity"],
     )
-    rows = [signals.position[s.paper.key] for s in picked]
-    closest = signals.closest_seeds((*profile.seeds, *profile.liked), rows) if has_seeds else {}
     names = list(parts)
-    out = []
-    for s, i in zip(picked, rows, strict=True):
-        values = {k: float(stack[j, i]) for j, k in enumerate(names)}
-        out.append(replace(s, reasons=_reasons(profile, signals, i, values, fb, closest.get(i))))
-    return out
+    drafts = []
+    for s in picked:
+        i = signals.position[s.paper.key]
+        drafts.append((i, (s, {k: float(stack[j, i]) for j, k in enumerate(names)})))
+    return drafts, fb
 
 
 def _reasons(

@@ -22,7 +22,7 @@ from models.records import SeedPaper
 from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex
 
-IN_STORE_NEGATIVES = 200
+IN_STORE_NEGATIVES = 50
 RIDGE = 1.0
 NEGATIVE_WEIGHT = 0.5  # the in-store negatives are probably, not surely, uninteresting
 

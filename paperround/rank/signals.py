@@ -73,17 +73,33 @@ class PaperSignals:
         return np.asarray(sims.max(axis=1).todense(), np.float32).ravel()
 
     def closest_seeds(
-        self, seeds: Sequence[SeedPaper], rows: Sequence[int]
-    ) -> dict[int, tuple[str, float]]:
-        """For each candidate row: the title of its closest seed and their cosine."""
-        if not len(rows):
-            return {}
-        sims = np.asarray((self.vectors[list(rows)] @ self.paper_vectors(seeds).T).todense())
-        best = sims.argmax(axis=1)
-        return {
-            int(i): (seeds[b].title, float(sims[j, b]))
-            for j, (i, b) in enumerate(zip(rows, best, strict=True))
-        }
+        self, asks: Sequence[tuple[Sequence[SeedPaper], Sequence[int]]]
+    ) -> list[dict[int, tuple[str, float]]]:
+        """For each (seeds, candidate rows): row -> (title of its closest seed, cosine).
+
+        All profiles at once, as one elementwise product of paired rows, because a sparse
+        product per profile costs more in overhead than in arithmetic.
+        """
+        papers: list[SeedPaper] = []
+        left, right, owner = [], [], []
+        for n, (seeds, rows) in enumerate(asks):
+            base = len(papers)
+            papers.extend(seeds)
+            for i in rows:
+                for k in range(len(seeds)):
+                    left.append(i)
+                    right.append(base + k)
+                    owner.append((n, i, k))
+        out: list[dict[int, tuple[str, float]]] = [{} for _ in asks]
+        if not left:
+            return out
+        vecs = self.paper_vectors(papers)
+        sims = np.asarray(self.vectors[left].multiply(vecs[right]).sum(axis=1)).ravel()
+        for (n, i, k), sim in zip(owner, sims, strict=True):
+            best = out[n].get(i)
+            if best is None or sim > best[1]:
+                out[n][i] = (asks[n][0][k].title, float(sim))
+        return out
 
     @cached_property
     def _texts(self) -> list[tuple[str, str]]:
