@@ -24,7 +24,7 @@ from paperround.rank.signals import PaperSignals
 EXPANSION_NEIGHBOURS = 50  # background papers nearest the seeds, added to the query
 EXPANSION_WEIGHT = 2.0
 BACKGROUND_WEIGHT = 4.0  # how much of the window's mean vector is subtracted
-QUERY_TERMS = 0  # heaviest terms kept per query
+QUERY_TERMS = 2000  # heaviest terms kept per query (400 cost AUC on the dev draw)
 
 
 def query_key(profile: ProfileSpec, fingerprint: str) -> str:
