@@ -34,7 +34,15 @@ from models.store.paper_merge import (
 )
 from models.tables import Paper, PaperOccurrence, SentItem
 
-__all__ = ["UpsertResult", "record_key", "to_candidate", "unsent_candidates", "upsert_records"]
+__all__ = [
+    "UpsertResult",
+    "count_papers",
+    "recent_papers",
+    "record_key",
+    "to_candidate",
+    "unsent_candidates",
+    "upsert_records",
+]
 
 CHUNK = 1000
 RETRIES = 6
