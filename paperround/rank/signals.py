@@ -81,24 +81,27 @@ class PaperSignals:
         product per profile costs more in overhead than in arithmetic.
         """
         papers: list[SeedPaper] = []
-        left, right, owner = [], [], []
+        left, right, group, asked = [], [], [], []
         for n, (seeds, rows) in enumerate(asks):
+            if not seeds:
+                continue
             base = len(papers)
             papers.extend(seeds)
             for i in rows:
-                for k in range(len(seeds)):
-                    left.append(i)
-                    right.append(base + k)
-                    owner.append((n, i, k))
+                asked.append((n, i, base))
+                left.extend([i] * len(seeds))
+                right.extend(range(base, base + len(seeds)))
+                group.append(len(seeds))
         out: list[dict[int, tuple[str, float]]] = [{} for _ in asks]
         if not left:
             return out
         vecs = self.paper_vectors(papers)
         sims = np.asarray(self.vectors[left].multiply(vecs[right]).sum(axis=1)).ravel()
-        for (n, i, k), sim in zip(owner, sims, strict=True):
-            best = out[n].get(i)
-            if best is None or sim > best[1]:
-                out[n][i] = (asks[n][0][k].title, float(sim))
+        starts = np.concatenate([[0], np.cumsum(group)[:-1]])
+        best = np.maximum.reduceat(sims, starts)
+        which = [int(np.argmax(sims[s : s + g])) for s, g in zip(starts, group, strict=True)]
+        for (n, i, base), k, sim in zip(asked, which, best, strict=True):
+            out[n][i] = (papers[base + k].title, float(sim))
         return out
 
     @cached_property
