@@ -7,6 +7,7 @@ Each function takes the engine and "now" explicitly; none imports Prefect.
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -170,11 +171,57 @@ def source_health(*, engine: Engine) -> DigestHealth:
     return DigestHealth(sources_ok=tuple(ok), sources_failed=tuple(failed), notes=tuple(notes))
 
 
+RANK_WINDOW = timedelta(days=90)  # the ranker's vocabulary comes from this much of the store
+RANK_WINDOW_PAPERS = 50_000  # and at most this many papers
+RANK_MIN_WINDOW = 200  # below this the ranker fits on the candidates themselves
+RANK_REFIT_AFTER = timedelta(days=7)  # IDF drifts slowly; a refit also resets cached queries
+
+
+@dataclass
+class RankState:
+    """The ranker's fitted index and its caches for one store, kept between runs.
+
+    Refitted when stale: a week after the last fit, or when the store has grown by a tenth
+    since (a new store filling up). The cache holds profiles' expanded queries and feedback
+    models, keyed by what they depend on (the index included), so between refits a profile
+    whose seeds and feedback did not change costs no refit at all.
+    """
+
+    index: object | None
+    built: datetime
+    papers: int
+    cache: dict = field(default_factory=dict)
+
+
+_RANK_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def rank_state(*, engine: Engine, now: datetime) -> RankState:
+    from paperround.rank import build_index
+
+    count = papers.count_papers(engine=engine)
+    state = _RANK_STATES.get(engine)
+    if (
+        state is not None
+        and timedelta(0) <= now - state.built < RANK_REFIT_AFTER
+        and count <= state.papers * 1.1
+    ):
+        return state
+    window = papers.recent_papers(engine=engine, since=now - RANK_WINDOW, limit=RANK_WINDOW_PAPERS)
+    index = build_index(window) if len(window) >= RANK_MIN_WINDOW else None
+    cache = state.cache if state is not None and len(state.cache) < 100_000 else {}
+    state = RankState(index=index, built=now, papers=count, cache=cache)
+    _RANK_STATES[engine] = state
+    return state
+
+
 def rank_for(profile: Profile, candidates, *, engine: Engine, now: datetime) -> list[ScoredPaper]:
+    """Rank with the store's cached index; its caches spare unchanged profiles any refit."""
     from paperround.rank import rank
 
     spec = profiles.profile_spec(profile, engine=engine)
-    return rank(candidates, spec, now=now)
+    state = rank_state(engine=engine, now=now)
+    return rank(candidates, spec, now=now, index=state.index, cache=state.cache)
 
 
 def build_digest(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime
+
+import numpy as np
 
 from models.records import Candidate, ProfileSpec, SeedPaper
 from paperround.rank import author_key, rank
@@ -113,3 +116,162 @@ def test_near_duplicates_collapse_and_limits_apply():
         rank(papers, ProfileSpec(name="p", keywords=(("grokking", 1.0),), min_score=5), now=NOW)
         == []
     )
+
+
+# -- the fitted index, batch ranking, feedback models, diversity ---------------------------
+
+BACKGROUND_TOPICS = {
+    "kernels": "neural tangent kernel infinite width gradient descent training dynamics",
+    "proteins": "protein structure prediction folding amino acid sequence model",
+    "graphs": "graph neural network message passing node classification benchmark",
+    "vision": "image segmentation convolutional network pixel labels dataset",
+}
+
+
+def background(n_per_topic: int = 10) -> list[Candidate]:
+    """A small window: four named topics among thirty others, each with its own words."""
+    topics = dict(BACKGROUND_TOPICS)
+    for t in range(30):
+        topics[f"topic{t}"] = " ".join(f"t{t}w{j}" for j in range(8))
+    out = []
+    for t, (topic, words) in enumerate(topics.items()):
+        w = words.split()
+        for i in range(n_per_topic):
+            text = " ".join(w[(i + j) % len(w)] for j in range(6))
+            out.append(
+                cand(
+                    1000 + 100 * t + i,
+                    f"{topic} study {i}",
+                    f"We propose a method. {text}. Results show improvements.",
+                )
+            )
+    return out
+
+
+def test_index_vocabulary_matches_countvectorizer_and_vectors_are_unit_length():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from paperround.rank import build_index
+
+    window = background()
+    index = build_index(window, min_df=2, max_df=0.5)
+    texts = [f"{p.title}. {p.abstract}" for p in window]
+    cv = CountVectorizer(ngram_range=(1, 2), stop_words="english", min_df=2, max_df=0.5).fit(texts)
+    assert index.n_terms == len(cv.vocabulary_)
+    vecs = index.vectors(texts[:3])
+    assert abs(vecs[:3] - index.background[:3]).max() < 1e-6
+    norms = np.sqrt(np.asarray(vecs.multiply(vecs).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0, atol=1e-5)
+    assert index.vectors(["zzz qqq"]).nnz == 0  # unknown words are ignored
+
+
+def test_rank_with_index_finds_the_topic_of_the_seeds_and_rank_many_agrees():
+    from paperround.rank import build_index, rank_many
+
+    index = build_index(background())
+    seeds = tuple(
+        SeedPaper(f"s{i}", "kernel paper", "neural tangent kernel at infinite width")
+        for i in range(3)
+    )
+    papers = [
+        cand(1, "Graph benchmark", "message passing node classification graph neural network"),
+        cand(2, "Wide networks", "gradient descent training dynamics of the neural tangent kernel"),
+        cand(3, "Folding", "protein structure prediction from amino acid sequence"),
+    ]
+    spec = ProfileSpec(name="p", seeds=seeds)
+    alone = rank(papers, spec, now=NOW, index=index)
+    assert titles(alone)[0] == "Wide networks"
+    assert alone[0].reasons[0].startswith("close to your seed paper kernel paper (0.")
+    other = ProfileSpec(name="q", keywords=(("protein", 1.0),))
+    batch = rank_many(papers, [spec, other], now=NOW, index=index)
+    assert [s.score for s in batch[0]] == [s.score for s in alone]
+    assert titles(batch[1]) == ["Folding"]
+    assert batch[1][0].reasons == ("matches 'protein'",)
+
+
+def test_feedback_model_is_trained_once_per_feedback_and_gives_its_reason():
+    from paperround.rank import build_index
+
+    index = build_index(background())
+    liked = tuple(
+        SeedPaper(f"l{i}", f"liked {i}", "graph neural network message passing") for i in range(3)
+    )
+    disliked = tuple(
+        SeedPaper(f"d{i}", f"disliked {i}", "image segmentation pixel labels") for i in range(3)
+    )
+    papers = [
+        cand(1, "Segmenting images", "image segmentation with pixel labels"),
+        cand(2, "Message passing", "graph neural network message passing for node classification"),
+    ]
+    spec = ProfileSpec(name="p", liked=liked, disliked=disliked)
+    cache: dict = {}
+    result = rank(papers, spec, now=NOW, index=index, cache=cache)
+    assert titles(result) == ["Message passing"]  # the disliked topic scores below zero
+    models = [k for k in cache if k.startswith("f:")]
+    assert len(models) == 1
+    reason = next(r for r in result[0].reasons if r.startswith("your likes model: "))
+    assert 0.5 < float(reason.rsplit(" ", 1)[1]) <= 1.0
+    model = cache[models[0]]
+    rank(papers, spec, now=NOW, index=index, cache=cache)
+    assert cache[models[0]] is model  # same feedback: not retrained
+    more = replace(spec, disliked=(*disliked, SeedPaper("d9", "x", "protein folding")))
+    rank(papers, more, now=NOW, index=index, cache=cache)
+    assert len([k for k in cache if k.startswith("f:")]) == 2  # changed feedback: a new model
+
+
+def test_near_duplicate_titles_collapse_beyond_exact_matches():
+    from paperround.rank.select import near_duplicate, title_words
+
+    a = title_words("Scaling Laws for Sparse Mixture-of-Experts Language Models")
+    b = title_words("Scaling laws for sparse mixture of experts language models.")
+    c = title_words("Scaling laws for dense language models")
+    assert near_duplicate(a, b)
+    assert not near_duplicate(a, c)
+
+
+def test_mmr_diversity_lets_a_different_topic_into_a_short_digest():
+    papers = [
+        cand(1, "Grokking in transformers", "grokking transformers modular arithmetic"),
+        cand(2, "Grokking in transformers again", "grokking transformers modular arithmetic data"),
+        cand(3, "Grokking and weight decay", "grokking weight decay regularisation"),
+    ]
+    kw = (("grokking", 1.0), ("transformers", 0.5))
+    plain = rank(papers, ProfileSpec(name="p", keywords=kw, max_items=2), now=NOW)
+    diverse = rank(
+        papers,
+        ProfileSpec(name="p", keywords=kw, max_items=2, weights={"diversity": 1.0}),
+        now=NOW,
+    )
+    assert titles(plain) == ["Grokking in transformers", "Grokking in transformers again"]
+    assert titles(diverse) == ["Grokking in transformers", "Grokking and weight decay"]
+
+
+def test_reasons_are_one_to_three_and_strongest_first():
+    seed = SeedPaper("s", "Tensor programs", "feature learning infinite width networks")
+    papers = [
+        cand(
+            1,
+            "Feature learning at infinite width",
+            "feature learning infinite width networks",
+            authors=("Greg Yang",),
+            categories=("cs.LG",),
+            upvotes=42,
+        )
+    ]
+    spec = ProfileSpec(
+        name="p",
+        keywords=(("feature learning", 1.0),),
+        authors=("G. Yang",),
+        categories=("cs.LG",),
+        seeds=(seed,),
+    )
+    [result] = rank(papers, spec, now=NOW)
+    assert len(result.reasons) == 3  # of five signals, the three that weigh most
+    assert result.reasons[0] == "close to your seed paper Tensor programs (0.69)"
+    assert set(result.reasons[1:]) == {
+        "matches 'feature learning'",
+        "by G. Yang, whom you follow",
+    }
+    [only_pop] = rank(papers, ProfileSpec(name="q"), now=NOW)
+    assert only_pop.reasons == ("42 upvotes on Hugging Face",)
+    assert only_pop.score == round(0.15 * math.log1p(42) / 5, 4)

@@ -34,7 +34,15 @@ from models.store.paper_merge import (
 )
 from models.tables import Paper, PaperOccurrence, SentItem
 
-__all__ = ["UpsertResult", "record_key", "to_candidate", "unsent_candidates", "upsert_records"]
+__all__ = [
+    "UpsertResult",
+    "count_papers",
+    "recent_papers",
+    "record_key",
+    "to_candidate",
+    "unsent_candidates",
+    "upsert_records",
+]
 
 CHUNK = 2000
 RETRIES = 6
@@ -293,3 +301,32 @@ def unsent_candidates(
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [to_candidate(r, sent_version=r.sent_version) for r in rows]
+
+
+def recent_papers(*, engine: Engine, since: datetime, limit: int) -> list[Candidate]:
+    """The newest papers first seen since `since`, at most `limit`: the ranker's window.
+
+    The ranker fits its vocabulary on a bounded recent window, never on the whole store.
+    """
+    p = Paper.__table__
+    query = (
+        select(p.c.id, p.c.key, p.c.title, p.c.abstract, p.c.authors)
+        .where(p.c.first_seen_at >= since)
+        .order_by(p.c.first_seen_at.desc(), p.c.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        Candidate(
+            paper_id=r.id, key=r.key, title=r.title, abstract=r.abstract, authors=tuple(r.authors)
+        )
+        for r in rows
+    ]
+
+
+def count_papers(*, engine: Engine) -> int:
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Paper.__table__)).scalar_one())

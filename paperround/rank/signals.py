@@ -1,0 +1,191 @@
+"""Per-candidate signal arrays, computed once per run and shared by every profile.
+
+Why a class: a run scores hundreds of profiles against the same candidates, so the folded
+texts, the tf-idf rows, the author keys and the category lists are worked out once here,
+lazily, and each profile's signal is a numpy array over all candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from models.records import Candidate, SeedPaper
+from paperround.rank.names import author_key, fold
+from paperround.rank.text import TextIndex, paper_text
+
+
+def _phrase(term: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(fold(term))}\b")
+
+
+class PaperSignals:
+    """The day's candidates as the ranker needs them; pure, no I/O."""
+
+    def __init__(self, candidates: Sequence[Candidate], index: TextIndex) -> None:
+        self.candidates = list(candidates)
+        self.index = index
+        self.vectors = index.vectors(paper_text(c.title, c.abstract) for c in self.candidates)
+        self._rows = index.row_of()
+        self._phrases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._followed: dict[tuple[str, ...], tuple[np.ndarray, dict[int, str]]] = {}
+        self.position = {c.key: i for i, c in enumerate(self.candidates)}
+        self.title_words: dict[int, frozenset[str]] = {}
+
+    # -- text -------------------------------------------------------------------------------
+
+    def paper_vectors(self, papers: Sequence[SeedPaper]) -> sp.csr_matrix:
+        """tf-idf rows of seed or feedback papers; the window's own row when it holds them."""
+        rows = [self._rows.get(p.key) for p in papers]
+        if all(r is not None for r in rows):
+            return self.index.background[rows]
+        return self.index.vectors(paper_text(p.title, p.abstract) for p in papers)
+
+    def mean_vectors(self, groups: Sequence[Sequence[SeedPaper]]) -> sp.csr_matrix:
+        """One row per group: the mean of its papers' vectors (window rows where possible)."""
+        rows, cols, vals, missing = [], [], [], []
+        for j, group in enumerate(groups):
+            for p in group:
+                r = self._rows.get(p.key)
+                if r is None:
+                    missing.append((j, p, 1.0 / len(group)))
+                else:
+                    rows.append(j)
+                    cols.append(r)
+                    vals.append(1.0 / len(group))
+        shape = (len(groups), len(self.index))
+        pick = sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=shape)
+        out = pick @ self.index.background
+        if missing:
+            vecs = self.index.vectors(paper_text(p.title, p.abstract) for _, p, _ in missing)
+            w = np.asarray([w for _, _, w in missing], np.float32)
+            at = ([j for j, _, _ in missing], np.arange(len(missing)))
+            out = out + sp.csr_matrix((w, at), shape=(len(groups), len(missing))) @ vecs
+        return sp.csr_matrix(out)
+
+    def max_similarity(self, papers: Sequence[SeedPaper]) -> np.ndarray:
+        sims = self.vectors @ self.paper_vectors(papers).T
+        return np.asarray(sims.max(axis=1).todense(), np.float32).ravel()
+
+    def closest_seeds(
+        self, asks: Sequence[tuple[Sequence[SeedPaper], Sequence[int]]]
+    ) -> list[dict[int, tuple[str, float]]]:
+        """For each (seeds, candidate rows): row -> (title of its closest seed, cosine).
+
+        All profiles at once, as one elementwise product of paired rows, because a sparse
+        product per profile costs more in overhead than in arithmetic.
+        """
+        papers: list[SeedPaper] = []
+        left, right, group, asked = [], [], [], []
+        for n, (seeds, rows) in enumerate(asks):
+            if not seeds:
+                continue
+            base = len(papers)
+            papers.extend(seeds)
+            for i in rows:
+                asked.append((n, i, base))
+                left.extend([i] * len(seeds))
+                right.extend(range(base, base + len(seeds)))
+                group.append(len(seeds))
+        out: list[dict[int, tuple[str, float]]] = [{} for _ in asks]
+        if not left:
+            return out
+        vecs = self.paper_vectors(papers)
+        sims = np.asarray(self.vectors[left].multiply(vecs[right]).sum(axis=1)).ravel()
+        starts = np.concatenate([[0], np.cumsum(group)[:-1]])
+        best = np.maximum.reduceat(sims, starts)
+        which = [int(np.argmax(sims[s : s + g])) for s, g in zip(starts, group, strict=True)]
+        for (n, i, base), k, sim in zip(asked, which, best, strict=True):
+            out[n][i] = (papers[base + k].title, float(sim))
+        return out
+
+    @cached_property
+    def _texts(self) -> list[tuple[str, str]]:
+        return [(fold(c.title), fold(f"{c.title} {c.abstract}")) for c in self.candidates]
+
+    def _hits(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(in title or abstract, in title) per candidate, for one phrase."""
+        if term not in self._phrases:
+            pat = _phrase(term)
+            text = np.array([bool(pat.search(t)) for _, t in self._texts], bool)
+            title = np.array([bool(pat.search(t)) for t, _ in self._texts], bool)
+            self._phrases[term] = (text, title)
+        return self._phrases[term]
+
+    def keyword_share(self, keywords: Sequence[tuple[str, float]]) -> np.ndarray:
+        """Share of the keyword weight matched, a title match counting double, capped at 1."""
+        total = sum(w for _, w in keywords) or 1.0
+        got = np.zeros(len(self.candidates), np.float32)
+        for term, w in keywords:
+            text, title = self._hits(term)
+            got += w * text * np.where(title, 2.0, 1.0)
+        return np.minimum(1.0, got / total)
+
+    def best_keyword(self, keywords: Sequence[tuple[str, float]], i: int) -> str:
+        hits = [
+            (w * (2 if self._hits(t)[1][i] else 1), -n, t)
+            for n, (t, w) in enumerate(keywords)
+            if self._hits(t)[0][i]
+        ]
+        return max(hits)[2]
+
+    def excluded(self, terms: Sequence[str]) -> np.ndarray:
+        out = np.zeros(len(self.candidates), bool)
+        for term in terms:
+            out |= self._hits(term)[0]
+        return out
+
+    # -- people, categories, popularity -------------------------------------------------------
+
+    @cached_property
+    def _by_author(self) -> dict[tuple[str, str], list[int]]:
+        found: dict[tuple[str, str], list[int]] = {}
+        for i, c in enumerate(self.candidates):
+            for key in {author_key(a) for a in c.authors}:
+                found.setdefault(key, []).append(i)
+        return found
+
+    def followed(self, authors: Sequence[str]) -> tuple[np.ndarray, dict[int, str]]:
+        """(1 where a followed author wrote the paper, the first such author's name by row)."""
+        key = tuple(authors)
+        if key not in self._followed:
+            hit = np.zeros(len(self.candidates), np.float32)
+            names: dict[int, str] = {}
+            for name in authors:
+                for i in self._by_author.get(author_key(name), ()):
+                    hit[i] = 1.0
+                    names.setdefault(i, name)
+            self._followed[key] = (hit, names)
+        return self._followed[key]
+
+    def category_match(self, categories: Sequence[str]) -> np.ndarray:
+        cats = set(categories)
+        return np.array(
+            [
+                1.0 if c.categories[:1] and c.categories[0] in cats else
+                0.5 if cats & set(c.categories) else 0.0
+                for c in self.candidates
+            ],
+            np.float32,
+        )  # fmt: skip
+
+    def category_reason(self, categories: Sequence[str], i: int) -> str:
+        cand = self.candidates[i]
+        if cand.categories[0] in categories:
+            return f"in your category {cand.categories[0]}"
+        return f"cross-listed in {sorted(set(categories) & set(cand.categories))[0]}"
+
+    @cached_property
+    def popularity(self) -> np.ndarray:
+        return np.array(
+            [min(1.0, math.log1p(c.upvotes or 0) / 5) for c in self.candidates], np.float32
+        )
+
+    @cached_property
+    def any_upvotes(self) -> bool:
+        return any(c.upvotes for c in self.candidates)
