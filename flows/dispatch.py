@@ -58,7 +58,18 @@ def send_digests(claimed: list, now: datetime) -> list[ProfileOutcome]:
 
 
 def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)] if size > 0 else [items]
+    """Batches of about `size` claims; a profile's catch-up slots stay together, in order."""
+    if size <= 0:
+        return [items]
+    by_profile: dict[int, list] = {}
+    for item in items:
+        by_profile.setdefault(item[0].profile_id, []).append(item)
+    batches: list[list] = [[]]
+    for group in by_profile.values():
+        if len(batches[-1]) >= size:
+            batches.append([])
+        batches[-1].extend(group)
+    return batches
 
 
 @flow(name="dispatch", flow_run_name=_run_name, task_runner=_task_runner())

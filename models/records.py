@@ -125,6 +125,7 @@ class Digest:
     generated_at: datetime  # tz-aware; "now" of the run
     items: tuple[ScoredPaper, ...]
     period_start: datetime | None = None  # last successful delivery, if any
+    period_end: datetime | None = None  # a catch-up digest's slot; None: generated_at
     candidates: int = 0  # unsent papers considered
     health: DigestHealth = field(default_factory=DigestHealth)
     empty_reason: str | None = None  # "nothing matched your profile", "arXiv did not announce..."

@@ -135,6 +135,7 @@ class Profile(SQLModel, table=True):
     max_items: int = 10
     min_score: float = 0.0
     send_empty: bool = False
+    catch_up: str = "one"  # after downtime: one digest with everything, or "each" missed slot
     enabled: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -196,6 +197,8 @@ class DigestRecord(SQLModel, table=True):
     channel_key: str  # channel id as text, or "file" for a profile without channels
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     period_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # How far it covers: created_at, or the earlier slot of a catch-up digest (None: created_at).
+    period_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
     subject: str
     item_count: int = 0
     html: str = Field(sa_column=Column(Text, nullable=False))

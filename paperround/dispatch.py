@@ -3,8 +3,10 @@
 Runs every few minutes (a Prefect deployment, or `paperround serve`). Each profile's own
 cron + timezone decides its slots (paperround.schedule), so adding or changing a profile
 takes effect at the next tick without touching prefect.yaml or restarting anything.
-Only the latest slot <= now is ever considered: after downtime a profile gets ONE digest
-holding everything since its last successful delivery.
+By default only the latest slot <= now is considered: after downtime a profile gets ONE
+digest holding everything since its last successful delivery. A profile with catch_up
+"each" gets one digest per missed slot instead (the last MAX_CATCH_UP_SLOTS), oldest first,
+each holding the papers first seen up to its slot; each slot is claimed on its own.
 
 Several dispatchers may run at once (two workers, a retry, a manual run): the claim on
 (profile, slot) in the store decides who sends (models.store.claims).
@@ -24,7 +26,7 @@ from sqlalchemy import Engine, func, select
 
 from models.store import claims as claim_store
 from models.store.claims import Claim
-from models.tables import Channel, Delivery, Profile
+from models.tables import Channel, Delivery, DigestRecord, Profile
 from paperround.pipeline import (
     FILE_CHANNEL,
     ChannelOutcome,
@@ -32,7 +34,7 @@ from paperround.pipeline import (
     digest_profile,
     source_health,
 )
-from paperround.schedule import is_due, latest_slot
+from paperround.schedule import is_due, latest_slot, missed_slots
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class DueProfile:
     profile_id: int
     name: str
     slot: datetime  # UTC
+    until: datetime | None = None  # a missed slot caught up on its own: papers up to it only
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,14 @@ def _channel_keys(engine: Engine) -> dict[int, list[str]]:
     return keys
 
 
-def _last_successes(engine: Engine) -> dict[tuple[int, str], datetime]:
-    d = Delivery.__table__
+def _coverage(engine: Engine) -> dict[tuple[int, str], datetime]:
+    """How far each channel's delivered digests reach (ledger.covered_until, in bulk)."""
+    d, g = Delivery.__table__, DigestRecord.__table__
     query = (
-        select(d.c.profile_id, d.c.channel_key, func.max(d.c.sent_at))
+        select(
+            d.c.profile_id, d.c.channel_key, func.max(func.coalesce(g.c.period_end, d.c.sent_at))
+        )
+        .select_from(d.join(g, g.c.id == d.c.digest_id))
         .where(d.c.status == "sent")
         .group_by(d.c.profile_id, d.c.channel_key)
     )
@@ -94,63 +101,81 @@ def _as_utc(value: datetime | None) -> datetime | None:
 def due_profiles(
     *, engine: Engine, now: datetime, names: Sequence[str] | None = None
 ) -> list[DueProfile]:
-    """Enabled profiles whose latest slot <= now has not been served (a few bulk queries)."""
+    """Enabled profiles' unserved slots <= now: the latest one, or with catch_up "each" every
+    slot missed since the profile's channels were last served (a few bulk queries)."""
+    t = Profile.__table__
     with engine.connect() as conn:
         rows = conn.execute(
             select(
-                Profile.__table__.c.id,
-                Profile.__table__.c.name,
-                Profile.__table__.c.schedule,
-                Profile.__table__.c.timezone,
-                Profile.__table__.c.created_at,
-            ).where(Profile.__table__.c.enabled)
+                t.c.id, t.c.name, t.c.schedule, t.c.timezone, t.c.catch_up, t.c.created_at
+            ).where(t.c.enabled)
         ).all()
     if names is not None:
         rows = [r for r in rows if r.name in names]
-    slots = {}
+    chans = _channel_keys(engine)
+    covered = _coverage(engine)
+    oldest: dict[int, datetime | None] = {}
+    slots: dict[int, list[datetime]] = {}
     for r in rows:
+        lasts = [_as_utc(covered.get((r.id, k))) for k in chans.get(r.id) or [FILE_CHANNEL]]
+        oldest[r.id] = None if any(x is None for x in lasts) else min(lasts)
         try:
-            slot = latest_slot(r.schedule, r.timezone, now)
+            latest = latest_slot(r.schedule, r.timezone, now)
+            if latest is not None and r.catch_up == "each" and oldest[r.id] is not None:
+                slots[r.id] = missed_slots(r.schedule, r.timezone, oldest[r.id], now) or [latest]
+            elif latest is not None:
+                slots[r.id] = [latest]
         except (ValueError, KeyError) as exc:  # a bad cron must not stop the other profiles
             log.warning("profile %s: cannot read schedule %r: %s", r.name, r.schedule, exc)
-            continue
-        if slot is not None:
-            slots[r.id] = slot
-    states = claim_store.claim_states(slots.items(), engine=engine)
-    chans = _channel_keys(engine)
-    sent = _last_successes(engine)
+    states = claim_store.claim_states(
+        ((pid, slot) for pid, found in slots.items() for slot in found), engine=engine
+    )
     due = []
     for r in rows:
-        if r.id not in slots:
-            continue
-        keys = chans.get(r.id) or [FILE_CHANNEL]
-        lasts = [_as_utc(sent.get((r.id, k))) for k in keys]
-        oldest = None if any(x is None for x in lasts) else min(lasts)
-        slot = slots[r.id]
         created = _as_utc(r.created_at)
-        if is_due(
-            slot, claim_status=states.get((r.id, slot)), last_success=oldest, created_at=created
-        ):
-            due.append(DueProfile(r.id, r.name, slot))
+        found = slots.get(r.id, [])
+        for slot in found:
+            if is_due(
+                slot,
+                claim_status=states.get((r.id, slot)),
+                last_success=oldest[r.id],
+                created_at=created,
+            ):
+                until = slot if slot != found[-1] else None  # the latest covers up to now
+                due.append(DueProfile(r.id, r.name, slot, until))
     return sorted(due, key=lambda d: (d.slot, d.name))
 
 
 def claim_due(
     due: Sequence[DueProfile], *, engine: Engine, worker: str, now: datetime
 ) -> list[tuple[DueProfile, Claim]]:
-    """Claim each due slot; keep only those this worker won."""
+    """Claim each due slot; keep only those this worker won.
+
+    A profile's missed slots are claimed oldest first; if another dispatcher is sending an
+    earlier one, the later ones are left to it (two windows of one channel never overlap).
+    """
     won = []
+    held: set[int] = set()
     for d in due:
+        if d.profile_id in held:
+            continue
         claim = claim_store.claim_slot(d.profile_id, d.slot, engine=engine, worker=worker, now=now)
         if claim is not None:
             won.append((d, claim))
+        elif d.until is not None:
+            state = claim_store.claim_states([(d.profile_id, d.slot)], engine=engine)
+            if state.get((d.profile_id, d.slot)) == "running":
+                held.add(d.profile_id)
     return won
 
 
 def send_claimed(
     claimed: Sequence[tuple[DueProfile, Claim]], *, engine: Engine, now: datetime, home: Path
 ) -> list[ProfileOutcome]:
-    """Digest each claimed profile and close its claim; one failure never stops the rest."""
+    """Digest each claimed slot, in order, and close its claim; one failure never stops the rest.
+
+    A profile's catch-up slots must stay in one call (one batch), oldest first.
+    """
     if not claimed:
         return []
     health = source_health(engine=engine)
@@ -167,7 +192,13 @@ def send_claimed(
             if prof is None:
                 raise LookupError("profile was removed")
             outcome = digest_profile(
-                prof, engine=engine, now=now, home=home, health=health, served_since=due.slot
+                prof,
+                engine=engine,
+                now=now,
+                home=home,
+                health=health,
+                served_since=due.slot,
+                until=due.until,
             )
         except Exception as exc:  # isolate: this profile fails, the others go on
             log.exception("digest of profile %s failed", due.name)

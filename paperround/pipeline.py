@@ -232,6 +232,7 @@ def build_digest(
     candidates: int,
     health: DigestHealth,
     period_start: datetime | None,
+    period_end: datetime | None = None,
 ) -> Digest:
     empty = None
     if not items and candidates:
@@ -243,6 +244,7 @@ def build_digest(
         generated_at=now,
         items=tuple(items),
         period_start=period_start,
+        period_end=period_end,
         candidates=candidates,
         health=health,
         empty_reason=empty,
@@ -272,7 +274,7 @@ def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> Render
 
     chans = profiles.channels_of(profile.id, engine=engine)
     key = str(chans[0].id) if chans else FILE_CHANNEL
-    last = ledger.last_success(profile.id, key, engine=engine)
+    last = ledger.covered_until(profile.id, key, engine=engine)
     since = last if last is not None else now - FIRST_RUN_LOOKBACK
     cands = papers.unsent_candidates(
         engine=engine, profile_id=profile.id, channel_key=key, since=since, sources=profile.sources
@@ -294,12 +296,15 @@ def digest_profile(
     health: DigestHealth | None = None,
     dry_run: bool = False,
     served_since: datetime | None = None,
+    until: datetime | None = None,
 ) -> ProfileOutcome:
     """Select, rank, render, deliver and record one profile's digest, channel by channel.
 
     Each channel has its own ledger: a failure leaves that channel's papers pending.
-    With served_since (a schedule slot), channels that already received a digest at or
-    after it are skipped, so retrying a slot only serves the channels that missed it.
+    With served_since (a schedule slot), channels whose digests already cover it are
+    skipped, so retrying a slot only serves the channels that missed it.
+    With until (a missed slot, catch_up "each"), the digest holds only papers first seen
+    up to it, and the channel's next window starts there.
     """
     from paperround.render import render_digest
 
@@ -309,7 +314,7 @@ def digest_profile(
     outcomes: list[ChannelOutcome] = []
     max_candidates = 0
     for key, url in targets:
-        last = ledger.last_success(profile.id, key, engine=engine)
+        last = ledger.covered_until(profile.id, key, engine=engine)
         if served_since is not None and last is not None and last >= served_since:
             continue
         since = last if last is not None else now - FIRST_RUN_LOOKBACK
@@ -319,13 +324,20 @@ def digest_profile(
             channel_key=key,
             since=since,
             sources=profile.sources,
+            until=until,
         )
         max_candidates = max(max_candidates, len(cands))
         ranked = rank_for(profile, cands, engine=engine, now=now)
         if not ranked and not profile.send_empty:
             continue
         digest = build_digest(
-            profile, ranked, now=now, candidates=len(cands), health=health, period_start=last
+            profile,
+            ranked,
+            now=now,
+            candidates=len(cands),
+            health=health,
+            period_start=last,
+            period_end=until,
         )
         rendered = render_digest(digest)
         if dry_run:
@@ -339,10 +351,11 @@ def digest_profile(
             items=ranked,
             period_start=last,
             now=now,
+            period_end=until,
         )
         papers_sent = 0
         if url is None:
-            path = write_digest_files(rendered, profile.name, now, home)
+            path = write_digest_files(rendered, profile.name, until or now, home)
             ok, error, label = True, None, str(path)
         else:
             from paperround.deliver import deliver, redact_url

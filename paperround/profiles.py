@@ -6,7 +6,7 @@ here, once, before anything touches the database, so a bad value changes nothing
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -78,6 +78,8 @@ class ProfileConfig(BaseModel):
     max_items: int = Field(10, ge=1, le=200)
     min_score: float = 0.0
     send_empty: bool = False
+    # After downtime: one digest with everything missed, or one per missed slot (dispatch.py).
+    catch_up: Literal["one", "each"] = "one"
     keywords: dict[str, float] = Field(default_factory=dict)
     excluded: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)

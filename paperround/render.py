@@ -78,11 +78,12 @@ def _env(path: Path, slack: bool = False) -> Environment:
 def subject_for(digest: Digest) -> str:
     n = len(digest.items)
     count = f"{n} paper" if n == 1 else f"{n} papers"
-    return clean_line(f"Paperround · {digest.profile} · {digest.generated_at:%Y-%m-%d} · {count}")
+    day = digest.period_end or digest.generated_at
+    return clean_line(f"Paperround · {digest.profile} · {day:%Y-%m-%d} · {count}")
 
 
 def _period(digest: Digest) -> str:
-    end = f"{digest.generated_at:%a %d %b %Y}"
+    end = f"{(digest.period_end or digest.generated_at):%a %d %b %Y}"
     if digest.period_start is None:
         return end
     return f"{digest.period_start:%a %d %b} – {end}"

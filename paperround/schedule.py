@@ -10,8 +10,10 @@ zoneinfo's PEP 495 rules:
 - a wall time that happens twice on fall-back (02:30 on the October switch) runs once,
   at its first occurrence (fold=0).
 
-The dispatcher only ever looks at the latest slot <= now: after downtime one digest goes
-out, covering everything since the last successful delivery (catch-up without a flood).
+By default the dispatcher only looks at the latest slot <= now: after downtime one digest
+goes out, covering everything since the last successful delivery (catch-up without a flood).
+A profile with catch_up "each" gets one digest per missed slot instead (`missed_slots`),
+capped to the last MAX_CATCH_UP_SLOTS.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from croniter import croniter
 
 # A cron that matches nothing for this long is treated as never due (e.g. "0 0 30 2 *").
 _LOOKBACK_STEPS = 400
+MAX_CATCH_UP_SLOTS = 7  # catch_up "each": older missed slots fold into the oldest one sent
 
 
 def _to_utc(local_naive: datetime, tz: ZoneInfo) -> datetime:
@@ -46,6 +49,24 @@ def latest_slot(cron: str, timezone: str, now: datetime) -> datetime | None:
         if slot <= now:  # a gap-shifted slot can land after now: step back once more
             return slot
     return None
+
+
+def missed_slots(
+    cron: str, timezone: str, after: datetime, now: datetime, limit: int = MAX_CATCH_UP_SLOTS
+) -> list[datetime]:
+    """The latest `limit` scheduled instants in (after, now] (UTC), oldest first."""
+    tz = ZoneInfo(timezone)
+    it = croniter(cron, _local_naive(now, tz) + timedelta(seconds=1))
+    found: set[datetime] = set()
+    for _ in range(_LOOKBACK_STEPS):
+        slot = _to_utc(it.get_prev(datetime), tz)
+        if slot <= after:
+            break
+        if slot <= now:  # gap-shifted slots can repeat a real one or land after now
+            found.add(slot)
+            if len(found) >= limit:
+                break
+    return sorted(found)
 
 
 def next_slots(cron: str, timezone: str, after: datetime, count: int = 1) -> list[datetime]:

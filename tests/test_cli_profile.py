@@ -156,6 +156,8 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
         (("profile", "add", "x"), "has no signal"),
         (("profile", "add", "x", "--seed", "2611.99999"), "the arXiv API is unreachable"),
         (("profile", "edit", "theory", "--tz", "Nowhere/City"), "unknown timezone"),
+        (("profile", "edit", "theory", "--catch-up", "all"), "catch_up: Input should be"),
+        (("profile", "add", "x", "-k", "a", "--catch-up", "daily"), "catch_up: Input should be"),
         (("profile", "edit", "nobody", "-k", "a"), "no profile named 'nobody'"),
         (("profile", "rename", "theory", "a/b"), "invalid profile name"),
         (("profile", "seeds", "remove", "theory", "1234.5678"), "has no seed"),
@@ -264,6 +266,26 @@ def test_yaml_round_trip_is_identical(theory, capsys, tmp_path):
     # Applying to a fresh name creates it.
     path.write_text(first.stdout.replace("name: theory", "name: theory2"))
     assert "created profile theory2" in run_cli(capsys, "profile", "apply", str(path)).stdout
+
+
+def test_catch_up_option_is_stored_shown_and_round_trips(theory, capsys, tmp_path):
+    from paperround.cli.profile import CATCH_UP_HELP
+    from paperround.schedule import MAX_CATCH_UP_SLOTS
+
+    assert f"last {MAX_CATCH_UP_SLOTS} slots" in CATCH_UP_HELP
+    assert show(capsys)["catch_up"] == "one"
+    assert run_cli(capsys, "profile", "edit", "theory", "--catch-up", "each").exit_code == 0
+    assert show(capsys)["catch_up"] == "each"
+    assert "each" in run_cli(capsys, "profile", "show", "theory").stdout
+    exported = run_cli(capsys, "profile", "export", "theory").stdout
+    assert "catch_up: each" in exported
+    path = tmp_path / "theory.yaml"
+    path.write_text(exported.replace("name: theory", "name: copy"))
+    assert "created profile copy" in run_cli(capsys, "profile", "apply", str(path)).stdout
+    assert show(capsys, "copy")["catch_up"] == "each"
+    assert run_cli(capsys, "profile", "export", "copy").stdout == path.read_text()
+    r = run_cli(capsys, "profile", "add", "daily", "-k", "a", "--catch-up", "each")
+    assert r.exit_code == 0 and show(capsys, "daily")["catch_up"] == "each"
 
 
 def test_secret_channels_are_redacted_in_listings_and_export(theory, capsys, tmp_path):

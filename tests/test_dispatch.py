@@ -117,6 +117,66 @@ def test_catch_up_after_three_days_down_sends_one_digest_with_everything(engine,
     assert slots == [SLOT - timedelta(days=3), SLOT]
 
 
+def test_catch_up_each_sends_one_digest_per_missed_slot_oldest_first(engine, paperround_home):
+    with SmtpSink() as smtp:
+        reader(engine, "each", smtp.mailto(to="each@example.org"), catch_up="each")
+        reader(engine, "one", smtp.mailto(to="one@example.org"))
+        papers_on(engine, NOW - timedelta(days=3, hours=2), 1, 2)
+        dispatch_once(engine=engine, now=NOW - timedelta(days=3), home=paperround_home)
+        assert len(smtp.messages) == 2
+
+        per_day = {}
+        for day in (2, 1, 0):
+            per_day[day] = papers_on(engine, NOW - timedelta(days=day, hours=3), 100 + 10 * day, 2)
+        result = dispatch_once(engine=engine, now=NOW, home=paperround_home)
+        assert result.failed == []
+        slots = [SLOT - timedelta(days=d) for d in (2, 1, 0)]
+        assert [d.slot for d in result.claimed if d.name == "each"] == slots
+        assert [d.slot for d in result.claimed if d.name == "one"] == [SLOT]
+
+        each = [body(m) for m in smtp.messages[2:] if m["To"] == "each@example.org"]
+        assert len(each) == 3  # oldest first, each with that day's papers only
+        everything = [t for d in (2, 1, 0) for t in per_day[d]]
+        for text, day in zip(each, (2, 1, 0), strict=True):
+            assert [t for t in everything if t in text] == per_day[day]
+        [one] = [body(m) for m in smtp.messages[2:] if m["To"] == "one@example.org"]
+        assert all(t in one for t in everything)
+
+        again = dispatch_once(engine=engine, now=NOW + timedelta(minutes=5), home=paperround_home)
+        assert again.due == () and len(smtp.messages) == 6
+    pid = next(d.profile_id for d in result.claimed if d.name == "each")
+    claims = claim_store.list_claims(engine=engine, profile_id=pid)
+    assert [(c["slot"], c["status"]) for c in claims] == [
+        (SLOT - timedelta(days=d), "done") for d in (3, 2, 1, 0)
+    ]
+
+
+def test_catch_up_each_is_capped_to_the_last_slots(engine):
+    from models.store.profiles import channels_of
+    from paperround.schedule import MAX_CATCH_UP_SLOTS
+
+    prof = reader(engine, "each", "json://127.0.0.1:9/hook", catch_up="each")
+    from models.records import RenderedDigest
+    from models.store import ledger
+
+    sent = NOW - timedelta(days=20)  # the last digest went out 20 days ago
+    _, delivery = ledger.record_digest(
+        engine=engine,
+        profile_id=prof.id,
+        channel_key=str(channels_of(prof.id, engine=engine)[0].id),
+        rendered=RenderedDigest("s", "h", "t", "m"),
+        items=[],
+        period_start=None,
+        now=sent,
+    )
+    ledger.finish_delivery(delivery, engine=engine, ok=True, error=None, now=sent)
+    due = due_profiles(engine=engine, now=NOW)
+    assert [d.slot for d in due] == [
+        SLOT - timedelta(days=d) for d in range(MAX_CATCH_UP_SLOTS - 1, -1, -1)
+    ]
+    assert [d.until for d in due][-1] is None and due[0].until == due[0].slot
+
+
 def test_profile_added_between_ticks_takes_effect(engine, paperround_home):
     papers_on(engine, NOW - timedelta(hours=2), 1, 1)
     assert due_profiles(engine=engine, now=NOW) == []

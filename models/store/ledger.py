@@ -32,6 +32,24 @@ def last_success(profile_id: int, channel_key: str, *, engine: Engine) -> dateti
         ).scalar()
 
 
+def covered_until(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
+    """How far this channel's delivered digests reach: the next window starts here.
+
+    That is the last send time, except after a catch-up digest, which stops at its slot.
+    """
+    d, g = Delivery.__table__, DigestRecord.__table__
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.max(func.coalesce(g.c.period_end, d.c.sent_at)))
+            .select_from(d.join(g, g.c.id == d.c.digest_id))
+            .where(
+                d.c.profile_id == profile_id,
+                d.c.channel_key == channel_key,
+                d.c.status == "sent",
+            )
+        ).scalar()
+
+
 def record_digest(
     *,
     engine: Engine,
@@ -41,6 +59,7 @@ def record_digest(
     items: Sequence[ScoredPaper],
     period_start: datetime | None,
     now: datetime,
+    period_end: datetime | None = None,
 ) -> tuple[int, int]:
     """Archive a rendered digest and open its pending delivery; returns (digest_id, delivery_id)."""
     with Session(engine) as session:
@@ -49,6 +68,7 @@ def record_digest(
             channel_key=channel_key,
             created_at=now,
             period_start=period_start,
+            period_end=period_end or now,
             subject=rendered.subject,
             item_count=len(items),
             html=rendered.html,

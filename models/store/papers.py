@@ -274,8 +274,10 @@ def unsent_candidates(
     channel_key: str,
     since: datetime,
     sources: Sequence[str] = (),
+    until: datetime | None = None,
 ) -> list[Candidate]:
-    """Papers first seen (or revised) since `since` that this channel has not received.
+    """Papers first seen (or revised) since `since` (up to `until`) that this channel has not
+    received.
 
     A paper sent at an older version comes back as revised, with the "updated" badge.
     """
@@ -295,6 +297,13 @@ def unsent_candidates(
             )
         )
     )
+    if until is not None:  # a catch-up digest holds only what was there at its slot
+        query = query.where(
+            or_(
+                and_(s.c.id.is_(None), p.c.first_seen_at <= until),
+                and_(s.c.id.is_not(None), p.c.revised_at <= until),
+            )
+        )
     if sources:
         o = PaperOccurrence.__table__
         query = query.where(p.c.id.in_(select(o.c.paper_id).where(o.c.source.in_(list(sources)))))

@@ -123,6 +123,7 @@ _SCALARS = (
     "max_items",
     "min_score",
     "send_empty",
+    "catch_up",
 )
 _LISTS = ("excluded", "categories", "authors", "sources")
 

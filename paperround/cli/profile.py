@@ -19,6 +19,10 @@ app.add_typer(seeds_app, name="seeds")
 app.add_typer(channel_app, name="channel")
 
 JSON = typer.Option(False, "--json", help="Print JSON.")
+CATCH_UP_HELP = (
+    "After downtime: one digest with everything missed, or each missed slot its own "
+    "digest, oldest first (the last 7 slots at most)."
+)
 
 
 def _now() -> datetime:
@@ -85,6 +89,7 @@ def add(
     max_items: int = typer.Option(10, help="Most papers per digest."),
     min_score: float = typer.Option(0.0, help="Drop papers scoring below this."),
     send_empty: bool = typer.Option(False, help="Send a short note saying why when empty."),
+    catch_up: str = typer.Option("one", metavar="one|each", help=CATCH_UP_HELP),
     description: str = typer.Option("", help="What this profile is for."),
 ) -> None:
     """Create a profile.
@@ -102,6 +107,7 @@ def add(
         "max_items": max_items,
         "min_score": min_score,
         "send_empty": send_empty,
+        "catch_up": catch_up,
         "keywords": dict(parse_keyword(k) for k in keyword),
         "excluded": exclude,
         "categories": category,
@@ -134,6 +140,7 @@ def edit(
     send_empty: bool | None = typer.Option(
         None, "--send-empty/--no-send-empty", help="Empty note."
     ),
+    catch_up: str | None = typer.Option(None, metavar="one|each", help=CATCH_UP_HELP),
     description: str | None = typer.Option(None, help="What this profile is for."),
     weight: list[str] = typer.Option([], "--weight", help="Ranking weight, e.g. seeds=2."),
 ) -> None:
@@ -167,6 +174,7 @@ def edit(
         ("max_items", max_items),
         ("min_score", min_score),
         ("send_empty", send_empty),
+        ("catch_up", catch_up),
         ("description", description),
     ):
         if value is not None:
