@@ -275,3 +275,32 @@ def test_reasons_are_one_to_three_and_strongest_first():
     [only_pop] = rank(papers, ProfileSpec(name="q"), now=NOW)
     assert only_pop.reasons == ("42 upvotes on Hugging Face",)
     assert only_pop.score == round(0.15 * math.log1p(42) / 5, 4)
+
+
+def test_whole_phrase_search_agrees_with_the_word_boundary_regex():
+    import random
+    import re
+
+    from paperround.rank.signals import _whole_phrase_at
+
+    rng = random.Random(3)
+    words = [
+        "ntk",
+        "neural",
+        "tangent",
+        "kernel",
+        "kernels",
+        "x-ray",
+        "é",
+        "_a",
+        "1",
+        " ",
+        ".",
+        "-",
+    ]
+    phrases = ["neural tangent kernel", "ntk", "x-ray", "kernel", "-", "é", "_a", "1"]
+    for _ in range(300):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "-", "\x00"]) for _ in range(12))
+        for phrase in phrases:
+            expected = [m.start() for m in re.finditer(rf"\b{re.escape(phrase)}\b", text)]
+            assert _whole_phrase_at(text, phrase) == expected, (text, phrase)

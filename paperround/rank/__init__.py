@@ -60,6 +60,21 @@ def rank(
     return rank_many(candidates, [profile], now=now, index=index, cache=cache)[0]
 
 
+def _signals(
+    candidates: Sequence[Candidate], index: TextIndex, cache: MutableMapping[str, object]
+) -> PaperSignals:
+    """The candidates' signals, reused while the next profile ranks the same candidates
+    with the same index (a dispatch run ranks profile after profile over one day's papers):
+    vectors, folded texts and phrase hits are then computed once per run, not per profile."""
+    key = (index.fingerprint, tuple(candidates))
+    held = cache.get("signals")
+    if held is not None and held[0] == key:
+        return held[1]
+    signals = PaperSignals(candidates, index)
+    cache["signals"] = (key, signals)
+    return signals
+
+
 def rank_many(
     candidates: Sequence[Candidate],
     profiles: Sequence[ProfileSpec],
@@ -78,8 +93,8 @@ def rank_many(
     if index is None:
         extra = [p for prof in profiles for p in (*prof.seeds, *prof.liked, *prof.disliked)]
         index = build_index([*candidates, *extra])
-    signals = PaperSignals(candidates, index)
     cache = cache if cache is not None else {}
+    signals = _signals(candidates, index, cache)
     sims = seed_similarities(profiles, signals, cache)
     # the feedback models' small dense solves are slower with a thread pool than without
     with threadpool_limits(1):

@@ -8,6 +8,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Lower case without accents: "Zoë Müller" -> "zoe muller"."""
+    if text.isascii():  # most titles and abstracts: nothing to strip, and 100x faster
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

@@ -8,7 +8,6 @@ lazily, and each profile's signal is a numpy array over all candidates.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -20,8 +19,27 @@ from paperround.rank.names import author_key, fold
 from paperround.rank.text import TextIndex, paper_text
 
 
-def _phrase(term: str) -> re.Pattern:
-    return re.compile(rf"\b{re.escape(fold(term))}\b")
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _whole_phrase_at(text: str, phrase: str) -> list[int]:
+    """Where `phrase` stands in `text` as whole words, as the regex \\bphrase\\b finds it;
+    str.find scans a day's abstracts far faster than a regex that starts with \\b."""
+    out: list[int] = []
+    if not phrase:
+        return out
+    # \b holds where the word-ness of the two neighbouring characters differs.
+    first, last = _is_word(phrase[0]), _is_word(phrase[-1])
+    at = text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        before = at > 0 and _is_word(text[at - 1])
+        after = end < len(text) and _is_word(text[end])
+        if before != first and after != last:
+            out.append(at)
+        at = text.find(phrase, at + 1)
+    return out
 
 
 class PaperSignals:
@@ -108,13 +126,29 @@ class PaperSignals:
     def _texts(self) -> list[tuple[str, str]]:
         return [(fold(c.title), fold(f"{c.title} {c.abstract}")) for c in self.candidates]
 
+    @cached_property
+    def _joined(self) -> tuple[tuple[str, np.ndarray], tuple[str, np.ndarray]]:
+        """All texts (and all titles) in one string each, with each paper's start offset:
+        one regex scan per phrase instead of one search per paper."""
+        out = []
+        for part in (1, 0):
+            texts = [t[part] for t in self._texts]
+            starts = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])]) if texts else np.zeros(0)
+            out.append(("\x00".join(texts), starts))
+        return out[0], out[1]
+
     def _hits(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(in title or abstract, in title) per candidate, for one phrase."""
         if term not in self._phrases:
-            pat = _phrase(term)
-            text = np.array([bool(pat.search(t)) for _, t in self._texts], bool)
-            title = np.array([bool(pat.search(t)) for t, _ in self._texts], bool)
-            self._phrases[term] = (text, title)
+            phrase = fold(term)
+            found = []
+            for joined, starts in self._joined:
+                hit = np.zeros(len(self.candidates), bool)
+                at = _whole_phrase_at(joined, phrase)
+                if at:
+                    hit[np.searchsorted(starts, at, side="right") - 1] = True
+                found.append(hit)
+            self._phrases[term] = (found[0], found[1])
         return self._phrases[term]
 
     def keyword_share(self, keywords: Sequence[tuple[str, float]]) -> np.ndarray:
