@@ -113,20 +113,22 @@ def test_bad_url_is_a_clear_error():
         validate_channel_url("notascheme://whatever")
 
 
-def _store_papers(engine, now):
+def _store_papers(engine, now, count: int = 3, abstract_sentences: int = 0):
+    """`count` feature-learning papers first seen at `now` (long abstracts on request)."""
     records = [
         PaperRecord(
             source="arxiv-cs.LG",
-            external_id=f"oai:arXiv.org:2611.0000{n}v1",
+            external_id=f"oai:arXiv.org:2611.{n:05d}v1",
             title=f"Feature learning dynamics, paper {n}",
-            abstract="Feature learning beyond the kernel regime.",
+            abstract=f"Feature learning beyond the kernel regime, case {n}. " * abstract_sentences
+            or "Feature learning beyond the kernel regime.",
             authors=("Ada Lovelace",),
-            url=f"https://arxiv.org/abs/2611.0000{n}",
-            arxiv_id=f"2611.0000{n}",
+            url=f"https://arxiv.org/abs/2611.{n:05d}",
+            arxiv_id=f"2611.{n:05d}",
             version=1,
             published=now,
         )
-        for n in range(1, 4)
+        for n in range(1, count + 1)
     ]
     papers.upsert_records(records, engine=engine, now=now)
 
@@ -214,21 +216,7 @@ def test_a_chat_digest_that_breaks_part_way_resends_only_what_did_not_arrive(
     engine, paperround_home
 ):
     now = datetime(2026, 11, 23, 7, tzinfo=UTC)
-    records = [
-        PaperRecord(
-            source="arxiv-cs.LG",
-            external_id=f"oai:arXiv.org:2611.{n:05d}v1",
-            title=f"Feature learning dynamics, paper {n}",
-            abstract=f"Feature learning beyond the kernel regime, case {n}. " * 12,
-            authors=("Ada Lovelace",),
-            url=f"https://arxiv.org/abs/2611.{n:05d}",
-            arxiv_id=f"2611.{n:05d}",
-            version=1,
-            published=now,
-        )
-        for n in range(1, 81)
-    ]
-    papers.upsert_records(records, engine=engine, now=now - timedelta(hours=1))
+    _store_papers(engine, now - timedelta(hours=1), count=80, abstract_sentences=12)
     with HttpSink() as sink:
         prof = create_profile(
             Profile(name="theory", keywords=[["feature learning", 1.0]], max_items=80),
