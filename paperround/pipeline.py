@@ -191,6 +191,7 @@ class RankState:
     built: datetime
     papers: int
     cache: dict = field(default_factory=dict)
+    checked: datetime | None = None  # the run that last checked staleness
 
 
 _RANK_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -199,18 +200,21 @@ _RANK_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def rank_state(*, engine: Engine, now: datetime) -> RankState:
     from paperround.rank import build_index
 
-    count = papers.count_papers(engine=engine)
     state = _RANK_STATES.get(engine)
+    if state is not None and state.checked == now:
+        return state  # one run ("now" read once) ranks many profiles: count the store once
+    count = papers.count_papers(engine=engine)
     if (
         state is not None
         and timedelta(0) <= now - state.built < RANK_REFIT_AFTER
         and count <= state.papers * 1.1
     ):
+        state.checked = now
         return state
     window = papers.recent_papers(engine=engine, since=now - RANK_WINDOW, limit=RANK_WINDOW_PAPERS)
     index = build_index(window) if len(window) >= RANK_MIN_WINDOW else None
     cache = state.cache if state is not None and len(state.cache) < 100_000 else {}
-    state = RankState(index=index, built=now, papers=count, cache=cache)
+    state = RankState(index=index, built=now, papers=count, cache=cache, checked=now)
     _RANK_STATES[engine] = state
     return state
 
