@@ -63,7 +63,7 @@ class Paper(SQLModel, table=True):
     __tablename__ = "papers"
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)  # canonical: arXiv id, doi:..., title:<hash>
-    arxiv_id: str | None = Field(default=None, index=True)
+    arxiv_id: str | None = None  # not indexed: lookups go by key (an arXiv paper's key is its id)
     doi: str | None = Field(default=None, index=True)
     title: str = Field(sa_column=Column(Text, nullable=False))
     abstract: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -95,7 +95,8 @@ class PaperOccurrence(SQLModel, table=True):
     __tablename__ = "paper_occurrences"
     __table_args__ = (UniqueConstraint("paper_id", "source"),)
     id: int | None = Field(default=None, primary_key=True)
-    paper_id: int = Field(foreign_key="papers.id", index=True, ondelete="CASCADE")
+    # No index of its own: the (paper_id, source) unique index serves paper_id lookups.
+    paper_id: int = Field(foreign_key="papers.id", ondelete="CASCADE")
     source: str = Field(index=True)
     external_id: str
     announce_type: str | None = None
