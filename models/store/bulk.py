@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii as _quote
+from operator import itemgetter
 
 from sqlalchemy import JSON, Connection, select
 from sqlalchemy.dialects import postgresql
@@ -65,8 +66,15 @@ def _converters(table, cols: list[str]) -> list:
 
 
 def _sqlite_rows(table, cols: list[str], rows: list[dict]) -> list[tuple]:
-    conv = list(zip(cols, _converters(table, cols), strict=True))
-    return [tuple(row[c] if f is None else f(row[c]) for c, f in conv) for row in rows]
+    get = itemgetter(*cols)
+    conv = [(i, f) for i, f in enumerate(_converters(table, cols)) if f is not None]
+    out = []
+    for row in rows:
+        values = list(get(row))
+        for i, f in conv:
+            values[i] = f(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def insert_papers(conn: Connection, rows: list[dict]) -> dict[str, int]:

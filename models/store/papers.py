@@ -12,6 +12,7 @@ like any existing one. Lock waits that still fail (deadlock, busy timeout) retry
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -87,10 +88,31 @@ def _retryable(exc: DBAPIError) -> bool:
     return any(s in msg for s in ("locked", "deadlock", "could not serialize", "duplicate key"))
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Cyclic GC off for a batch: it allocates many short-lived acyclic containers (freed by
+    reference counting), and each full collection would walk the whole heap for nothing,
+    including the parsed feed still held by the caller (~15% of the store's time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def upsert_records(
     records: Iterable[PaperRecord], *, engine: Engine, now: datetime
 ) -> UpsertResult:
     """Insert new papers, merge known ones, record occurrences. One transaction per chunk."""
+    with _gc_paused():
+        return _upsert_records(records, engine=engine, now=now)
+
+
+def _upsert_records(
+    records: Iterable[PaperRecord], *, engine: Engine, now: datetime
+) -> UpsertResult:
     groups = sorted(group_records(records).items())  # a fixed order keeps PG lock order
     new: list[int] = []
     revised: list[int] = []
