@@ -18,7 +18,7 @@ import httpx
 
 from models.records import ParseResult
 from paperround.errors import FetchError
-from paperround.fetch import fetch
+from paperround.fetch import fetch, ssl_context
 from paperround.sources import arxiv_api
 
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
@@ -60,6 +60,7 @@ class ArxivApiClient:
         self._client = client or httpx.Client(
             follow_redirects=True,
             timeout=timeout,
+            verify=ssl_context(),
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         )
         self._sleep = sleep
