@@ -186,6 +186,7 @@ def send_claimed(
             for p in conn.execute(select(Profile.__table__).where(Profile.__table__.c.id.in_(ids)))
         }
     outcomes = []
+    decoded: dict = {}  # papers decoded once for all the profiles of this batch
     for due, claim in claimed:
         prof = found.get(due.profile_id)
         try:
@@ -199,6 +200,7 @@ def send_claimed(
                 health=health,
                 served_since=due.slot,
                 until=due.until,
+                decoded=decoded,
             )
         except Exception as exc:  # isolate: this profile fails, the others go on
             log.exception("digest of profile %s failed", due.name)

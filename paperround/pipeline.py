@@ -301,6 +301,7 @@ def digest_profile(
     dry_run: bool = False,
     served_since: datetime | None = None,
     until: datetime | None = None,
+    decoded: dict | None = None,
 ) -> ProfileOutcome:
     """Select, rank, render, deliver and record one profile's digest, channel by channel.
 
@@ -309,6 +310,8 @@ def digest_profile(
     skipped, so retrying a slot only serves the channels that missed it.
     With until (a missed slot, catch_up "each"), the digest holds only papers first seen
     up to it, and the channel's next window starts there.
+    decoded: the run's cache of decoded papers, shared by all the profiles it digests
+    (models.store.papers.unsent_candidates).
     """
     from paperround.render import render_digest
 
@@ -329,6 +332,7 @@ def digest_profile(
             since=since,
             sources=profile.sources,
             until=until,
+            decoded=decoded,
         )
         max_candidates = max(max_candidates, len(cands))
         ranked = rank_for(profile, cands, engine=engine, now=now)
@@ -390,11 +394,18 @@ def digest_all(
         if (p.name in names if names else p.enabled)
     ]
     outcomes = []
+    decoded: dict = {}
     for prof in todo:
         try:
             outcomes.append(
                 digest_profile(
-                    prof, engine=engine, now=now, home=home, health=health, dry_run=dry_run
+                    prof,
+                    engine=engine,
+                    now=now,
+                    home=home,
+                    health=health,
+                    dry_run=dry_run,
+                    decoded=decoded,
                 )
             )
         except Exception as exc:  # isolate: record this profile's failure, go on with the rest

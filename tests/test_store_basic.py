@@ -116,3 +116,57 @@ def test_sent_papers_are_not_selected_again(engine):
         engine=engine, profile_id=prof.id, channel_key="file", since=NOW
     )
     assert [c.revised for c in again] == [True]
+
+
+def test_a_runs_decoded_papers_are_reused_and_refreshed_when_they_change(engine):
+    """unsent_candidates with a run's cache returns exactly what it returns without one."""
+    prof = create_profile(Profile(name="p", keywords=[["x", 1.0]]), engine=engine)
+    papers.upsert_records(
+        [rec("arxiv-rss"), rec("arxiv-rss", arxiv_id="2604.00001", title="Another paper")],
+        engine=engine,
+        now=NOW,
+    )
+    since = NOW - timedelta(days=1)
+
+    def both(channel: str, since: datetime = since):
+        plain = papers.unsent_candidates(
+            engine=engine, profile_id=prof.id, channel_key=channel, since=since
+        )
+        cached = papers.unsent_candidates(
+            engine=engine, profile_id=prof.id, channel_key=channel, since=since, decoded=decoded
+        )
+        assert sorted(cached, key=lambda c: c.paper_id) == sorted(plain, key=lambda c: c.paper_id)
+        return cached
+
+    decoded: dict = {}
+    first = both("file")
+    assert len(first) == 2 and len(decoded) == 2
+    held = decoded[first[0].paper_id][1]
+    assert both("2")[0] is held or both("2")[1] is held  # the second channel reuses the row
+    item = ScoredPaper(paper=first[0], score=1.0, reasons=("matches 'x'",))
+    _, delivery = ledger.record_digest(
+        engine=engine,
+        profile_id=prof.id,
+        channel_key="file",
+        rendered=RenderedDigest("s", "<p>h</p>", "t", "m"),
+        items=[item],
+        period_start=None,
+        now=NOW,
+    )
+    ledger.finish_delivery(delivery, engine=engine, ok=True, error=None, now=NOW)
+    # A paper changed since it was decoded (a new version, a longer abstract) is read again,
+    # and comes back revised to the channel that had it at version 1.
+    later = NOW + timedelta(hours=1)
+    sent_id = first[0].paper_id
+    sent_arxiv = "2604.21952" if first[0].key == "2604.21952" else "2604.00001"
+    papers.upsert_records(
+        [rec("arxiv-rss", version=2, arxiv_id=sent_arxiv, abstract="A new, longer abstract.")],
+        engine=engine,
+        now=later,
+    )
+    again = both("file", NOW)
+    other = next(c.paper_id for c in first if c.paper_id != sent_id)
+    assert sorted((c.paper_id, c.revised, c.version) for c in again) == sorted(
+        [(sent_id, True, 2), (other, False, 1)]
+    )
+    assert decoded[sent_id][1].abstract == "A new, longer abstract."

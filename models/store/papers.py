@@ -16,7 +16,7 @@ import gc
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, text
@@ -297,11 +297,16 @@ def unsent_candidates(
     since: datetime,
     sources: Sequence[str] = (),
     until: datetime | None = None,
+    decoded: dict[int, tuple[datetime, Candidate]] | None = None,
 ) -> list[Candidate]:
     """Papers first seen (or revised) since `since` (up to `until`) that this channel has not
     received.
 
     A paper sent at an older version comes back as revised, with the "updated" badge.
+    `decoded` is a run's cache of decoded papers (id -> (updated_at, candidate)): a dispatch
+    run selects the same day's papers for profile after profile, and decoding the rows
+    (JSON, dates) was most of each selection. Only ids and change stamps are read per
+    channel; full rows only for papers the cache lacks or holds at an older update.
     """
     p = Paper.__table__
     s = SentItem.__table__
@@ -309,8 +314,9 @@ def unsent_candidates(
         s,
         and_(s.c.paper_id == p.c.id, s.c.profile_id == profile_id, s.c.channel_key == channel_key),
     )
+    picked = (p.c.id, p.c.updated_at) if decoded is not None else (p,)
     query = (
-        select(p, s.c.version.label("sent_version"))
+        select(*picked, s.c.version.label("sent_version"))
         .select_from(joined)
         .where(
             or_(
@@ -331,7 +337,22 @@ def unsent_candidates(
         query = query.where(p.c.id.in_(select(o.c.paper_id).where(o.c.source.in_(list(sources)))))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    return [to_candidate(r, sent_version=r.sent_version) for r in rows]
+        if decoded is None:
+            return [to_candidate(r, sent_version=r.sent_version) for r in rows]
+        stale = [r.id for r in rows if decoded.get(r.id, (None,))[0] != r.updated_at]
+        for start in range(0, len(stale), 5000):
+            chunk = stale[start : start + 5000]
+            for full in conn.execute(select(p).where(p.c.id.in_(chunk))):
+                decoded[full.id] = (full.updated_at, to_candidate(full))
+    out = []
+    for r in rows:
+        if r.id not in decoded:  # merged into another row between the two reads
+            continue
+        cand = decoded[r.id][1]
+        if r.sent_version is not None and cand.version > r.sent_version:
+            cand = replace(cand, revised=True)
+        out.append(cand)
+    return out
 
 
 def recent_papers(*, engine: Engine, since: datetime, limit: int) -> list[Candidate]:
