@@ -25,7 +25,11 @@ def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     """Same words, or nearly: "Grokking, revisited" and "Grokking Revisited" are one paper."""
     if not a or not b:
         return a == b
-    return len(a & b) / len(a | b) >= TITLE_OVERLAP
+    small, large = (len(a), len(b)) if len(a) <= len(b) else (len(b), len(a))
+    if small < TITLE_OVERLAP * large:  # Jaccard <= small / large: most pairs stop here
+        return False
+    common = len(a & b)
+    return common >= TITLE_OVERLAP * (small + large - common)
 
 
 def collapse_and_cut(
