@@ -38,3 +38,19 @@ def test_downgrade_and_upgrade_again_round_trip(any_engine):
     }  # the indexes 0003 drops are back, and only they differ
     upgrade(any_engine)
     assert current_revision(any_engine) == "0003"
+
+
+def test_a_new_sqlite_store_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path):
+    import sqlite3
+
+    from models.db import make_engine
+
+    old = tmp_path / "old.db"
+    sqlite3.connect(old).execute("CREATE TABLE t (x)").connection.close()  # 4 KiB default
+    for path, size in ((tmp_path / "new.db", 16384), (old, 4096)):
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        engine.dispose()
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA page_size").fetchone()[0] == size
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
