@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models.records import PaperRecord
@@ -317,3 +318,27 @@ def test_every_key_maps_to_its_own_row_across_batches_and_a_deleted_top_row(any_
     mixed = papers.upsert_records(batch(2000, 4600), engine=any_engine, now=NOW + DAY)
     check(mixed)
     assert len(mixed.new) == 2101  # 2500..4599, and the deleted 2499 again
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        {},
+        ["Ada Lovelace", 'Jane "JJ" Doe', "Zoë Ångström", "王小明", "tab\there", "back\\slash"],
+        ["cs.LG", "stat.ML"],
+        {"1": "2026-04-28", "2": "2026-05-02"},
+        {"1": "2026-04-28", 2: "int key"},
+        [1, 2.5, None, True],
+        ["mixed", 3],
+        {"nested": ["a", {"b": 1}]},
+        {"v": None},
+    ],
+)
+def test_bulk_json_is_json_dumps_byte_for_byte(value):
+    """The store's fast JSON writer matches what SQLAlchemy's JSON type would store."""
+    import json
+
+    from models.store.bulk import _json
+
+    assert _json(value) == json.dumps(value)

@@ -46,11 +46,18 @@ _dumps = json.JSONEncoder().encode  # json.dumps' defaults, without its per-call
 
 
 def _json(value) -> str:
-    """json.dumps(value), byte for byte; lists of strings (authors) take a C shortcut."""
+    """json.dumps(value), byte for byte. Lists of strings (authors, categories) and
+    string-to-string dicts (version dates) take a shortcut through the C string quoter,
+    which raises TypeError on anything else."""
     if not value:
         return "[]" if isinstance(value, list) else "{}"
-    if isinstance(value, list) and all(type(v) is str for v in value):
-        return "[" + ", ".join(map(_quote, value)) + "]"
+    try:
+        if isinstance(value, list):
+            return "[" + ", ".join(map(_quote, value)) + "]"
+        if isinstance(value, dict):
+            return "{" + ", ".join([f"{_quote(k)}: {_quote(v)}" for k, v in value.items()]) + "}"
+    except TypeError:
+        pass
     return _dumps(value)
 
 
