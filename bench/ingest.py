@@ -143,7 +143,7 @@ def main() -> None:
     ap.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--items", type=int, default=6000)
     ap.add_argument("--preload", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
 
     from tests.feedgen import make_arxiv_rss_day
