@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from models.records import Candidate, SeedPaper
 from paperround.rank.names import author_key, fold
+from paperround.rank.select import near_duplicate_pairs, title_words
 from paperround.rank.text import TextIndex, paper_text
 
 
@@ -53,7 +54,6 @@ class PaperSignals:
         self._phrases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._followed: dict[tuple[str, ...], tuple[np.ndarray, dict[int, str]]] = {}
         self.position = {c.key: i for i, c in enumerate(self.candidates)}
-        self.title_words: dict[int, frozenset[str]] = {}
 
     # -- text -------------------------------------------------------------------------------
 
@@ -121,6 +121,11 @@ class PaperSignals:
         for (n, i, base), k, sim in zip(asked, which, best, strict=True):
             out[n][i] = (papers[base + k].title, float(sim))
         return out
+
+    @cached_property
+    def near_duplicates(self) -> dict[int, set[int]]:
+        """Row -> rows with a near-duplicate title (select.py), found once per run."""
+        return near_duplicate_pairs([title_words(c.title) for c in self.candidates])
 
     @cached_property
     def _texts(self) -> list[tuple[str, str]]:
