@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
+import scipy.sparse as sp
 
 from models.records import Candidate, ProfileSpec, SeedPaper
 from paperround.rank import author_key, rank
@@ -165,6 +166,27 @@ def test_index_vocabulary_matches_countvectorizer_and_vectors_are_unit_length():
     assert index.vectors(["zzz qqq"]).nnz == 0  # unknown words are ignored
 
 
+def test_latent_space_joins_the_words_of_one_topic_and_projects_window_rows():
+    from paperround.rank import build_index
+
+    window = background()
+    assert build_index(window).latent_dims > 34  # as many as the window allows, up to 256
+    index = build_index(window, latent_dims=34)  # one per topic: words of a topic merge
+    texts = [f"{p.title}. {p.abstract}" for p in window[:3]]
+    assert np.allclose(index.to_latent(index.vectors(texts)), index.latent[:3], atol=1e-4)
+    a, b, c = index.vectors(
+        ["neural tangent kernel", "gradient descent training dynamics", "protein folding"]
+    )
+    assert (a @ b.T).nnz == 0  # no shared term: the sparse cosine is 0
+    la, lb, lc = index.to_latent(sp.vstack([a, b, c]))
+    cos = lambda x, y: float(x @ y / np.linalg.norm(x) / np.linalg.norm(y))  # noqa: E731
+    assert cos(la, lb) > 0.5 > cos(la, lc)  # same topic in the window: close in latent space
+    tiny = build_index(window[:20])  # too few papers for a latent space: sparse only
+    assert tiny.latent_dims == 0
+    spec = ProfileSpec(name="p", seeds=(SeedPaper("s", "kernel", "neural tangent kernel"),))
+    assert titles(rank(window[:3], spec, now=NOW, index=tiny))
+
+
 def test_rank_with_index_finds_the_topic_of_the_seeds_and_rank_many_agrees():
     from paperround.rank import build_index, rank_many
 
@@ -227,6 +249,20 @@ def test_near_duplicate_titles_collapse_beyond_exact_matches():
     c = title_words("Scaling laws for dense language models")
     assert near_duplicate(a, b)
     assert not near_duplicate(a, c)
+
+
+def test_near_duplicate_pairs_found_at_once_are_the_pairwise_ones():
+    import random
+
+    from paperround.rank.select import near_duplicate, near_duplicate_pairs
+
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(12)]
+    titles = [frozenset(rng.sample(vocab, rng.randint(0, 9))) for _ in range(400)]
+    found = near_duplicate_pairs(titles)
+    for i, a in enumerate(titles):
+        expected = {j for j, b in enumerate(titles) if j != i and near_duplicate(a, b)}
+        assert found.get(i, set()) == expected, i
 
 
 def test_mmr_diversity_lets_a_different_topic_into_a_short_digest():

@@ -5,9 +5,12 @@ in the background window (pseudo-relevance feedback) add the field's other vocab
 Why subtract the window's mean vector: what every paper of the window says ("we propose",
 "state of the art") is not what makes a paper one of this reader's. Why prune to the
 heaviest terms: a pruned query makes scoring a sparse product over a few hundred terms per
-profile, and the tail of an expanded query is noise. Queries depend only on the seeds,
-likes and index, so they are cached under a hash of those and recomputed only when one
-changes.
+profile, and the tail of an expanded query is noise. Why a latent twin of the query: the
+same expanded, centred query in the index's LSA space (text.py) finds papers on the seeds'
+topic that use other words; the seed signal is a blend of both cosines (on the dev draw,
+nDCG@10 0.382 -> 0.394, and 0.404 -> 0.423 on a second draw). Queries depend only on the
+seeds, likes and index, so they are cached under a hash of those and recomputed only when
+one changes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ EXPANSION_NEIGHBOURS = 50  # background papers nearest the seeds, added to the q
 EXPANSION_WEIGHT = 2.0
 BACKGROUND_WEIGHT = 4.0  # how much of the window's mean vector is subtracted
 QUERY_TERMS = 2000  # heaviest terms kept per query (400 cost AUC on the dev draw)
+LATENT_WEIGHT = 0.5  # latent cosine's weight beside the sparse one (1.0 and 0.35 no better)
 
 
 def query_key(profile: ProfileSpec, fingerprint: str) -> str:
@@ -44,10 +48,13 @@ def _prune(q: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     return sp.vstack(rows).tocsr()
 
 
-def build_queries(profiles: Sequence[ProfileSpec], signals: PaperSignals) -> list[sp.csr_matrix]:
-    """Expanded, pruned query rows (not yet centred), one per profile; all have seeds."""
+def build_queries(
+    profiles: Sequence[ProfileSpec], signals: PaperSignals
+) -> list[tuple[sp.csr_matrix, np.ndarray]]:
+    """Expanded query rows (not yet centred), one per profile, all with seeds: the pruned
+    tf-idf row and the same query in the latent space."""
     index = signals.index
-    q = signals.mean_vectors([(*p.seeds, *p.liked) for p in profiles])
+    q, latent = signals.mean_vectors([(*p.seeds, *p.liked) for p in profiles])
     k = min(EXPANSION_NEIGHBOURS, len(index) // 20)
     if k:
         near = (index.background @ q.T).toarray()  # background x profiles
@@ -58,8 +65,9 @@ def build_queries(profiles: Sequence[ProfileSpec], signals: PaperSignals) -> lis
             shape=(len(profiles), len(index)),
         )
         q = (q + pick @ index.background).tocsr()
+        latent = latent + pick @ index.latent
     q = _prune(q, QUERY_TERMS) if QUERY_TERMS else q
-    return [q.getrow(i) for i in range(q.shape[0])]
+    return [(q.getrow(i), latent[i]) for i in range(q.shape[0])]
 
 
 def seed_similarities(
@@ -82,7 +90,7 @@ def seed_similarities(
             todo, build_queries([profiles[who[j]] for j in todo], signals), strict=True
         ):
             cache[keys[j]] = row
-    q = sp.vstack([cache[key] for key in keys]).tocsr()
+    q = sp.vstack([cache[key][0] for key in keys]).tocsr()
     m = BACKGROUND_WEIGHT if len(index) >= 50 else 0.0
     mean = index.mean
     dots = (signals.vectors @ q.T).toarray()  # candidates x profiles
@@ -91,6 +99,10 @@ def seed_similarities(
     qq = np.asarray(q.multiply(q).sum(axis=1)).ravel()
     norms = np.sqrt(np.maximum(qq - 2 * m * qmu + m * m * float(mean @ mean), 1e-12))
     sims = (dots / norms[None, :]).astype(np.float32)
+    if index.latent_dims:
+        lq = np.stack([cache[key][1] for key in keys]) - m * index.latent_mean
+        lq /= np.maximum(np.linalg.norm(lq, axis=1, keepdims=True), 1e-12)
+        sims = (sims + LATENT_WEIGHT * (signals.latent @ lq.T)) / (1 + LATENT_WEIGHT)
     for j, i in enumerate(who):
         result[i] = sims[:, j]
     return result

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from models.records import Candidate, SeedPaper
 from paperround.rank.names import author_key, fold
+from paperround.rank.select import near_duplicate_pairs, title_words
 from paperround.rank.text import TextIndex, paper_text
 
 
@@ -53,7 +54,6 @@ class PaperSignals:
         self._phrases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._followed: dict[tuple[str, ...], tuple[np.ndarray, dict[int, str]]] = {}
         self.position = {c.key: i for i, c in enumerate(self.candidates)}
-        self.title_words: dict[int, frozenset[str]] = {}
 
     # -- text -------------------------------------------------------------------------------
 
@@ -64,8 +64,11 @@ class PaperSignals:
             return self.index.background[rows]
         return self.index.vectors(paper_text(p.title, p.abstract) for p in papers)
 
-    def mean_vectors(self, groups: Sequence[Sequence[SeedPaper]]) -> sp.csr_matrix:
-        """One row per group: the mean of its papers' vectors (window rows where possible)."""
+    def mean_vectors(
+        self, groups: Sequence[Sequence[SeedPaper]]
+    ) -> tuple[sp.csr_matrix, np.ndarray]:
+        """One row per group: the mean of its papers' vectors (window rows where possible),
+        as tf-idf and in the latent space."""
         rows, cols, vals, missing = [], [], [], []
         for j, group in enumerate(groups):
             for p in group:
@@ -78,13 +81,22 @@ class PaperSignals:
                     vals.append(1.0 / len(group))
         shape = (len(groups), len(self.index))
         pick = sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=shape)
-        out = pick @ self.index.background
+        out, latent = pick @ self.index.background, pick @ self.index.latent
         if missing:
             vecs = self.index.vectors(paper_text(p.title, p.abstract) for _, p, _ in missing)
             w = np.asarray([w for _, _, w in missing], np.float32)
             at = ([j for j, _, _ in missing], np.arange(len(missing)))
-            out = out + sp.csr_matrix((w, at), shape=(len(groups), len(missing))) @ vecs
-        return sp.csr_matrix(out)
+            spread = sp.csr_matrix((w, at), shape=(len(groups), len(missing)))
+            out = out + spread @ vecs
+            latent = latent + spread @ self.index.to_latent(vecs)
+        return sp.csr_matrix(out), np.asarray(latent, np.float32)
+
+    @cached_property
+    def latent(self) -> np.ndarray:
+        """The candidates in the index's latent space, L2-normalised (rows x dims)."""
+        x = self.index.to_latent(self.vectors)
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        return x / np.maximum(norms, 1e-12)
 
     def max_similarity(self, papers: Sequence[SeedPaper]) -> np.ndarray:
         sims = self.vectors @ self.paper_vectors(papers).T
@@ -121,6 +133,11 @@ class PaperSignals:
         for (n, i, base), k, sim in zip(asked, which, best, strict=True):
             out[n][i] = (papers[base + k].title, float(sim))
         return out
+
+    @cached_property
+    def near_duplicates(self) -> dict[int, set[int]]:
+        """Row -> rows with a near-duplicate title (select.py), found once per run."""
+        return near_duplicate_pairs([title_words(c.title) for c in self.candidates])
 
     @cached_property
     def _texts(self) -> list[tuple[str, str]]:
