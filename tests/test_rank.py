@@ -340,3 +340,25 @@ def test_whole_phrase_search_agrees_with_the_word_boundary_regex():
         for phrase in phrases:
             expected = [m.start() for m in re.finditer(rf"\b{re.escape(phrase)}\b", text)]
             assert _whole_phrase_at(text, phrase) == expected, (text, phrase)
+
+
+def test_closest_seed_with_a_latent_space_names_the_topic_seed_and_its_tfidf_cosine():
+    from paperround.rank import build_index
+    from paperround.rank.signals import PaperSignals
+
+    index = build_index(background())
+    assert index.latent_dims  # the latent path, not the all-pairs fallback
+    seeds = (
+        SeedPaper("s1", "Kernel seed", "neural tangent kernel at infinite width"),
+        SeedPaper("s2", "Protein seed", "protein structure prediction from amino acid sequence"),
+    )
+    papers = [
+        cand(1, "Wide networks", "gradient descent training dynamics of the neural tangent kernel"),
+        cand(2, "Folding", "protein folding from amino acid sequence"),
+    ]
+    signals = PaperSignals(papers, index)
+    (found,) = signals.closest_seeds([(seeds, [0, 1])])
+    assert found[0][0] == "Kernel seed" and found[1][0] == "Protein seed"
+    exact = (signals.vectors @ signals.paper_vectors(seeds).T).toarray()
+    assert math.isclose(found[0][1], exact[0, 0], rel_tol=1e-5)
+    assert math.isclose(found[1][1], exact[1, 1], rel_tol=1e-5)
