@@ -23,6 +23,7 @@ Candidates the ranker leaves out (no signal) share the lowest score. Last line: 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import pickle
@@ -43,6 +44,8 @@ from models.records import Candidate, ProfileSpec, SeedPaper  # noqa: E402
 from paperround.rank import build_index, rank_many  # noqa: E402
 
 WINDOW_DAYS = 60
+# What a cached index depends on: the code that fits it.
+INDEX_CODE = hashlib.sha256((REPO / "paperround/rank/text.py").read_bytes()).hexdigest()[:12]
 
 
 def as_candidate(n: int, p: dict) -> Candidate:
@@ -148,7 +151,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draw", default="frozen", help="frozen (report), dev (tune), or a seed")
     ap.add_argument("--no-anchors", action="store_true", help="only our ranker (fast tuning)")
-    ap.add_argument("--index-cache", type=Path, help="keep each day's fitted index here")
+    ap.add_argument(
+        "--index-cache",
+        type=Path,
+        help="keep each day's fitted index here (named by a hash of rank/text.py, so an "
+        "index built by older code is never loaded)",
+    )
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE: a ranker constant")
     args = ap.parse_args()
     for item in args.set:  # tuning on the dev draw: e.g. --set query.QUERY_TERMS=800
@@ -181,7 +189,7 @@ def main() -> None:
         cands = by_day[day]
         got: dict[str, list[list[float]]] = {}
         t0 = time.perf_counter()
-        cached = args.index_cache / f"{day}.pickle" if args.index_cache else None
+        cached = args.index_cache / f"{day}-{INDEX_CODE}.pickle" if args.index_cache else None
         if cached and cached.exists():
             index = pickle.loads(cached.read_bytes())
         else:
