@@ -95,7 +95,8 @@ def export_store(*, engine: Engine, include_secrets: bool, now: datetime) -> dic
         ).order_by(DigestRecord.id)  # fmt: skip
         deliveries = [
             {"profile": names[d.profile_id], "channel": chan(d.profile_id, d.channel_key),
-             "created_at": d.created_at, "period_start": d.period_start, "subject": d.subject,
+             "created_at": d.created_at, "period_start": d.period_start,
+             "period_end": d.period_end, "subject": d.subject,
              "status": d.status, "attempts": d.attempts, "error": d.error, "sent_at": d.sent_at,
              "items": items.get(d.id, [])}
             for d in conn.execute(query)
@@ -251,7 +252,8 @@ def _restore_digest(conn, d: dict, profile_id: int, channel_key: str, pids: dict
     digest_id = conn.execute(
         t.insert().values(
             profile_id=profile_id, channel_key=channel_key, created_at=created,
-            period_start=_dt(d["period_start"]), subject=d["subject"],
+            period_start=_dt(d["period_start"]), period_end=_dt(d.get("period_end")),
+            subject=d["subject"],
             item_count=len(d["items"]), html="", text="", markdown="",
         )
     ).inserted_primary_key[0]  # fmt: skip

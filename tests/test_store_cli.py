@@ -138,6 +138,7 @@ def _history(engine) -> None:
         items=items,
         period_start=None,
         now=NOW,
+        period_end=NOW - timedelta(hours=1),  # a catch-up digest: export keeps where it ends
     )
     ledger.finish_delivery(delivery, engine=engine, ok=True, error=None, now=NOW)
 
@@ -157,6 +158,7 @@ def test_export_redacts_secrets_unless_asked(store, capsys):
         }
     ]
     assert len(data["sent"]) == 3 and data["deliveries"][0]["status"] == "sent"
+    assert data["deliveries"][0]["period_end"].startswith("2026-")
     assert {p["key"] for p in data["papers"]} == {"2604.00001", "2604.00002", "2604.00003"}
 
 
