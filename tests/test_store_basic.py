@@ -29,6 +29,21 @@ def rec(source: str, version: int = 1, **kw) -> PaperRecord:
     return PaperRecord(**base)
 
 
+def deliver(engine, prof, item, *, ok: bool) -> None:
+    """Record a one-paper digest to the "file" channel and finish its delivery."""
+    _, delivery = ledger.record_digest(
+        engine=engine,
+        profile_id=prof.id,
+        channel_key="file",
+        rendered=RenderedDigest("s", "<p>h</p>", "t", "m"),
+        items=[item],
+        period_start=None,
+        now=NOW,
+    )
+    error = None if ok else "smtp down"
+    ledger.finish_delivery(delivery, engine=engine, ok=ok, error=error, now=NOW)
+
+
 def test_same_paper_from_two_sources_is_one_row(engine):
     first = papers.upsert_records([rec("arxiv-rss")], engine=engine, now=NOW)
     second = papers.upsert_records(
@@ -77,32 +92,14 @@ def test_sent_papers_are_not_selected_again(engine):
     )
     assert [c.paper_id for c in cands] == list(stored.new)
     item = ScoredPaper(paper=cands[0], score=1.0, reasons=("matches 'x'",))
-    _, delivery = ledger.record_digest(
-        engine=engine,
-        profile_id=prof.id,
-        channel_key="file",
-        rendered=RenderedDigest("s", "<p>h</p>", "t", "m"),
-        items=[item],
-        period_start=None,
-        now=NOW,
-    )
     # A failed delivery leaves the paper pending ...
-    ledger.finish_delivery(delivery, engine=engine, ok=False, error="smtp down", now=NOW)
+    deliver(engine, prof, item, ok=False)
     assert papers.unsent_candidates(
         engine=engine, profile_id=prof.id, channel_key="file", since=since
     )
     assert ledger.last_success(prof.id, "file", engine=engine) is None
     # ... a successful one marks it sent for that channel only.
-    _, delivery = ledger.record_digest(
-        engine=engine,
-        profile_id=prof.id,
-        channel_key="file",
-        rendered=RenderedDigest("s", "<p>h</p>", "t", "m"),
-        items=[item],
-        period_start=None,
-        now=NOW,
-    )
-    ledger.finish_delivery(delivery, engine=engine, ok=True, error=None, now=NOW)
+    deliver(engine, prof, item, ok=True)
     assert (
         papers.unsent_candidates(engine=engine, profile_id=prof.id, channel_key="file", since=since)
         == []
@@ -142,18 +139,8 @@ def test_a_runs_decoded_papers_are_reused_and_refreshed_when_they_change(engine)
     first = both("file")
     assert len(first) == 2 and len(decoded) == 2
     held = decoded[first[0].paper_id][1]
-    assert both("2")[0] is held or both("2")[1] is held  # the second channel reuses the row
-    item = ScoredPaper(paper=first[0], score=1.0, reasons=("matches 'x'",))
-    _, delivery = ledger.record_digest(
-        engine=engine,
-        profile_id=prof.id,
-        channel_key="file",
-        rendered=RenderedDigest("s", "<p>h</p>", "t", "m"),
-        items=[item],
-        period_start=None,
-        now=NOW,
-    )
-    ledger.finish_delivery(delivery, engine=engine, ok=True, error=None, now=NOW)
+    assert any(c is held for c in both("2"))  # the second channel reuses the decoded paper
+    deliver(engine, prof, ScoredPaper(paper=first[0], score=1.0, reasons=("x",)), ok=True)
     # A paper changed since it was decoded (a new version, a longer abstract) is read again,
     # and comes back revised to the channel that had it at version 1.
     later = NOW + timedelta(hours=1)
