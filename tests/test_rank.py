@@ -251,20 +251,6 @@ def test_near_duplicate_titles_collapse_beyond_exact_matches():
     assert not near_duplicate(a, c)
 
 
-def test_near_duplicate_pairs_found_at_once_are_the_pairwise_ones():
-    import random
-
-    from paperround.rank.select import near_duplicate, near_duplicate_pairs
-
-    rng = random.Random(5)
-    vocab = [f"w{i}" for i in range(12)]
-    titles = [frozenset(rng.sample(vocab, rng.randint(0, 9))) for _ in range(400)]
-    found = near_duplicate_pairs(titles)
-    for i, a in enumerate(titles):
-        expected = {j for j, b in enumerate(titles) if j != i and near_duplicate(a, b)}
-        assert found.get(i, set()) == expected, i
-
-
 def test_mmr_diversity_lets_a_different_topic_into_a_short_digest():
     papers = [
         cand(1, "Grokking in transformers", "grokking transformers modular arithmetic"),

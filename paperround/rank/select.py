@@ -6,9 +6,7 @@ the short list (a few times max_items), not on every candidate.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,38 +32,6 @@ def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     return common >= TITLE_OVERLAP * (small + large - common)
 
 
-def near_duplicate_pairs(titles: Sequence[frozenset[str]]) -> dict[int, set[int]]:
-    """Row -> the other rows whose titles are near duplicates of its own, all at once.
-
-    Why once per run: checking each profile's short list pair by pair cost 0.4 s for a
-    thousand profiles. Prefix filtering finds every pair: with the words of each title in
-    one global order (rarest first), two titles with Jaccard >= TITLE_OVERLAP share a word
-    among the first len - ceil(TITLE_OVERLAP * len) + 1 of either; those few pairs are then
-    checked with near_duplicate itself.
-    """
-    df = Counter(w for t in titles for w in t)
-    seen: dict[str, list[int]] = {}
-    out: dict[int, set[int]] = {}
-    empty = [i for i, t in enumerate(titles) if not t]
-    for i, t in enumerate(titles):
-        if not t:
-            continue
-        order = sorted(t, key=lambda w: (df[w], w))
-        keep = len(order) - math.ceil(TITLE_OVERLAP * len(order) - 1e-9) + 2  # one to spare
-        tried: set[int] = set()
-        for w in order[:keep]:
-            for j in seen.get(w, ()):
-                if j not in tried:
-                    tried.add(j)
-                    if near_duplicate(t, titles[j]):
-                        out.setdefault(i, set()).add(j)
-                        out.setdefault(j, set()).add(i)
-            seen.setdefault(w, []).append(i)
-    for i in empty:
-        out[i] = set(empty) - {i}
-    return out
-
-
 def collapse_and_cut(
     scored: Sequence[ScoredPaper], signals, *, max_items: int, diversity: float = 0.0
 ) -> list[ScoredPaper]:
@@ -75,13 +41,14 @@ def collapse_and_cut(
     to a paper already picked), so five versions of one idea do not fill a digest.
     """
     kept: list[ScoredPaper] = []
-    taken: set[int] = set()
-    dups = signals.near_duplicates
-    for s in scored:
-        i = signals.position[s.paper.key]
-        if taken.isdisjoint(dups.get(i, ())):
+    words: list[frozenset[str]] = []
+    for s in scored:  # a short list: a few dozen cheap set tests per profile
+        w = signals.title_words.get(s.paper.paper_id)
+        if w is None:
+            w = signals.title_words[s.paper.paper_id] = title_words(s.paper.title)
+        if not any(near_duplicate(w, o) for o in words):
             kept.append(s)
-            taken.add(i)
+            words.append(w)
             if diversity <= 0 and len(kept) == max_items:
                 break
     if diversity <= 0 or len(kept) <= 1:

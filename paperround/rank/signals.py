@@ -16,7 +16,6 @@ import scipy.sparse as sp
 
 from models.records import Candidate, SeedPaper
 from paperround.rank.names import author_key, fold
-from paperround.rank.select import near_duplicate_pairs, title_words
 from paperround.rank.text import TextIndex, paper_text
 
 
@@ -54,6 +53,7 @@ class PaperSignals:
         self._phrases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._followed: dict[tuple[str, ...], tuple[np.ndarray, dict[int, str]]] = {}
         self.position = {c.key: i for i, c in enumerate(self.candidates)}
+        self.title_words: dict[int, frozenset[str]] = {}  # filled by select.py as it goes
 
     # -- text -------------------------------------------------------------------------------
 
@@ -150,11 +150,6 @@ class PaperSignals:
                     at += count
                 out[n][i] = (papers[k].title, float(sim))
         return out
-
-    @cached_property
-    def near_duplicates(self) -> dict[int, set[int]]:
-        """Row -> rows with a near-duplicate title (select.py), found once per run."""
-        return near_duplicate_pairs([title_words(c.title) for c in self.candidates])
 
     @cached_property
     def _texts(self) -> list[tuple[str, str]]:
