@@ -7,18 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from models.db import MIGRATIONS, current_revision, upgrade
-
-
-def _downgrade(engine, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+from models.db import current_revision, downgrade, upgrade
 
 
 def test_migrations_match_the_models(any_engine):
@@ -28,7 +17,7 @@ def test_migrations_match_the_models(any_engine):
 
 
 def test_downgrade_and_upgrade_again_round_trip(any_engine):
-    _downgrade(any_engine, "0002")
+    downgrade(any_engine, "0002")
     assert current_revision(any_engine) == "0002"
     with any_engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
