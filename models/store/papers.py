@@ -12,7 +12,6 @@ like any existing one. Lock waits that still fail (deadlock, busy timeout) retry
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from models.gcpause import gc_paused
 from models.records import Candidate, PaperRecord
 from models.store import bulk
 from models.store.paper_merge import (
@@ -88,25 +88,11 @@ def _retryable(exc: DBAPIError) -> bool:
     return any(s in msg for s in ("locked", "deadlock", "could not serialize", "duplicate key"))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Cyclic GC off for a batch: it allocates many short-lived acyclic containers (freed by
-    reference counting), and each full collection would walk the whole heap for nothing,
-    including the parsed feed still held by the caller (~15% of the store's time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def upsert_records(
     records: Iterable[PaperRecord], *, engine: Engine, now: datetime
 ) -> UpsertResult:
     """Insert new papers, merge known ones, record occurrences. One transaction per chunk."""
-    with _gc_paused():
+    with gc_paused():
         return _upsert_records(records, engine=engine, now=now)
 
 

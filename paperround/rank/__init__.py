@@ -25,6 +25,7 @@ from datetime import datetime
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from models.gcpause import gc_paused
 from models.records import Candidate, ProfileSpec, ScoredPaper
 from paperround.rank.feedback import model_for
 from paperround.rank.names import author_key, fold
@@ -90,6 +91,18 @@ def rank_many(
     each profile's query and feedback model between runs (keyed by what they depend on);
     pass the same mapping to every run so they are recomputed only when those change.
     """
+    with gc_paused():  # each full collection would walk the fitted index's objects
+        return _rank_many(candidates, profiles, now=now, index=index, cache=cache)
+
+
+def _rank_many(
+    candidates: Sequence[Candidate],
+    profiles: Sequence[ProfileSpec],
+    *,
+    now: datetime,
+    index: TextIndex | None,
+    cache: MutableMapping[str, object] | None,
+) -> list[list[ScoredPaper]]:
     if index is None:
         extra = [p for prof in profiles for p in (*prof.seeds, *prof.liked, *prof.disliked)]
         index = build_index([*candidates, *extra])
@@ -166,18 +179,23 @@ def _rank_one(
     limit = max(3 * profile.max_items, 30)
     if len(idx) > limit:  # the short list; ties at its edge are broken by key below
         idx = idx[np.argpartition(-score[idx], limit - 1)[:limit]]
-    short = sorted(idx.tolist(), key=lambda i: (-score[i], signals.candidates[i].key))
+    cands = signals.candidates
+    pairs = zip(score[idx].tolist(), idx.tolist(), strict=True)
+    short = sorted(pairs, key=lambda p: (-p[0], cands[p[1]].key))
     picked = collapse_and_cut(
-        [ScoredPaper(signals.candidates[i], round(float(score[i]), 4)) for i in short],
+        # lazily: without diversity the cut stops after max_items distinct titles
+        (ScoredPaper(cands[i], round(v, 4)) for v, i in short),
         signals,
         max_items=profile.max_items,
         diversity=weights["diversity"],
     )
     names = list(parts)
-    drafts = []
-    for s in picked:
-        i = signals.position[s.paper.key]
-        drafts.append((i, (s, {k: float(stack[j, i]) for j, k in enumerate(names)})))
+    rows = [signals.position[s.paper.key] for s in picked]
+    values = stack[:, rows].T.tolist()
+    drafts = [
+        (i, (s, dict(zip(names, v, strict=True))))
+        for i, s, v in zip(rows, picked, values, strict=True)
+    ]
     return drafts, fb
 
 

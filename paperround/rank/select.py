@@ -7,7 +7,7 @@ the short list (a few times max_items), not on every candidate.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -33,12 +33,14 @@ def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def collapse_and_cut(
-    scored: Sequence[ScoredPaper], signals, *, max_items: int, diversity: float = 0.0
+    scored: Iterable[ScoredPaper], signals, *, max_items: int, diversity: float = 0.0
 ) -> list[ScoredPaper]:
     """Best first without near-duplicates; with diversity > 0, maximal marginal relevance.
 
-    MMR picks, at each step, the paper maximising score - diversity * (its largest cosine
-    to a paper already picked), so five versions of one idea do not fill a digest.
+    `scored` is best first and may be lazy: without diversity it is read only until
+    max_items distinct titles are found. MMR picks, at each step, the paper maximising
+    score - diversity * (its largest cosine to a paper already picked), so five versions of
+    one idea do not fill a digest.
     """
     kept: list[ScoredPaper] = []
     words: list[frozenset[str]] = []
