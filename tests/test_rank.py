@@ -348,3 +348,48 @@ def test_closest_seed_with_a_latent_space_names_the_topic_seed_and_its_tfidf_cos
     exact = (signals.vectors @ signals.paper_vectors(seeds).T).toarray()
     assert math.isclose(found[0][1], exact[0, 0], rel_tol=1e-5)
     assert math.isclose(found[1][1], exact[1, 1], rel_tol=1e-5)
+
+
+def test_seed_similarity_product_split_by_term_equals_the_sparse_product(monkeypatch):
+    from paperround.rank import query
+
+    rng = np.random.default_rng(1)
+    vectors = sp.random(40, 300, density=0.05, format="csr", dtype=np.float32, random_state=rng)
+    common = sp.csr_matrix(rng.random((7, 20)).astype(np.float32))  # terms every query holds
+    rare = sp.random(7, 280, density=0.3, format="csr", dtype=np.float32, random_state=rng)
+    queries = sp.hstack([common, rare])
+    monkeypatch.setattr(query, "PRODUCT_BLOCK", 3)  # blocks of 3, 3 and 1 queries
+    monkeypatch.setattr(query, "DENSE_TERM_SHARE", 0.5)  # both parts used in each block
+    got = query.dense_product(vectors, queries.tocsr())
+    assert got.shape == (40, 7)
+    assert np.allclose(got, (vectors @ queries.T).toarray(), atol=1e-6)
+
+
+def test_feedback_model_is_dual_ridge_and_window_rows_give_the_same_model():
+    from sklearn.linear_model import Ridge
+
+    from paperround.rank import build_index
+    from paperround.rank import feedback as fb
+    from paperround.rank.signals import PaperSignals
+
+    window = background()
+    index = build_index(window)
+    x = index.background[:12]
+    y = np.r_[np.ones(4), -np.ones(8)]
+    primal = Ridge(alpha=fb.RIDGE, fit_intercept=False).fit(x.toarray(), y).coef_
+    assert np.allclose(fb.train(x, y).weights.toarray().ravel(), primal, atol=1e-5)
+
+    signals = PaperSignals(window[:5], index)
+    liked = [SeedPaper(c.key, c.title, c.abstract) for c in window[:3]]  # window rows reused
+    disliked = [SeedPaper(c.key, c.title, c.abstract) for c in window[200:203]]
+    assert signals.window_rows(liked) == [0, 1, 2]
+    assert signals.window_rows([*liked, SeedPaper("new", "t", "a")]) is None
+    model = fb.model_for(liked, disliked, signals, None)
+    # the same model from the papers' texts and the same in-store negatives
+    key = fb.feedback_key([p.key for p in liked], [p.key for p in disliked], index)
+    texts = [f"{p.title}. {p.abstract}" for p in (*liked, *disliked)]
+    rows = fb.in_store_negatives(index, seed=int(key[:8], 16))
+    x = sp.vstack([index.vectors(texts), index.background[rows]]).tocsr()
+    y = np.r_[np.ones(3), -np.ones(3), -fb.NEGATIVE_WEIGHT * np.ones(len(rows))]
+    expected = fb.train(x, y).weights.toarray()
+    assert model.weights.nnz and np.allclose(model.weights.toarray(), expected, atol=1e-5)

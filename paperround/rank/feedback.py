@@ -48,23 +48,23 @@ def feedback_key(positives: list[str], negatives: list[str], index: TextIndex) -
     return h.hexdigest()[:24]
 
 
-def train(
-    positives: sp.csr_matrix, negatives: sp.csr_matrix, index: TextIndex, *, seed: int
-) -> FeedbackModel:
-    """Ridge regression in dual form on likes (+1), dislikes (-1) and in-store negatives."""
+def in_store_negatives(index: TextIndex, *, seed: int) -> list[int]:
+    """Background rows drawn with a seed fixed by the feedback, so a retrain is reproducible."""
+    if not len(index):
+        return []
     rng = np.random.default_rng(seed)
-    n_bg = min(IN_STORE_NEGATIVES, len(index))
-    parts = [positives, negatives]
-    targets = [np.ones(positives.shape[0]), -np.ones(negatives.shape[0])]
-    if n_bg:
-        rows = rng.choice(len(index), n_bg, replace=False)
-        parts.append(index.background[rows])
-        targets.append(-NEGATIVE_WEIGHT * np.ones(n_bg))
-    x = sp.vstack(parts).tocsr()
-    y = np.concatenate(targets)
+    return rng.choice(len(index), min(IN_STORE_NEGATIVES, len(index)), replace=False).tolist()
+
+
+def train(x: sp.csr_matrix, y: np.ndarray) -> FeedbackModel:
+    """Ridge regression in dual form: alpha = (X X' + ridge I)^-1 y, weights = X' alpha."""
     gram = (x @ x.T).toarray()
     alpha = np.linalg.solve(gram + RIDGE * np.eye(len(y)), y)
-    weights = sp.csr_matrix(sp.csr_matrix(alpha.astype(np.float32)) @ x)
+    # X' alpha as a weighted count per column: a fraction of a sparse product's cost
+    per_entry = np.repeat(alpha, np.diff(x.indptr)) * x.data
+    cols, at = np.unique(x.indices, return_inverse=True)
+    w = np.bincount(at, weights=per_entry, minlength=len(cols)).astype(np.float32)
+    weights = sp.csr_matrix((w, cols, [0, len(cols)]), shape=(1, x.shape[1]))
     return FeedbackModel(weights=weights)
 
 
@@ -74,15 +74,27 @@ def model_for(
     signals: PaperSignals,
     cache: MutableMapping[str, object] | None,
 ) -> FeedbackModel:
-    """The cached model for this feedback, trained now if the feedback changed."""
+    """The cached model for this feedback, trained now if the feedback changed: likes (+1),
+    dislikes (-1) and in-store negatives (-NEGATIVE_WEIGHT)."""
     index = signals.index
     key = "f:" + feedback_key([p.key for p in positives], [p.key for p in negatives], index)
     if cache is not None and isinstance(found := cache.get(key), FeedbackModel):
         return found
-    empty = sp.csr_matrix((0, index.n_terms), dtype=np.float32)
-    pos = signals.paper_vectors(positives) if positives else empty
-    neg = signals.paper_vectors(negatives) if negatives else empty
-    model = train(pos, neg, index, seed=int(key[2:10], 16))
+    labelled = [*positives, *negatives]
+    background = in_store_negatives(index, seed=int(key[2:10], 16))
+    rows = signals.window_rows(labelled)
+    if rows is not None:  # the usual case: one gather of window rows
+        x = index.background[rows + background]
+    else:
+        x = sp.vstack([signals.paper_vectors(labelled), index.background[background]]).tocsr()
+    y = np.concatenate(
+        [
+            np.ones(len(positives)),
+            -np.ones(len(negatives)),
+            -NEGATIVE_WEIGHT * np.ones(len(background)),
+        ]
+    )
+    model = train(x, y)
     if cache is not None:
         cache[key] = model
     return model

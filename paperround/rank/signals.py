@@ -57,10 +57,15 @@ class PaperSignals:
 
     # -- text -------------------------------------------------------------------------------
 
+    def window_rows(self, papers: Sequence[SeedPaper]) -> list[int] | None:
+        """The papers' rows in the index's window, or None when one of them is not there."""
+        rows = [self._rows.get(p.key) for p in papers]
+        return None if None in rows else rows
+
     def paper_vectors(self, papers: Sequence[SeedPaper]) -> sp.csr_matrix:
         """tf-idf rows of seed or feedback papers; the window's own row when it holds them."""
-        rows = [self._rows.get(p.key) for p in papers]
-        if all(r is not None for r in rows):
+        rows = self.window_rows(papers)
+        if rows is not None:
             return self.index.background[rows]
         return self.index.vectors(paper_text(p.title, p.abstract) for p in papers)
 
