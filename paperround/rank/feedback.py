@@ -62,9 +62,11 @@ def train(x: sp.csr_matrix, y: np.ndarray) -> FeedbackModel:
     alpha = np.linalg.solve(gram + RIDGE * np.eye(len(y)), y)
     # X' alpha as a weighted count per column: a fraction of a sparse product's cost
     per_entry = np.repeat(alpha, np.diff(x.indptr)) * x.data
-    cols, at = np.unique(x.indices, return_inverse=True)
-    w = np.bincount(at, weights=per_entry, minlength=len(cols)).astype(np.float32)
-    weights = sp.csr_matrix((w, cols, [0, len(cols)]), shape=(1, x.shape[1]))
+    held = np.zeros(x.shape[1], bool)
+    held[x.indices] = True
+    cols = np.flatnonzero(held)
+    w = np.bincount(x.indices, weights=per_entry, minlength=x.shape[1])[cols]
+    weights = sp.csr_matrix((w.astype(np.float32), cols, [0, len(cols)]), shape=(1, x.shape[1]))
     return FeedbackModel(weights=weights)
 
 

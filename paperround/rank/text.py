@@ -92,7 +92,9 @@ class TextIndex:
         doc, uni, pair_key, pair_doc = _stream(ids, len(self.tokens) + 1)
         n_docs = int((ids == _MARK).sum()) + 1 if ids.size else 0
         ucol = np.where(uni >= 0, self.unigram_col[np.maximum(uni, 0)], -1)
-        pos = np.searchsorted(self.bigram_keys, pair_key)
+        order = np.argsort(pair_key)  # sorted probes walk the sorted keys in step: faster
+        pos = np.empty_like(order)
+        pos[order] = np.searchsorted(self.bigram_keys, pair_key[order])
         pos = np.minimum(pos, max(len(self.bigram_keys) - 1, 0))
         hit = (
             self.bigram_keys[pos] == pair_key
