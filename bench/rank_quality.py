@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/rank_quality.py                 # the 229 frozen tasks (report)
     .venv/bin/python bench/rank_quality.py --draw dev      # a fresh draw, to tune on
+    .venv/bin/python bench/rank_quality.py --tasks F.jsonl # any task file (same format)
 
 Each task: a profile of 5 seed papers of one arXiv category from the previous 60 listing
 days; the candidates are every paper of a later day; relevance 2 if the category is the
@@ -141,15 +142,27 @@ def summary(results: list[dict]) -> dict[str, float]:
     return out
 
 
-def paired(a: list[dict], b: list[dict]) -> dict[str, int]:
-    wins = sum(x["ndcg10"] > y["ndcg10"] + 1e-9 for x, y in zip(a, b, strict=True))
-    losses = sum(x["ndcg10"] < y["ndcg10"] - 1e-9 for x, y in zip(a, b, strict=True))
-    return {"wins": wins, "ties": len(a) - wins - losses, "losses": losses}
+def paired(a: list[dict], b: list[dict]) -> dict[str, float]:
+    """Per-task nDCG@10 of `a` against `b`: wins/ties/losses and the mean difference with
+    its standard error (tasks share days and categories, so read it as a rough guide)."""
+    diff = np.array([x["ndcg10"] - y["ndcg10"] for x, y in zip(a, b, strict=True)])
+    wins, losses = int((diff > 1e-9).sum()), int((diff < -1e-9).sum())
+    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+    return {
+        "wins": wins,
+        "ties": len(diff) - wins - losses,
+        "losses": losses,
+        "mean_delta": round(float(diff.mean()), 4),
+        "se": round(se, 4),
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draw", default="frozen", help="frozen (report), dev (tune), or a seed")
+    ap.add_argument(
+        "--tasks", type=Path, help="a task file in tasks_b.jsonl's format (overrides --draw)"
+    )
     ap.add_argument("--no-anchors", action="store_true", help="only our ranker (fast tuning)")
     ap.add_argument(
         "--index-cache",
@@ -169,7 +182,9 @@ def main() -> None:
             setattr(importlib.import_module(f"paperround.rank.{module}"), attr, number)
     papers, by_day = load_papers()
     days = sorted(by_day)
-    if args.draw == "frozen":
+    if args.tasks:
+        tasks = [json.loads(line) for line in args.tasks.read_text().splitlines() if line]
+    elif args.draw == "frozen":
         tasks = frozen_tasks()
     else:
         seed = 7 if args.draw == "dev" else int(args.draw)
@@ -217,7 +232,7 @@ def main() -> None:
             for name in names:
                 res[name].append(evaluate(got[name][j], rels))
     report: dict = {
-        "draw": args.draw,
+        "draw": str(args.tasks) if args.tasks else args.draw,
         "set": args.set,
         "tasks": len(tasks),
         "index_seconds": round(secs["index"]),
