@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from rank_tasks import draw_tasks, evaluate, frozen_tasks, load_papers, relevance  # noqa: E402
+from rank_tasks import evaluate, frozen_tasks, load_papers, relevance, tuning_tasks  # noqa: E402
 
 from models.records import Candidate, ProfileSpec, SeedPaper  # noqa: E402
 from paperround.rank import build_index, rank_many  # noqa: E402
@@ -187,9 +187,7 @@ def main() -> None:
     elif args.draw == "frozen":
         tasks = frozen_tasks()
     else:
-        seed = 7 if args.draw == "dev" else int(args.draw)
-        exclude = {(t["category"], t["day"]) for t in frozen_tasks()}
-        tasks = draw_tasks(papers, by_day, seed=seed, exclude=exclude)
+        tasks = tuning_tasks(papers, by_day, args.draw)
     by_test_day: dict[str, list[dict]] = {}
     for t in tasks:
         by_test_day.setdefault(t["day"], []).append(t)
