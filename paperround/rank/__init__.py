@@ -179,12 +179,11 @@ def _rank_one(
     limit = max(3 * profile.max_items, 30)
     if len(idx) > limit:  # the short list; ties at its edge are broken by key below
         idx = idx[np.argpartition(-score[idx], limit - 1)[:limit]]
-    cands = signals.candidates
-    pairs = zip(score[idx].tolist(), idx.tolist(), strict=True)
-    short = sorted(pairs, key=lambda p: (-p[0], cands[p[1]].key))
+    idx = idx[np.lexsort((signals.key_order[idx], -score[idx]))]  # best first, ties by key
+    cands, short = signals.candidates, zip(idx.tolist(), score[idx].tolist(), strict=True)
     picked = collapse_and_cut(
         # lazily: without diversity the cut stops after max_items distinct titles
-        (ScoredPaper(cands[i], round(v, 4)) for v, i in short),
+        (ScoredPaper(cands[i], round(v, 4)) for i, v in short),
         signals,
         max_items=profile.max_items,
         diversity=weights["diversity"],

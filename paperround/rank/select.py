@@ -44,11 +44,15 @@ def collapse_and_cut(
     """
     kept: list[ScoredPaper] = []
     words: list[frozenset[str]] = []
+    known = signals.title_words
     for s in scored:  # a short list: a few dozen cheap set tests per profile
-        w = signals.title_words.get(s.paper.paper_id)
+        w = known.get(s.paper.paper_id)
         if w is None:
-            w = signals.title_words[s.paper.paper_id] = title_words(s.paper.title)
-        if not any(near_duplicate(w, o) for o in words):
+            w = known[s.paper.paper_id] = title_words(s.paper.title)
+        for o in words:
+            if near_duplicate(w, o):
+                break
+        else:
             kept.append(s)
             words.append(w)
             if diversity <= 0 and len(kept) == max_items:

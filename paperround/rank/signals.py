@@ -109,6 +109,14 @@ class PaperSignals:
         return sp.csr_matrix(out), np.asarray(latent, np.float32)
 
     @cached_property
+    def key_order(self) -> np.ndarray:
+        """Each candidate's place in key order: ties in score are broken by it."""
+        n = len(self.candidates)
+        order = np.empty(n, np.int64)
+        order[sorted(range(n), key=lambda i: self.candidates[i].key)] = np.arange(n)
+        return order
+
+    @cached_property
     def latent(self) -> np.ndarray:
         """The candidates in the index's latent space, L2-normalised (rows x dims)."""
         x = self.index.to_latent(self.vectors)
