@@ -95,13 +95,15 @@ def main() -> None:
     short = [n for n, r in enumerate(ranked) if len(r) < 10 and n >= args.with_feedback]
     assert models == args.with_feedback and not short, (models, short)
 
-    t0 = time.perf_counter()
-    db = Database(window, day_ids, papers)
-    db_seconds = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for prof in profiles[: args.baseline]:
-        asl_svm({"seed_ids": [s.key for s in prof.seeds]}, db)
-    per_profile = (time.perf_counter() - t0) / max(args.baseline, 1)
+    per_profile = db_seconds = float("nan")  # --baseline 0: not measured
+    if args.baseline:
+        t0 = time.perf_counter()
+        db = Database(window, day_ids, papers)
+        db_seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for prof in profiles[: args.baseline]:
+            asl_svm({"seed_ids": [s.key for s in prof.seeds]}, db)
+        per_profile = (time.perf_counter() - t0) / args.baseline
     print(
         json.dumps(
             {
