@@ -95,7 +95,7 @@ def main() -> None:
     short = [n for n, r in enumerate(ranked) if len(r) < 10 and n >= args.with_feedback]
     assert models == args.with_feedback and not short, (models, short)
 
-    per_profile = db_seconds = float("nan")  # --baseline 0: not measured
+    per_profile = db_seconds = None  # --baseline 0: not measured
     if args.baseline:
         t0 = time.perf_counter()
         db = Database(window, day_ids, papers)
@@ -117,8 +117,8 @@ def main() -> None:
                 "warm_seconds": round(warm, 3),
                 "index_seconds": round(index_seconds, 2),
                 "peak_rss_mb": round(peak),
-                "baseline_asl_svm_seconds_per_1000": round(per_profile * 1000, 1),
-                "baseline_asl_tfidf_seconds": round(db_seconds, 1),
+                "baseline_asl_svm_seconds_per_1000": per_profile and round(per_profile * 1000, 1),
+                "baseline_asl_tfidf_seconds": db_seconds and round(db_seconds, 1),
             }
         )
     )
