@@ -365,7 +365,7 @@ def test_seed_similarity_product_split_by_term_equals_the_sparse_product(monkeyp
     assert np.allclose(got, (vectors @ queries.T).toarray(), atol=1e-6)
 
 
-def test_feedback_model_is_dual_ridge_and_window_rows_give_the_same_model():
+def test_feedback_models_are_dual_ridge_and_window_rows_give_the_same_model():
     from sklearn.linear_model import Ridge
 
     from paperround.rank import build_index
@@ -373,23 +373,35 @@ def test_feedback_model_is_dual_ridge_and_window_rows_give_the_same_model():
     from paperround.rank.signals import PaperSignals
 
     window = background()
-    index = build_index(window)
-    x = index.background[:12]
+    big, tiny = build_index(window), build_index(window[:40])
+    assert big.latent_dims and not tiny.latent_dims
     y = np.r_[np.ones(4), -np.ones(8)]
+    x = big.background[:12]  # the tf-idf model (a store too young for a latent space)
     primal = Ridge(alpha=fb.RIDGE, fit_intercept=False).fit(x.toarray(), y).coef_
     assert np.allclose(fb.train(x, y).weights.toarray().ravel(), primal, atol=1e-5)
+    z = big.latent[:12]  # the latent model: the same over normalised latent rows
+    zn = z / np.linalg.norm(z, axis=1, keepdims=True)
+    primal = Ridge(alpha=fb.LATENT_RIDGE, fit_intercept=False).fit(zn, y).coef_
+    assert np.allclose(fb.train_latent(z, y).latent, primal, atol=1e-5)
 
-    signals = PaperSignals(window[:5], index)
-    liked = [SeedPaper(c.key, c.title, c.abstract) for c in window[:3]]  # window rows reused
-    disliked = [SeedPaper(c.key, c.title, c.abstract) for c in window[200:203]]
-    assert signals.window_rows(liked) == [0, 1, 2]
-    assert signals.window_rows([*liked, SeedPaper("new", "t", "a")]) is None
-    model = fb.model_for(liked, disliked, signals, None)
-    # the same model from the papers' texts and the same in-store negatives
-    key = fb.feedback_key([p.key for p in liked], [p.key for p in disliked], index)
+    liked = [SeedPaper(c.key, c.title, c.abstract) for c in window[:3]]
+    disliked = [SeedPaper(c.key, c.title, c.abstract) for c in window[30:33]]
     texts = [f"{p.title}. {p.abstract}" for p in (*liked, *disliked)]
-    rows = fb.in_store_negatives(index, seed=int(key[:8], 16))
-    x = sp.vstack([index.vectors(texts), index.background[rows]]).tocsr()
-    y = np.r_[np.ones(3), -np.ones(3), -fb.NEGATIVE_WEIGHT * np.ones(len(rows))]
-    expected = fb.train(x, y).weights.toarray()
-    assert model.weights.nnz and np.allclose(model.weights.toarray(), expected, atol=1e-5)
+    for index in (big, tiny):
+        signals = PaperSignals(window[:5], index)
+        assert signals.window_rows(liked) == [0, 1, 2]  # window rows are reused, not re-read
+        assert signals.window_rows([*liked, SeedPaper("new", "t", "a")]) is None
+        model = fb.model_for(liked, disliked, signals, None)
+        # the same model from the papers' texts and the same in-store negatives
+        key = fb.feedback_key([p.key for p in liked], [p.key for p in disliked], index)
+        rows = fb.in_store_negatives(index, seed=int(key[:8], 16))
+        y = np.r_[np.ones(3), -np.ones(3), -fb.NEGATIVE_WEIGHT * np.ones(len(rows))]
+        vecs = index.vectors(texts)
+        if index.latent_dims:
+            z = np.vstack([index.to_latent(vecs), index.latent[rows]])
+            assert model.weights is None
+            assert np.allclose(model.latent, fb.train_latent(z, y).latent, atol=1e-3)
+        else:
+            x = sp.vstack([vecs, index.background[rows]]).tocsr()
+            assert model.latent is None and model.weights.nnz
+            assert np.allclose(model.weights.toarray(), fb.train(x, y).weights.toarray())

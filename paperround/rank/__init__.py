@@ -137,7 +137,7 @@ def _feedback_scores(
     if not (profile.liked or profile.disliked) or not positives:
         return None
     model = model_for(positives, profile.disliked, signals, cache)
-    return 1.0 / (1.0 + np.exp(-2.0 * model.decision(signals.vectors)))
+    return 1.0 / (1.0 + np.exp(-2.0 * model.decision(signals)))
 
 
 def _rank_one(

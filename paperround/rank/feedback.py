@@ -1,12 +1,19 @@
 """A per-profile linear model of the reader's thumbs up and down, cached by its feedback.
 
 Why ridge in the dual: a profile has a few dozen labels, so the kernel system is at most a
-few hundred rows and solves in about a millisecond, where an SVM or logistic regression fit
-costs ten or more; a thousand profiles would otherwise dominate a run. Likes alone say
+few hundred rows and solves in well under a millisecond, where an SVM or logistic regression
+fit costs ten or more; a thousand profiles would otherwise dominate a run. Likes alone say
 little about what a reader does not want, so each model also sees in-store negatives:
 background papers drawn with a seed fixed by the feedback, so a retrain is reproducible.
-The weights are kept in a cache keyed by a hash of the feedback and of the index, so a
-model is retrained only when the reader's feedback changes (or the vocabulary does).
+
+Why in the latent space when the index has one: a model over the 256 LSA dimensions trains
+and scores about four times faster than one over 200,000 tf-idf terms (200 retrained
+models: 0.78 s -> 0.19 s, the largest part of a daily run) and ranks as well within noise
+(B+fb nDCG@10 on the dev draws: 0.394 / 0.421 sparse, 0.394 / 0.416 latent; with hard
+negatives 0.394 / 0.389; with ten more likes 0.394 / 0.397). A young store without a
+latent space gets the sparse model. The weights are kept in a cache keyed by a hash of the
+feedback and of the index, so a model is retrained only when the reader's feedback
+changes (or the index does).
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex
 
 IN_STORE_NEGATIVES = 50
-RIDGE = 1.0
+RIDGE = 1.0  # tf-idf model
+LATENT_RIDGE = 3.0  # latent model: its rows are dense, so their kernel is larger (1 vs 3:
+# B+fb nDCG@10 0.393 / 0.394 on the dev draw)
 NEGATIVE_WEIGHT = 0.5  # the in-store negatives are probably, not surely, uninteresting
 
 
@@ -31,12 +40,15 @@ NEGATIVE_WEIGHT = 0.5  # the in-store negatives are probably, not surely, uninte
 class FeedbackModel:
     """w . x is about +1 for a paper like the likes, -1 like the dislikes."""
 
-    weights: sp.csr_matrix  # 1 x terms
+    weights: sp.csr_matrix | None  # 1 x terms, over tf-idf rows (no latent space)
+    latent: np.ndarray | None = None  # or one weight per dimension, over normalised rows
 
-    def decision(self, vectors: sp.csr_matrix) -> np.ndarray:
+    def decision(self, signals: PaperSignals) -> np.ndarray:
+        if self.latent is not None:
+            return signals.latent @ self.latent
         dense = np.zeros(self.weights.shape[1], np.float32)
         dense[self.weights.indices] = self.weights.data
-        return vectors @ dense
+        return signals.vectors @ dense
 
 
 def feedback_key(positives: list[str], negatives: list[str], index: TextIndex) -> str:
@@ -54,6 +66,13 @@ def in_store_negatives(index: TextIndex, *, seed: int) -> list[int]:
         return []
     rng = np.random.default_rng(seed)
     return rng.choice(len(index), min(IN_STORE_NEGATIVES, len(index)), replace=False).tolist()
+
+
+def train_latent(z: np.ndarray, y: np.ndarray) -> FeedbackModel:
+    """Ridge regression in dual form over L2-normalised latent rows."""
+    z = z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+    alpha = np.linalg.solve(z @ z.T + LATENT_RIDGE * np.eye(len(y)), y)
+    return FeedbackModel(weights=None, latent=(z.T @ alpha).astype(np.float32))
 
 
 def train(x: sp.csr_matrix, y: np.ndarray) -> FeedbackModel:
@@ -84,11 +103,6 @@ def model_for(
         return found
     labelled = [*positives, *negatives]
     background = in_store_negatives(index, seed=int(key[2:10], 16))
-    rows = signals.window_rows(labelled)
-    if rows is not None:  # the usual case: one gather of window rows
-        x = index.background[rows + background]
-    else:
-        x = sp.vstack([signals.paper_vectors(labelled), index.background[background]]).tocsr()
     y = np.concatenate(
         [
             np.ones(len(positives)),
@@ -96,7 +110,17 @@ def model_for(
             -NEGATIVE_WEIGHT * np.ones(len(background)),
         ]
     )
-    model = train(x, y)
+    if index.latent_dims:
+        model = train_latent(
+            np.vstack([signals.paper_latent(labelled), index.latent[background]]), y
+        )
+    else:
+        rows = signals.window_rows(labelled)
+        if rows is not None:  # the usual case: one gather of window rows
+            x = index.background[rows + background]
+        else:
+            x = sp.vstack([signals.paper_vectors(labelled), index.background[background]])
+        model = train(sp.csr_matrix(x), y)
     if cache is not None:
         cache[key] = model
     return model

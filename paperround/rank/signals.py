@@ -69,16 +69,25 @@ class PaperSignals:
             return self.index.background[rows]
         return self.index.vectors(paper_text(p.title, p.abstract) for p in papers)
 
-    def paper_latent(self, papers: Sequence[SeedPaper], vectors: sp.csr_matrix) -> np.ndarray:
-        """`papers` (with their tf-idf `vectors`) in the latent space: the window's own
-        latent row where it holds the paper, a projection for the others. The window's rows
-        were projected when the index was fitted; projecting ten thousand seeds again was
-        a tenth of a daily run."""
+    def paper_latent(
+        self, papers: Sequence[SeedPaper], vectors: sp.csr_matrix | None = None
+    ) -> np.ndarray:
+        """`papers` in the latent space (not normalised): the window's own latent row where
+        it holds the paper, a projection of its tf-idf row (from `vectors` when given) for
+        the others. The window's rows were projected when the index was fitted; projecting
+        ten thousand seeds again was a tenth of a daily run."""
         rows = [self._rows.get(p.key) for p in papers]
         missing = [n for n, r in enumerate(rows) if r is None]
         out = self.index.latent[[r if r is not None else 0 for r in rows]]
         if missing:
-            out[missing] = self.index.to_latent(vectors[missing])
+            vecs = (
+                vectors[missing]
+                if vectors is not None
+                else self.index.vectors(
+                    paper_text(papers[n].title, papers[n].abstract) for n in missing
+                )
+            )
+            out[missing] = self.index.to_latent(vecs)
         return out
 
     def mean_vectors(
