@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from models.records import SeedPaper
 from paperround.rank.signals import PaperSignals
@@ -70,7 +71,7 @@ def in_store_negatives(index: TextIndex, *, seed: int) -> list[int]:
 
 def train_latent(z: np.ndarray, y: np.ndarray) -> FeedbackModel:
     """Ridge regression in dual form over L2-normalised latent rows."""
-    z = z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+    z = normalize(z)
     alpha = np.linalg.solve(z @ z.T + LATENT_RIDGE * np.eye(len(y)), y)
     return FeedbackModel(weights=None, latent=(z.T @ alpha).astype(np.float32))
 

@@ -20,6 +20,7 @@ from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from models.records import ProfileSpec
 from paperround.rank.signals import PaperSignals
@@ -126,7 +127,7 @@ def seed_similarities(
     sims = (dots / norms[None, :]).astype(np.float32)
     if index.latent_dims:
         lq = np.stack([cache[key][1] for key in keys]) - m * index.latent_mean
-        lq /= np.maximum(np.linalg.norm(lq, axis=1, keepdims=True), 1e-12)
+        lq = normalize(lq)
         sims = (sims + LATENT_WEIGHT * (signals.latent @ lq.T)) / (1 + LATENT_WEIGHT)
     for j, i in enumerate(who):
         result[i] = sims[:, j]

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from models.records import Candidate, SeedPaper
 from paperround.rank.names import author_key, fold
@@ -129,8 +130,7 @@ class PaperSignals:
     def latent(self) -> np.ndarray:
         """The candidates in the index's latent space, L2-normalised (rows x dims)."""
         x = self.index.to_latent(self.vectors)
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
-        return x / np.maximum(norms, 1e-12)
+        return normalize(x)
 
     def max_similarity(self, papers: Sequence[SeedPaper]) -> np.ndarray:
         sims = self.vectors @ self.paper_vectors(papers).T
@@ -161,7 +161,7 @@ class PaperSignals:
         right: list[int] = []
         if self.index.latent_dims:
             lat = self.paper_latent(papers, vecs)
-            lat /= np.maximum(np.linalg.norm(lat, axis=1, keepdims=True), 1e-12)
+            lat = normalize(lat)
             for _, base, count, rows in spans:
                 near = (self.latent[list(rows)] @ lat[base : base + count].T).argmax(axis=1)
                 left.extend(rows)
