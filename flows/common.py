@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from paperround.pipeline import ProfileOutcome, SourceOutcome
+from paperround.digests import ProfileOutcome
+from paperround.pipeline import SourceOutcome
 
 # Store errors worth a retry: a locked SQLite file, a dropped PostgreSQL connection.
 _TRANSIENT_DB = ("OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError")

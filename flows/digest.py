@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from prefect import flow, task
@@ -13,7 +12,7 @@ from prefect import flow, task
 from flows.common import RunFailed, publish_digest_artifacts
 from models.db import get_engine
 from models.settings import get_settings
-from paperround.pipeline import ProfileOutcome, digest_all
+from paperround.digests import ProfileOutcome, digest_all, digest_summary
 
 
 def _run_name() -> str:
@@ -37,10 +36,7 @@ def digest(profiles: list[str] | None = None, now: datetime | None = None) -> di
     now = now or datetime.now(UTC)
     outcomes = digest_profiles(profiles, now)
     publish_digest_artifacts(outcomes, key="digest", heading=f"Digest {now:%Y-%m-%d %H:%M} UTC")
-    summary = {
-        "profiles": [asdict(o) for o in outcomes],
-        "failed": [o.profile for o in outcomes if not o.ok],
-    }
+    summary = digest_summary(outcomes)
     if summary["failed"]:
         raise RunFailed(f"delivery failed for: {', '.join(summary['failed'])}", summary)
     return summary

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from prefect import flow, task
@@ -10,7 +9,7 @@ from prefect import flow, task
 from flows.common import RunFailed, publish_ingest_artifact, transient_error
 from models.db import get_engine
 from models.store.sources import ensure_default_sources
-from paperround.pipeline import SourceOutcome, ingest_all
+from paperround.pipeline import SourceOutcome, ingest_all, ingest_summary
 
 
 def _run_name() -> str:
@@ -41,13 +40,7 @@ def ingest(sources: list[str] | None = None, now: datetime | None = None) -> dic
     now = now or datetime.now(UTC)
     outcomes = ingest_sources(sources, now)
     publish_ingest_artifact(outcomes, key="ingest")
-    summary = {
-        "sources": [asdict(o) for o in outcomes],
-        "fetched": sum(o.fetched for o in outcomes),
-        "new": sum(o.new for o in outcomes),
-        "revised": sum(o.revised for o in outcomes),
-        "failed": [o.name for o in outcomes if o.status == "failed"],
-    }
+    summary = ingest_summary(outcomes)
     if summary["failed"]:
         raise RunFailed(f"sources failed: {', '.join(summary['failed'])}", summary)
     return summary

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default: SQLite file paperround.db in home."
     )
     fetch_timeout: float = 30.0
+    # How long a run waits for another run that is sending the same (profile, channel).
+    channel_lock_timeout: float = 300.0
     fetch_max_bytes: int = 50 * 1024 * 1024
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_api_spacing: float = 3.0  # seconds between arXiv API calls, as arXiv's terms ask

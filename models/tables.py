@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, LargeBinary, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -87,6 +96,19 @@ class Paper(SQLModel, table=True):
     revised_at: datetime | None = Field(
         default=None, sa_type=UTCDateTime
     )  # when a newer version was last seen
+    # The store sequence of the write that added it / last revised it: commit order, which
+    # digest windows follow (wall-clock times do not: a slow ingest commits late).
+    seq: int = Field(default=0, sa_type=BigInteger, index=True)
+    revised_seq: int | None = Field(default=None, sa_type=BigInteger, index=True)
+
+
+class StoreCounter(SQLModel, table=True):
+    """A sequence every paper write takes its next value from, inside its own transaction:
+    the row lock (PostgreSQL) or write lock (SQLite) makes its order the commit order."""
+
+    __tablename__ = "store_counters"
+    name: str = Field(primary_key=True)
+    value: int = Field(default=0, sa_type=BigInteger)
 
 
 class PaperOccurrence(SQLModel, table=True):
@@ -200,11 +222,16 @@ class DigestRecord(SQLModel, table=True):
     period_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # How far it covers: created_at, or the earlier slot of a catch-up digest (None: created_at).
     period_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The store sequence range it read: (seq_from, seq_to]; None seq_from: a first digest.
+    seq_from: int | None = Field(default=None, sa_type=BigInteger)
+    seq_to: int | None = Field(default=None, sa_type=BigInteger)
     subject: str
     item_count: int = 0
     html: str = Field(sa_column=Column(Text, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
     markdown: str = Field(sa_column=Column(Text, nullable=False))
+    # The chat blocks ({"markdown": [...], "slack": [...]}): a resend splits them the same way.
+    parts: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
 class Delivery(SQLModel, table=True):
@@ -218,6 +245,9 @@ class Delivery(SQLModel, table=True):
     status: str = "pending"  # pending | sent | failed
     attempts: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text))  # secrets redacted
+    # The email Message-ID, fixed when the digest is recorded: a resend after a crash is the
+    # same message, which mail clients fold into one.
+    message_id: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

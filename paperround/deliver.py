@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from email import utils as email_utils
 
 import apprise
+from apprise.plugins.email import base as apprise_email
 
 from models.records import RenderedDigest
 from paperround.errors import ConfigError
@@ -49,6 +52,36 @@ def resolve_env(url: str) -> str:
         return value
 
     return _ENV.sub(sub, url)
+
+
+# Apprise's email plugin gives every message a fresh Message-ID (make_msgid) and has no way
+# to pass one: a custom "Message-ID" header would make it the second of two. Its module-level
+# make_msgid is wrapped once so a delivery can fix the ID; a resend after a crash is then the
+# same message, which mail clients fold into one. tests/test_reliability.py reads the ID at
+# a real SMTP sink, so a change in Apprise shows there.
+_message_id: ContextVar[str | None] = ContextVar("paperround_message_id", default=None)
+_apprise_make_msgid = apprise_email.make_msgid
+
+
+def _make_msgid(*args, **kwargs) -> str:
+    return _message_id.get() or _apprise_make_msgid(*args, **kwargs)
+
+
+apprise_email.make_msgid = _make_msgid
+
+
+def new_message_id() -> str:
+    """A Message-ID for a digest, fixed when it is recorded."""
+    return email_utils.make_msgid(idstring="paperround")
+
+
+@contextmanager
+def _fixed_message_id(message_id: str | None) -> Iterator[None]:
+    token = _message_id.set(message_id)
+    try:
+        yield
+    finally:
+        _message_id.reset(token)
 
 
 def _instantiate(url: str):
@@ -177,9 +210,16 @@ def _secrets_of(url: str) -> list[str]:
 
 
 def deliver(
-    rendered: RenderedDigest, channel_url: str, *, chat_limit: int | None = None
+    rendered: RenderedDigest,
+    channel_url: str,
+    *,
+    chat_limit: int | None = None,
+    message_id: str | None = None,
 ) -> DeliveryResult:
-    """Send one digest to one channel. Never raises for a delivery problem: returns it."""
+    """Send one digest to one channel. Never raises for a delivery problem: returns it.
+
+    message_id: the email's Message-ID (a resend passes the one recorded with the digest).
+    """
     try:
         url = resolve_env(channel_url)
     except ConfigError as exc:
@@ -210,7 +250,7 @@ def deliver(
             for i, body in enumerate(parts)
         ]
     sent = 0
-    with _captured_apprise_log() as log:
+    with _captured_apprise_log() as log, _fixed_message_id(message_id):
         for title, body, fmt in bodies:
             ok = app.notify(title=title, body=body, body_format=fmt)
             if ok is not True:

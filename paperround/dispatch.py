@@ -27,7 +27,7 @@ from sqlalchemy import Engine, func, select
 from models.store import claims as claim_store
 from models.store.claims import Claim
 from models.tables import Channel, Delivery, DigestRecord, Profile
-from paperround.pipeline import (
+from paperround.digests import (
     FILE_CHANNEL,
     ChannelOutcome,
     ProfileOutcome,

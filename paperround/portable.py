@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.records import PaperRecord
+from models.store import candidates
 from models.store import papers as paper_store
 from models.store.paper_merge import record_key
 from models.store.profiles import channels_of, config_of, list_profiles, save_profile
@@ -184,6 +185,9 @@ def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
     stored = paper_store.upsert_records(recs, engine=engine, now=now)
     pids = {p["key"]: stored.keys[record_key(r)] for p, r in zip(data["papers"], recs, strict=True)}
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    # A restored digest covered every paper restored with it: its channel's next window
+    # starts after them (the export keeps no bodies, so nothing restored is ever resent).
+    covered = candidates.high_water(engine=engine)
     with engine.begin() as conn:
         fb = [
             {"profile_id": profile_ids[f["profile"]], "paper_id": pids[f["paper"]],
@@ -205,7 +209,9 @@ def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
             if key is None:
                 skipped += 1
                 continue
-            report.digests += _restore_digest(conn, d, profile_ids[d["profile"]], key, pids)
+            report.digests += _restore_digest(
+                conn, d, profile_ids[d["profile"]], key, pids, covered
+            )
         sent = []
         for s in data["sent"]:
             key = chan(s["profile"], s["channel"])
@@ -236,7 +242,9 @@ def _profile_id(engine: Engine, name: str) -> int:
     return pid
 
 
-def _restore_digest(conn, d: dict, profile_id: int, channel_key: str, pids: dict) -> int:
+def _restore_digest(
+    conn, d: dict, profile_id: int, channel_key: str, pids: dict, covered: int
+) -> int:
     created = _dt(d["created_at"])
     t = DigestRecord.__table__
     found = conn.execute(
@@ -253,14 +261,17 @@ def _restore_digest(conn, d: dict, profile_id: int, channel_key: str, pids: dict
         t.insert().values(
             profile_id=profile_id, channel_key=channel_key, created_at=created,
             period_start=_dt(d["period_start"]), period_end=_dt(d.get("period_end")),
-            subject=d["subject"],
+            seq_to=covered, subject=d["subject"],
             item_count=len(d["items"]), html="", text="", markdown="",
         )
     ).inserted_primary_key[0]  # fmt: skip
+    status, error = d["status"], d["error"]
+    if status == "pending":  # its body is not exported: record it as never delivered
+        status, error = "failed", "pending when exported; its papers were not resent"
     conn.execute(
         Delivery.__table__.insert().values(
             digest_id=digest_id, profile_id=profile_id, channel_key=channel_key,
-            status=d["status"], attempts=d["attempts"], error=d["error"],
+            status=status, attempts=d["attempts"], error=error,
             created_at=created, sent_at=_dt(d["sent_at"]),
         )
     )  # fmt: skip

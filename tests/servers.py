@@ -6,6 +6,7 @@ import email
 import json
 import socket
 import threading
+from collections.abc import Callable
 from email import policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,17 +70,24 @@ class StaticFeeds:
 
 
 class SmtpSink:
-    """An aiosmtpd server on 127.0.0.1 that keeps every message it receives."""
+    """An aiosmtpd server on 127.0.0.1 that keeps every message it receives.
 
-    def __init__(self, port: int | None = None) -> None:
+    on_message(message) runs after a message is kept and before the server answers 250: a
+    test can kill the sender there (accepted by the server, never acknowledged to it).
+    """
+
+    def __init__(
+        self, port: int | None = None, on_message: Callable[[Message], None] | None = None
+    ) -> None:
         self.messages: list[Message] = []
         outer = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                outer.messages.append(
-                    email.message_from_bytes(envelope.content, policy=policy.default)
-                )
+                message = email.message_from_bytes(envelope.content, policy=policy.default)
+                outer.messages.append(message)
+                if on_message is not None:
+                    on_message(message)
                 return "250 OK"
 
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port or free_port())

@@ -11,8 +11,8 @@ from models.store import ledger, papers, profiles
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
 from paperround.deliver import deliver, redact_url, resolve_env, validate_channel_url
+from paperround.digests import digest_profile
 from paperround.errors import ConfigError
-from paperround.pipeline import digest_profile
 from paperround.render import render_digest
 from tests.digests import fixed_digest
 from tests.servers import HttpSink, SmtpSink, free_port

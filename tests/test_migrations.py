@@ -26,7 +26,38 @@ def test_downgrade_and_upgrade_again_round_trip(any_engine):
         "ix_paper_occurrences_paper_id",
     }  # the indexes 0003 drops are back, and only they differ
     upgrade(any_engine)
-    assert current_revision(any_engine) == "0003"
+    assert current_revision(any_engine) == "0004"
+
+
+def test_0004_continues_windows_where_the_clock_left_them(any_engine):
+    """An existing store's papers get their ids as sequence, and a delivered digest's window
+    ends at the papers first seen by then: the next digest reads only what came after."""
+    downgrade(any_engine, "0003")
+    with any_engine.begin() as conn:
+        for n, seen in ((1, "2026-11-20 07:00:00"), (2, "2026-11-21 07:00:00")):
+            conn.exec_driver_sql(
+                "INSERT INTO papers (id, key, title, abstract, authors, categories, url, "
+                "version, version_dates, keywords, first_seen_at, updated_at) VALUES "
+                f"({n}, 'k{n}', 't', '', '[]', '[]', '', 1, '{{}}', '[]', '{seen}', '{seen}')"
+            )
+        conn.exec_driver_sql(
+            "INSERT INTO profiles (id, name, description, keywords, excluded, categories, "
+            "authors, sources, weights, schedule, timezone, max_items, min_score, send_empty, "
+            "catch_up, enabled, created_at, updated_at) VALUES (1, 'p', '', '[]', '[]', '[]', "
+            "'[]', '[]', '{}', '0 7 * * *', 'UTC', 10, 0, false, 'one', true, "
+            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO digests (id, profile_id, channel_key, created_at, subject, item_count, "
+            "html, text, markdown) VALUES (1, 1, 'file', '2026-11-20 08:00:00', 's', 1, '', '', '')"
+        )
+    upgrade(any_engine)
+    with any_engine.connect() as conn:
+        seqs = conn.exec_driver_sql("SELECT id, seq FROM papers ORDER BY id").all()
+        seq_to = conn.exec_driver_sql("SELECT seq_to FROM digests").scalar()
+        counter = conn.exec_driver_sql("SELECT value FROM store_counters").scalar()
+    assert [tuple(r) for r in seqs] == [(1, 1), (2, 2)]
+    assert seq_to == 1 and counter == 2
 
 
 def test_a_new_sqlite_store_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path):

@@ -8,6 +8,7 @@ from models.records import PaperRecord, RenderedDigest, ScoredPaper
 from models.store import ledger, papers
 from models.store.profiles import create_profile
 from models.tables import Profile
+from tests.store import unsent
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -87,31 +88,22 @@ def test_sent_papers_are_not_selected_again(engine):
     prof = create_profile(Profile(name="p", keywords=[["x", 1.0]]), engine=engine)
     stored = papers.upsert_records([rec("arxiv-rss")], engine=engine, now=NOW)
     since = NOW - timedelta(days=1)
-    cands = papers.unsent_candidates(
-        engine=engine, profile_id=prof.id, channel_key="file", since=since
-    )
+    cands = unsent(engine, prof.id, "file", since)
     assert [c.paper_id for c in cands] == list(stored.new)
     item = ScoredPaper(paper=cands[0], score=1.0, reasons=("matches 'x'",))
     # A failed delivery leaves the paper pending ...
     deliver(engine, prof, item, ok=False)
-    assert papers.unsent_candidates(
-        engine=engine, profile_id=prof.id, channel_key="file", since=since
-    )
+    assert unsent(engine, prof.id, "file", since)
     assert ledger.last_success(prof.id, "file", engine=engine) is None
     # ... a successful one marks it sent for that channel only.
     deliver(engine, prof, item, ok=True)
-    assert (
-        papers.unsent_candidates(engine=engine, profile_id=prof.id, channel_key="file", since=since)
-        == []
-    )
+    assert unsent(engine, prof.id, "file", since) == []
     assert ledger.last_success(prof.id, "file", engine=engine) == NOW
-    assert papers.unsent_candidates(engine=engine, profile_id=prof.id, channel_key="2", since=since)
+    assert unsent(engine, prof.id, "2", since)
     # A new version comes back once, flagged as revised.
     later = NOW + timedelta(days=1)
     papers.upsert_records([rec("arxiv-rss", version=2)], engine=engine, now=later)
-    again = papers.unsent_candidates(
-        engine=engine, profile_id=prof.id, channel_key="file", since=NOW
-    )
+    again = unsent(engine, prof.id, "file", NOW)
     assert [c.revised for c in again] == [True]
 
 
@@ -126,12 +118,8 @@ def test_a_runs_decoded_papers_are_reused_and_refreshed_when_they_change(engine)
     since = NOW - timedelta(days=1)
 
     def both(channel: str, since: datetime = since):
-        plain = papers.unsent_candidates(
-            engine=engine, profile_id=prof.id, channel_key=channel, since=since
-        )
-        cached = papers.unsent_candidates(
-            engine=engine, profile_id=prof.id, channel_key=channel, since=since, decoded=decoded
-        )
+        plain = unsent(engine, prof.id, channel, since)
+        cached = unsent(engine, prof.id, channel, since, decoded=decoded)
         assert sorted(cached, key=lambda c: c.paper_id) == sorted(plain, key=lambda c: c.paper_id)
         return cached
 

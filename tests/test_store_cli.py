@@ -12,6 +12,7 @@ from models.store import ledger, papers
 from models.store.profiles import config_of, get_profile, save_profile, set_feedback
 from paperround.profiles import ProfileConfig
 from tests.cli import run_cli
+from tests.store import unsent
 
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
 SECRET_CHANNEL = "mailtos://me:hunter2@smtp.example.org?to=me@example.org"
@@ -126,9 +127,7 @@ def _history(engine) -> None:
     )
     prof, _ = save_profile(config, engine=engine, now=NOW)
     set_feedback("theory", "2604.00001", 1, engine=engine)
-    cands = papers.unsent_candidates(
-        engine=engine, profile_id=prof.id, channel_key="1", since=NOW - timedelta(days=9)
-    )
+    cands = unsent(engine, prof.id, "1", NOW - timedelta(days=9))
     items = [ScoredPaper(c, 1.0 - i / 10, ("matches kernel",)) for i, c in enumerate(cands)]
     _, delivery = ledger.record_digest(
         engine=engine,
@@ -188,12 +187,7 @@ def test_export_then_import_into_a_fresh_store_twice(store, capsys, tmp_path, mo
         assert again[part] == original[part], part
     # Nothing is due again on the restored store: the ledger came back.
     chan = str(prof.id)  # first channel of the first profile in a fresh store
-    assert (
-        papers.unsent_candidates(
-            engine=fresh, profile_id=prof.id, channel_key=chan, since=NOW - timedelta(days=9)
-        )
-        == []
-    )
+    assert unsent(fresh, prof.id, chan, NOW - timedelta(days=9)) == []
 
 
 def test_db_upgrade_creates_the_schema_and_reports_its_revision(paperround_home, capsys):

@@ -5,11 +5,18 @@ a successful delivery writes sent_items under a unique (profile, channel, paper)
 digest split in several messages that failed part way has still delivered the papers of the
 messages that went out: those are marked sent, so the retry does not repeat them.
 A delivery's attempts count the runs that tried to serve this channel since its last success.
+
+Guarantee (docs/reliability.md): a digest is recorded, with its delivery 'pending', before it
+is sent; a process that dies between the send and finish_delivery leaves it pending, and the
+next run for that channel resends the same recorded message (same body, same Message-ID)
+instead of ranking a new one: at least once, and a repeat is the same message. Callers hold
+the channel's lock (models/store/locks.py) from reading the window to finishing the delivery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, func, select, true
@@ -50,6 +57,69 @@ def covered_until(profile_id: int, channel_key: str, *, engine: Engine) -> datet
         ).scalar()
 
 
+def covered_seq(profile_id: int, channel_key: str, *, engine: Engine) -> int | None:
+    """The store sequence this channel's delivered digests reach (None: never served)."""
+    d, g = Delivery.__table__, DigestRecord.__table__
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.max(g.c.seq_to))
+            .select_from(d.join(g, g.c.id == d.c.digest_id))
+            .where(
+                d.c.profile_id == profile_id,
+                d.c.channel_key == channel_key,
+                d.c.status == "sent",
+            )
+        ).scalar()
+
+
+@dataclass(frozen=True)
+class OpenDelivery:
+    """A recorded digest whose delivery was never finished: what to send again, as it was."""
+
+    digest_id: int
+    delivery_id: int
+    message_id: str | None
+    rendered: RenderedDigest
+    item_count: int
+    created_at: datetime
+
+
+def open_deliveries(profile_id: int, channel_key: str, *, engine: Engine) -> list[OpenDelivery]:
+    """This channel's deliveries left pending by a run that died, oldest first.
+
+    Only a run holding the channel's lock records and finishes deliveries, so under that
+    lock every pending one belongs to a run that is gone.
+    """
+    d, g = Delivery.__table__, DigestRecord.__table__
+    query = (
+        select(d.c.id.label("delivery_id"), d.c.message_id, g)
+        .join(g, g.c.id == d.c.digest_id)
+        .where(
+            d.c.profile_id == profile_id,
+            d.c.channel_key == channel_key,
+            d.c.status == "pending",
+        )
+        .order_by(d.c.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    out = []
+    for r in rows:
+        parts = r.parts or {}
+        rendered = RenderedDigest(
+            r.subject,
+            r.html,
+            r.text,
+            r.markdown,
+            markdown_blocks=tuple(parts.get("markdown", ())),
+            slack_blocks=tuple(parts.get("slack", ())),
+        )
+        out.append(
+            OpenDelivery(r.id, r.delivery_id, r.message_id, rendered, r.item_count, r.created_at)
+        )
+    return out
+
+
 def record_digest(
     *,
     engine: Engine,
@@ -60,8 +130,15 @@ def record_digest(
     period_start: datetime | None,
     now: datetime,
     period_end: datetime | None = None,
+    seq_from: int | None = None,
+    seq_to: int | None = None,
+    message_id: str | None = None,
 ) -> tuple[int, int]:
-    """Archive a rendered digest and open its pending delivery; returns (digest_id, delivery_id)."""
+    """Archive a rendered digest and open its pending delivery; returns (digest_id, delivery_id).
+
+    (seq_from, seq_to] is the store window it read; message_id the email Message-ID that
+    this delivery and any resend of it carry.
+    """
     with Session(engine) as session:
         digest = DigestRecord(
             profile_id=profile_id,
@@ -69,6 +146,12 @@ def record_digest(
             created_at=now,
             period_start=period_start,
             period_end=period_end or now,
+            seq_from=seq_from,
+            seq_to=seq_to,
+            parts={
+                "markdown": list(rendered.markdown_blocks),
+                "slack": list(rendered.slack_blocks),
+            },
             subject=rendered.subject,
             item_count=len(items),
             html=rendered.html,
@@ -104,6 +187,7 @@ def record_digest(
             channel_key=channel_key,
             created_at=now,
             attempts=failed_before + 1,
+            message_id=message_id,
         )
         session.add(delivery)
         session.commit()

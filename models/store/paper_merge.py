@@ -156,6 +156,11 @@ def merge_rows(winner: dict, loser: dict) -> None:
     for name in ("announced_at", "first_seen_at"):
         if loser[name] is not None and (winner[name] is None or loser[name] < winner[name]):
             winner[name] = loser[name]
+    # The later write's sequence: a window that had not reached the loser yet still sees it
+    # (a paper may be considered again, never skipped; sent_items keep it from being resent).
+    for name in ("seq", "revised_seq"):
+        if (loser.get(name) or 0) > (winner.get(name) or 0):
+            winner[name] = loser[name]
     rekey(winner)
 
 

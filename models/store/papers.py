@@ -13,17 +13,17 @@ like any existing one. Lock waits that still fail (deadlock, busy timeout) retry
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, text
+from sqlalchemy import Connection, Engine, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from models.gcpause import gc_paused
-from models.records import Candidate, PaperRecord
+from models.records import PaperRecord
 from models.store import bulk
 from models.store.paper_merge import (
     group_records,
@@ -33,15 +33,12 @@ from models.store.paper_merge import (
     new_row,
     record_key,
 )
-from models.tables import Paper, PaperOccurrence, SentItem
+from models.tables import Paper, PaperOccurrence
 
 __all__ = [
     "UpsertResult",
-    "count_papers",
-    "recent_papers",
+    "next_seq",
     "record_key",
-    "to_candidate",
-    "unsent_candidates",
     "upsert_records",
 ]
 
@@ -181,7 +178,24 @@ def _absorb(conn: Connection, winner: int, loser: int) -> None:
     conn.execute(P.delete().where(P.c.id == loser))
 
 
+_NEXT_SEQ = text(
+    "INSERT INTO store_counters (name, value) VALUES ('papers', 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = store_counters.value + 1 RETURNING value"
+)
+
+
+def next_seq(conn: Connection) -> int:
+    """Take the store's next sequence value inside the caller's write transaction.
+
+    The counter row stays locked until that transaction commits (PostgreSQL's row lock;
+    SQLite's single writer), so a later writer gets a higher value only after the earlier
+    one's papers are visible: a reader that sees the counter at H sees every paper <= H.
+    """
+    return int(conn.execute(_NEXT_SEQ).scalar_one())
+
+
 def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: datetime):
+    seq = next_seq(conn)  # first: every writer takes the counter before any paper row
     dois = {r.doi for recs in chunk.values() for r in recs if r.doi}
     rows = _select_rows(conn, set(chunk) | {f"doi:{d}" for d in dois}, dois)
     index = _index(rows)
@@ -196,6 +210,7 @@ def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: da
             row = new_row(key, recs[0], now)
             for rec in recs[1:]:
                 merge_record(row, rec, now)
+            row["seq"], row["revised_seq"] = seq, None
             fresh[row["key"]] = row
             ids[key] = row["key"]  # resolved to an id below
     inserted = bulk.insert_papers(conn, list(fresh.values())) if fresh else {}
@@ -224,6 +239,7 @@ def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: da
         for rec in chunk[key]:
             if merge_record(row, rec, now):
                 revised.add(winner)
+                row["revised_seq"] = seq
         if row != before:
             row["updated_at"] = now
             changed.add(winner)
@@ -252,119 +268,3 @@ def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: da
     bulk.upsert_occurrences(conn, list(occ.values()))
     new_ids = sorted(inserted.values())
     return new_ids, sorted(revised), ids, merged
-
-
-def to_candidate(row, *, sent_version: int | None = None) -> Candidate:
-    """Strip a papers row to the ranker's record."""
-    hf = f"https://huggingface.co/papers/{row.arxiv_id}" if row.upvotes is not None else None
-    return Candidate(
-        paper_id=row.id,
-        key=row.key,
-        title=row.title,
-        abstract=row.abstract,
-        authors=tuple(row.authors),
-        categories=tuple(row.categories),
-        url=row.url,
-        pdf_url=row.pdf_url,
-        announced=row.announced_at,
-        upvotes=row.upvotes,
-        github_repo=row.github_repo,
-        hf_url=hf,
-        version=row.version,
-        revised=sent_version is not None and row.version > sent_version,
-    )
-
-
-def unsent_candidates(
-    *,
-    engine: Engine,
-    profile_id: int,
-    channel_key: str,
-    since: datetime,
-    sources: Sequence[str] = (),
-    until: datetime | None = None,
-    decoded: dict[int, tuple[datetime, Candidate]] | None = None,
-) -> list[Candidate]:
-    """Papers first seen (or revised) since `since` (up to `until`) that this channel has not
-    received.
-
-    A paper sent at an older version comes back as revised, with the "updated" badge.
-    `decoded` is a run's cache of decoded papers (id -> (updated_at, candidate)): a dispatch
-    run selects the same day's papers for profile after profile, and decoding the rows
-    (JSON, dates) was most of each selection. Only ids and change stamps are read per
-    channel; full rows only for papers the cache lacks or holds at an older update.
-    """
-    p = Paper.__table__
-    s = SentItem.__table__
-    joined = p.outerjoin(
-        s,
-        and_(s.c.paper_id == p.c.id, s.c.profile_id == profile_id, s.c.channel_key == channel_key),
-    )
-    picked = (p.c.id, p.c.updated_at) if decoded is not None else (p,)
-    query = (
-        select(*picked, s.c.version.label("sent_version"))
-        .select_from(joined)
-        .where(
-            or_(
-                and_(s.c.id.is_(None), p.c.first_seen_at >= since),
-                and_(s.c.id.is_not(None), s.c.version < p.c.version, p.c.revised_at >= since),
-            )
-        )
-    )
-    if until is not None:  # a catch-up digest holds only what was there at its slot
-        query = query.where(
-            or_(
-                and_(s.c.id.is_(None), p.c.first_seen_at <= until),
-                and_(s.c.id.is_not(None), p.c.revised_at <= until),
-            )
-        )
-    if sources:
-        o = PaperOccurrence.__table__
-        query = query.where(p.c.id.in_(select(o.c.paper_id).where(o.c.source.in_(list(sources)))))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-        if decoded is None:
-            return [to_candidate(r, sent_version=r.sent_version) for r in rows]
-        stale = [r.id for r in rows if decoded.get(r.id, (None,))[0] != r.updated_at]
-        for start in range(0, len(stale), 5000):
-            chunk = stale[start : start + 5000]
-            for full in conn.execute(select(p).where(p.c.id.in_(chunk))):
-                decoded[full.id] = (full.updated_at, to_candidate(full))
-    out = []
-    for r in rows:
-        if r.id not in decoded:  # merged into another row between the two reads
-            continue
-        cand = decoded[r.id][1]
-        if r.sent_version is not None and cand.version > r.sent_version:
-            cand = replace(cand, revised=True)
-        out.append(cand)
-    return out
-
-
-def recent_papers(*, engine: Engine, since: datetime, limit: int) -> list[Candidate]:
-    """The newest papers first seen since `since`, at most `limit`: the ranker's window.
-
-    The ranker fits its vocabulary on a bounded recent window, never on the whole store.
-    """
-    p = Paper.__table__
-    query = (
-        select(p.c.id, p.c.key, p.c.title, p.c.abstract, p.c.authors)
-        .where(p.c.first_seen_at >= since)
-        .order_by(p.c.first_seen_at.desc(), p.c.id.desc())
-        .limit(limit)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [
-        Candidate(
-            paper_id=r.id, key=r.key, title=r.title, abstract=r.abstract, authors=tuple(r.authors)
-        )
-        for r in rows
-    ]
-
-
-def count_papers(*, engine: Engine) -> int:
-    from sqlalchemy import func
-
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(Paper.__table__)).scalar_one())

@@ -24,16 +24,17 @@ def run(
     profile: list[str] = typer.Option([], "--profile", "-p", help="Only these profiles."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Rank, render and deliver each enabled profile's digest (a Prefect flow run).
+    """Rank, render and deliver each enabled profile's digest now, whatever its schedule.
+
+    Runs in this process; a flow run on the Prefect server when PREFECT_API_URL is set.
 
     Example: paperround digest --profile theory
     """
     if ctx.invoked_subcommand is not None:
         return
-    from paperround.cli.run import finish, prefect_flows, print_digest, run_flow
+    from paperround.cli.run import finish, print_digest, run_digest
 
-    _, digest = prefect_flows()
-    summary, error = run_flow(digest, profiles=profile or None)
+    summary, error = run_digest(profile or None, datetime.now(UTC))
     finish(summary, error, "digest", print_json if json_out else print_digest)
 
 
@@ -59,7 +60,7 @@ def preview(
     """
     from models.settings import get_settings
     from models.store.profiles import get_profile
-    from paperround.pipeline import preview_digest
+    from paperround.digests import preview_digest
 
     eng = engine()
     rendered = preview_digest(get_profile(profile, engine=eng), engine=eng, now=datetime.now(UTC))
@@ -88,7 +89,7 @@ def send(
 
     from models.settings import get_settings
     from models.store.profiles import get_profile
-    from paperround.pipeline import digest_profile
+    from paperround.digests import digest_profile
 
     eng = engine()
     outcome = digest_profile(

@@ -1,4 +1,9 @@
-"""`paperround demo | ingest | digest`: the commands that run Prefect flows."""
+"""`paperround demo | ingest | digest`: the pipeline's runs, from the command line.
+
+They run the plain pipeline functions in this process: no Prefect server is started for a
+command (a temporary one cost ~25 s per command and could outlive it). Where a Prefect API
+is configured (PREFECT_API_URL), they run as flow runs against it instead, visible in its UI.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from paperround.cli.common import console, print_json
+from paperround.cli.common import console, engine, print_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -24,6 +29,40 @@ def prefect_flows():
     from flows.ingest import ingest
 
     return ingest, digest
+
+
+def prefect_api_configured() -> bool:
+    """True when the user points us at a Prefect server: runs then go through it."""
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def run_ingest(names: list[str] | None, now: datetime) -> tuple[dict | None, str | None]:
+    """Ingest now; (summary, error line if any source failed)."""
+    if prefect_api_configured():
+        ingest, _ = prefect_flows()
+        return run_flow(ingest, sources=names, now=now)
+    from models.store.sources import ensure_default_sources
+    from paperround.pipeline import ingest_all, ingest_summary
+
+    eng = engine()
+    ensure_default_sources(engine=eng)
+    summary = ingest_summary(ingest_all(engine=eng, now=now, names=names))
+    failed = summary["failed"]
+    return summary, (f"sources failed: {', '.join(failed)}" if failed else None)
+
+
+def run_digest(names: list[str] | None, now: datetime) -> tuple[dict | None, str | None]:
+    """Digest every enabled (or named) profile now; (summary, error line if any failed)."""
+    if prefect_api_configured():
+        _, digest = prefect_flows()
+        return run_flow(digest, profiles=names, now=now)
+    from models.settings import get_settings
+    from paperround.digests import digest_all, digest_summary
+
+    outcomes = digest_all(engine=engine(), now=now, home=get_settings().home, names=names)
+    summary = digest_summary(outcomes)
+    failed = summary["failed"]
+    return summary, (f"delivery failed for: {', '.join(failed)}" if failed else None)
 
 
 def run_flow(flow, **params) -> tuple[dict | None, str | None]:
@@ -80,12 +119,13 @@ def ingest_cmd(
     source: list[str] = typer.Option([], "--source", "-s", help="Only these sources."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Fetch every enabled source and store new papers (a Prefect flow run).
+    """Fetch every enabled source and store new papers.
+
+    Runs in this process; a flow run on the Prefect server when PREFECT_API_URL is set.
 
     Example: paperround ingest --source arxiv-cs.LG
     """
-    ingest, _ = prefect_flows()
-    summary, error = run_flow(ingest, sources=source or None)
+    summary, error = run_ingest(source or None, datetime.now(UTC))
     finish(summary, error, "ingest", print_json if json_out else _print_ingest)
 
 
@@ -103,7 +143,8 @@ def demo_cmd(
     from paperround.demo import setup_demo
 
     base = get_settings().home
-    ingest, digest = prefect_flows()  # Prefect's home stays under the real home: warm restarts
+    if prefect_api_configured():
+        prefect_flows()  # Prefect's home stays under the real home
     home = base / "demo"
     if home.exists() and not keep:
         shutil.rmtree(home)
@@ -115,8 +156,8 @@ def demo_cmd(
     setup_demo(EXAMPLES, channels=[channel] if channel else [])
     now = datetime.now(UTC)
     console.print(f"[bold]Paperround demo[/bold] · store {get_settings().db_url}")
-    finish(*run_flow(ingest, now=now), "ingest", _print_ingest)
-    finish(*run_flow(digest, now=now), "digest", print_digest)
+    finish(*run_ingest(None, now), "ingest", _print_ingest)
+    finish(*run_digest(None, now), "digest", print_digest)
     from paperround.demo import print_top_picks
 
     print_top_picks(console, now=now)

@@ -1,0 +1,372 @@
+"""The digest stage: select each channel's window, rank, render, deliver and record.
+
+select -> rank -> render -> deliver -> record, one channel at a time, each under its lock
+(models/store/locks.py). Each function takes the engine and "now" explicitly; none imports
+Prefect. The guarantees are in docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from models.records import Digest, DigestHealth, RenderedDigest, ScoredPaper
+from models.settings import get_settings
+from models.store import candidates, ledger, locks, profiles, sources
+from models.tables import Profile
+from paperround.ranking import rank_for
+
+log = logging.getLogger(__name__)
+
+FIRST_RUN_LOOKBACK = timedelta(days=3)  # a new profile's first digest covers this much
+FILE_CHANNEL = "file"
+
+
+@dataclass(frozen=True)
+class ChannelOutcome:
+    channel: str  # redacted URL, or the digest file path
+    ok: bool
+    items: int
+    error: str | None = None
+    resent: bool = False  # a digest a dead run left pending, sent again as the same message
+
+
+@dataclass(frozen=True)
+class ProfileOutcome:
+    profile: str
+    candidates: int
+    channels: tuple[ChannelOutcome, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.channels)
+
+
+def source_health(*, engine: Engine) -> DigestHealth:
+    """The footer's health line from the sources' recorded state."""
+    ok, failed, notes = [], [], []
+    for src in sources.list_sources(engine=engine, enabled_only=True):
+        if src.error_count:
+            failed.append(f"{src.name}: {src.last_error or 'failing'}")
+        elif src.last_success_at is not None:
+            ok.append(src.name)
+        if src.last_empty_reason:
+            notes.append(f"{src.name}: {src.last_empty_reason}")
+    return DigestHealth(sources_ok=tuple(ok), sources_failed=tuple(failed), notes=tuple(notes))
+
+
+def build_digest(
+    profile: Profile,
+    items: list[ScoredPaper],
+    *,
+    now: datetime,
+    candidates: int,
+    health: DigestHealth,
+    period_start: datetime | None,
+    period_end: datetime | None = None,
+) -> Digest:
+    empty = None
+    if not items and candidates:
+        empty = f"nothing matched your profile among {candidates} new papers"
+    elif not items:
+        empty = "; ".join(health.notes) or "no new papers since the last digest"
+    return Digest(
+        profile=profile.name,
+        generated_at=now,
+        items=tuple(items),
+        period_start=period_start,
+        period_end=period_end,
+        candidates=candidates,
+        health=health,
+        empty_reason=empty,
+        manage_hint=(
+            f"Change it: paperround profile edit {profile.name} · "
+            f"pause it: paperround profile pause {profile.name}"
+        ),
+        description=profile.description,
+    )
+
+
+def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, home: Path) -> Path:
+    """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path."""
+    folder = home / "digests" / profile
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = now.strftime("%Y-%m-%d")
+    for ext, body in (("html", rendered.html), ("txt", rendered.text), ("md", rendered.markdown)):
+        tmp = folder / f".{stem}.{ext}.tmp"
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(folder / f"{stem}.{ext}")
+    return folder / f"{stem}.html"
+
+
+def _window(
+    profile_id: int, key: str, *, engine: Engine, now: datetime, until: datetime | None = None
+) -> candidates.Window:
+    """The store window a channel's next digest reads: after what its delivered digests read,
+    up to the store's high-water mark now (a catch-up digest stops before its slot's end)."""
+    after = ledger.covered_seq(profile_id, key, engine=engine)
+    upto = candidates.high_water(engine=engine)
+    if until is not None:
+        upto = candidates.window_end(engine=engine, after=after, upto=upto, until=until)
+    since = None if after is not None else now - FIRST_RUN_LOOKBACK
+    return candidates.Window(upto=upto, after=after, since=since)
+
+
+def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> RenderedDigest:
+    """Render what the profile's first channel would receive now, without sending or recording."""
+    from paperround.render import render_digest
+
+    chans = profiles.channels_of(profile.id, engine=engine)
+    key = str(chans[0].id) if chans else FILE_CHANNEL
+    window = _window(profile.id, key, engine=engine, now=now)
+    cands = candidates.unsent_candidates(
+        engine=engine,
+        profile_id=profile.id,
+        channel_key=key,
+        window=window,
+        sources=profile.sources,
+    )
+    ranked = rank_for(profile, cands, engine=engine, now=now)
+    health = source_health(engine=engine)
+    last = ledger.covered_until(profile.id, key, engine=engine)
+    digest = build_digest(
+        profile, ranked, now=now, candidates=len(cands), health=health, period_start=last
+    )
+    return render_digest(digest)
+
+
+def _send(
+    rendered: RenderedDigest,
+    url: str | None,
+    *,
+    profile: str,
+    when: datetime,
+    home: Path,
+    message_id: str | None,
+) -> tuple[bool, str | None, str, int]:
+    """Deliver to one channel (or write the files): (ok, error, label, papers sent so far)."""
+    if url is None:
+        path = write_digest_files(rendered, profile, when, home)
+        return True, None, str(path), 0
+    from paperround.deliver import deliver, redact_url
+
+    result = deliver(rendered, url, message_id=message_id)
+    return result.ok, result.error, redact_url(url), result.papers_sent
+
+
+def _resend_open(
+    profile: Profile, key: str, url: str | None, *, engine: Engine, now: datetime, home: Path
+) -> list[ChannelOutcome]:
+    """Send again, as it was, each delivery a dead run left pending on this channel."""
+    out = []
+    for open_ in ledger.open_deliveries(profile.id, key, engine=engine):
+        log.warning(
+            "profile %s: resending digest %d, left pending by a run that stopped",
+            profile.name,
+            open_.digest_id,
+        )
+        ok, error, label, sent = _send(
+            open_.rendered,
+            url,
+            profile=profile.name,
+            when=open_.created_at,
+            home=home,
+            message_id=open_.message_id,
+        )
+        ledger.finish_delivery(
+            open_.delivery_id, engine=engine, ok=ok, error=error, now=now, papers_sent=sent
+        )
+        out.append(ChannelOutcome(label, ok, open_.item_count, error, resent=True))
+        if not ok:
+            break  # the channel is failing: the rest stay pending for the next run
+    return out
+
+
+def digest_profile(
+    profile: Profile,
+    *,
+    engine: Engine,
+    now: datetime,
+    home: Path,
+    health: DigestHealth | None = None,
+    dry_run: bool = False,
+    served_since: datetime | None = None,
+    until: datetime | None = None,
+    decoded: dict | None = None,
+) -> ProfileOutcome:
+    """Select, rank, render, deliver and record one profile's digest, channel by channel.
+
+    Each channel has its own ledger: a failure leaves that channel's papers pending.
+    Each channel is served under its lock (models/store/locks.py), which every delivering
+    path takes: a delivery a dead run left pending is resent first, as the same message;
+    then the window after what the channel received is read, ranked, recorded and sent.
+    With served_since (a schedule slot), channels whose digests already cover it are
+    skipped, so retrying a slot only serves the channels that missed it.
+    With until (a missed slot, catch_up "each"), the digest holds only papers written up to
+    it, and the channel's next window starts there.
+    decoded: the run's cache of decoded papers, shared by all the profiles it digests
+    (models.store.candidates.unsent_candidates).
+    """
+    health = health if health is not None else source_health(engine=engine)
+    chans = profiles.channels_of(profile.id, engine=engine)
+    targets = [(str(c.id), c.url) for c in chans] or [(FILE_CHANNEL, None)]
+    outcomes: list[ChannelOutcome] = []
+    max_candidates = 0
+    wait = get_settings().channel_lock_timeout
+    for key, url in targets:
+        serve = _ChannelRun(profile, key, url, engine=engine, now=now, home=home, health=health)
+        if dry_run:
+            outcomes += serve.dry_run(until=until, decoded=decoded)
+            max_candidates = max(max_candidates, serve.candidates)
+            continue
+        try:
+            with locks.channel_lock(profile.id, key, engine=engine, timeout=wait):
+                outcomes += _resend_open(profile, key, url, engine=engine, now=now, home=home)
+                if outcomes and not outcomes[-1].ok:
+                    continue
+                last = ledger.covered_until(profile.id, key, engine=engine)
+                if served_since is not None and last is not None and last >= served_since:
+                    continue
+                outcomes += serve.send(until=until, decoded=decoded)
+        except locks.LockTimeout as exc:
+            label = FILE_CHANNEL if url is None else _redact(url)
+            outcomes.append(ChannelOutcome(label, False, 0, str(exc)))
+        max_candidates = max(max_candidates, serve.candidates)
+    return ProfileOutcome(profile.name, max_candidates, tuple(outcomes))
+
+
+def _redact(url: str) -> str:
+    from paperround.deliver import redact_url
+
+    return redact_url(url)
+
+
+@dataclass
+class _ChannelRun:
+    """One channel's new digest: its window read, ranked, rendered, recorded and sent."""
+
+    profile: Profile
+    key: str
+    url: str | None
+    engine: Engine
+    now: datetime
+    home: Path
+    health: DigestHealth
+    candidates: int = 0
+
+    def _render(self, until: datetime | None, decoded: dict | None):
+        from paperround.render import render_digest
+
+        window = _window(self.profile.id, self.key, engine=self.engine, now=self.now, until=until)
+        cands = candidates.unsent_candidates(
+            engine=self.engine,
+            profile_id=self.profile.id,
+            channel_key=self.key,
+            window=window,
+            sources=self.profile.sources,
+            decoded=decoded,
+        )
+        self.candidates = len(cands)
+        ranked = rank_for(self.profile, cands, engine=self.engine, now=self.now)
+        if not ranked and not self.profile.send_empty:
+            return window, ranked, None
+        last = ledger.covered_until(self.profile.id, self.key, engine=self.engine)
+        digest = build_digest(
+            self.profile,
+            ranked,
+            now=self.now,
+            candidates=len(cands),
+            health=self.health,
+            period_start=last,
+            period_end=until,
+        )
+        return window, ranked, render_digest(digest)
+
+    def dry_run(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
+        _, ranked, rendered = self._render(until, decoded)
+        if rendered is None:
+            return []
+        label = FILE_CHANNEL if self.url is None else _redact(self.url)
+        return [ChannelOutcome(label, True, len(ranked), "dry run")]
+
+    def send(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
+        window, ranked, rendered = self._render(until, decoded)
+        if rendered is None:
+            return []
+        from paperround.deliver import new_message_id
+
+        message_id = new_message_id()
+        _, delivery_id = ledger.record_digest(
+            engine=self.engine,
+            profile_id=self.profile.id,
+            channel_key=self.key,
+            rendered=rendered,
+            items=ranked,
+            period_start=ledger.covered_until(self.profile.id, self.key, engine=self.engine),
+            now=self.now,
+            period_end=until,
+            seq_from=window.after,
+            seq_to=window.upto,
+            message_id=message_id,
+        )
+        ok, error, label, sent = _send(
+            rendered,
+            self.url,
+            profile=self.profile.name,
+            when=until or self.now,
+            home=self.home,
+            message_id=message_id,
+        )
+        ledger.finish_delivery(
+            delivery_id, engine=self.engine, ok=ok, error=error, now=self.now, papers_sent=sent
+        )
+        return [ChannelOutcome(label, ok, len(ranked), error)]
+
+
+def digest_all(
+    *,
+    engine: Engine,
+    now: datetime,
+    home: Path,
+    names: list[str] | None = None,
+    dry_run: bool = False,
+) -> list[ProfileOutcome]:
+    """Digest every enabled profile (or the named ones); one failure never stops the others."""
+    health = source_health(engine=engine)
+    todo = [
+        p
+        for p in profiles.list_profiles(engine=engine)
+        if (p.name in names if names else p.enabled)
+    ]
+    outcomes = []
+    decoded: dict = {}
+    for prof in todo:
+        try:
+            outcomes.append(
+                digest_profile(
+                    prof,
+                    engine=engine,
+                    now=now,
+                    home=home,
+                    health=health,
+                    dry_run=dry_run,
+                    decoded=decoded,
+                )
+            )
+        except Exception as exc:  # isolate: record this profile's failure, go on with the rest
+            log.exception("digest of profile %s failed", prof.name)
+            err = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            outcomes.append(ProfileOutcome(prof.name, 0, (ChannelOutcome("-", False, 0, err),)))
+    return outcomes
+
+
+def digest_summary(outcomes: list[ProfileOutcome]) -> dict:
+    """What a digest run did, as the CLI's --json and the flow's result show it."""
+    return {
+        "profiles": [asdict(o) for o in outcomes],
+        "failed": [o.profile for o in outcomes if not o.ok],
+    }

@@ -1,0 +1,190 @@
+"""The delivery guarantees under the faults that broke them (issue: nothing lost, nothing sent
+twice): a slow ingest committing after a digest, two sends racing, a sender killed between
+the SMTP server's acceptance and the ledger's record. Real processes and a real SMTP sink.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from models.store.ledger import list_digests
+from models.store.profiles import get_profile
+from paperround.digests import digest_profile
+from tests.servers import SmtpSink
+from tests.test_dispatch import NOW, papers_on, reader
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = "import sys; from paperround.cli import main; main()"
+
+# Waits for a "go" file, so that two senders start their digest at the same instant.
+_SENDER = """
+import sys, time
+from pathlib import Path
+from paperround.cli import main
+Path(sys.argv[1]).touch()
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.002)
+sys.argv = ["paperround", "digest", "send", sys.argv[3], "--json"]
+main()
+"""
+
+
+def titles_in(messages) -> list[str]:
+    """The paper titles the received digests hold (each once per message it is in)."""
+    out = []
+    for msg in messages:
+        text = msg.get_body(preferencelist=("plain", "html")).get_content()
+        out += dict.fromkeys(re.findall(r"Diffusion models, study \d+", text))
+    return out
+
+
+def test_a_slow_ingest_that_commits_after_a_digest_is_not_lost(engine, paperround_home):
+    """The window follows commit order: papers of an ingest that started before a digest ran
+    but committed after it (their first_seen_at precedes the digest) go in the next one."""
+    with SmtpSink() as smtp:
+        reader(engine, "p", smtp.mailto())
+        first = papers_on(engine, NOW - timedelta(hours=3), 1, 3)
+        prof = get_profile("p", engine=engine)
+        digest_profile(prof, engine=engine, now=NOW, home=paperround_home)
+        assert sorted(titles_in(smtp.messages)) == sorted(first)
+        # An ingest that began an hour before that digest, and committed only now.
+        late = papers_on(engine, NOW - timedelta(hours=1), 10, 4)
+        outcome = digest_profile(
+            prof, engine=engine, now=NOW + timedelta(days=1), home=paperround_home
+        )
+        assert outcome.ok and [c.items for c in outcome.channels] == [4]
+        assert sorted(titles_in(smtp.messages)) == sorted(first + late)
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "PAPERROUND_HOME": str(home), **extra}
+
+
+def _race_two_sends(tmp_path: Path, env: dict, profile: str) -> list[subprocess.CompletedProcess]:
+    go = tmp_path / "go"
+    go.unlink(missing_ok=True)
+    ready = [tmp_path / f"ready-{i}" for i in range(2)]
+    for r in ready:
+        r.unlink(missing_ok=True)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SENDER, str(r), str(go), profile],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for r in ready
+    ]
+    deadline = time.monotonic() + 60
+    while not all(r.exists() for r in ready):  # both imported and waiting at the line
+        assert time.monotonic() < deadline, "senders never became ready"
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        time.sleep(0.01)
+    go.touch()
+    return [
+        subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs
+    ]
+
+
+def _racing_sends_deliver_each_paper_once(engine, tmp_path, env, rounds=3):
+    with SmtpSink() as smtp:
+        reader(engine, "p", smtp.mailto())
+        expected: list[str] = []
+        for n in range(rounds):
+            expected += papers_on(engine, datetime.now(UTC), 100 * n + 1, 5)
+            done = _race_two_sends(tmp_path, env, "p")
+            for proc in done:
+                assert proc.returncode == 0, proc.stderr
+                assert "Traceback" not in proc.stderr
+            got = titles_in(smtp.messages)
+            assert len(got) == len(set(got)), f"round {n}: a paper was delivered twice"
+            assert sorted(got) == sorted(expected), f"round {n}: a paper was lost"
+
+
+def test_two_manual_sends_racing_on_sqlite_deliver_each_paper_once(
+    engine, tmp_path, paperround_home
+):
+    _racing_sends_deliver_each_paper_once(engine, tmp_path, _env(paperround_home))
+
+
+@pytest.mark.postgres
+def test_two_manual_sends_racing_on_postgres_deliver_each_paper_once(tmp_path, request):
+    from models.db import get_engine
+
+    url = request.getfixturevalue("pg_url")
+    env = _env(tmp_path / "home", PAPERROUND_DATABASE_URL=url)
+    _racing_sends_deliver_each_paper_once(get_engine(url), tmp_path, env)
+
+
+def test_a_sender_killed_after_the_smtp_server_accepted_resends_the_same_message(
+    engine, paperround_home
+):
+    """kill -9 between the server's acceptance and the ledger's record: the delivery stays
+    pending, and the next run sends the recorded digest again with the same Message-ID
+    (never a re-ranked, different email); then nothing more."""
+    papers_on(engine, datetime.now(UTC), 1, 3)  # the CLI reads the real clock
+    victim: dict[str, subprocess.Popen] = {}
+
+    def kill_sender(_message) -> None:
+        proc = victim.get("proc")
+        if proc is not None:
+            os.kill(proc.pid, signal.SIGKILL)
+
+    env = _env(paperround_home)
+    with SmtpSink(on_message=kill_sender) as smtp:
+        reader(engine, "p", smtp.mailto())
+        victim["proc"] = subprocess.Popen(
+            [sys.executable, "-c", CLI, "digest", "send", "p"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert victim["proc"].wait(timeout=120) == -signal.SIGKILL
+        del victim["proc"]
+        assert len(smtp.messages) == 1
+        [row] = list_digests(engine=engine)
+        assert row["status"] == "pending"
+        # New papers arrived meanwhile: they must not change the resent message.
+        papers_on(engine, datetime.now(UTC), 50, 2)
+        again = subprocess.run(
+            [sys.executable, "-c", CLI, "digest", "send", "p", "--json"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        first, resent, *rest = smtp.messages
+        assert resent["Message-ID"] == first["Message-ID"]
+        assert resent["Subject"] == first["Subject"]
+        assert titles_in([resent]) == titles_in([first])
+        # The same run then sent the papers that came after, as a new message.
+        [new] = rest
+        assert sorted(titles_in([new])) == [
+            "Diffusion models, study 50",
+            "Diffusion models, study 51",
+        ]
+        assert new["Message-ID"] != first["Message-ID"]
+        channels = json.loads(again.stdout)["channels"]
+        assert [c["resent"] for c in channels] == [True, False]
+        assert {r["status"] for r in list_digests(engine=engine)} == {"sent"}
+        count = len(smtp.messages)
+        subprocess.run(
+            [sys.executable, "-c", CLI, "digest", "send", "p"], cwd=REPO, env=env, timeout=120
+        )
+        assert len(smtp.messages) == count  # nothing pending, nothing new: nothing sent
