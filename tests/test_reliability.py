@@ -99,7 +99,7 @@ def _race_two_sends(tmp_path: Path, env: dict, profile: str) -> list[subprocess.
     ]
 
 
-def _racing_sends_deliver_each_paper_once(engine, tmp_path, env, rounds=3):
+def _racing_sends_deliver_each_paper_once(engine, tmp_path, env, rounds=2):
     with SmtpSink() as smtp:
         reader(engine, "p", smtp.mailto())
         expected: list[str] = []
@@ -126,7 +126,7 @@ def test_two_manual_sends_racing_on_postgres_deliver_each_paper_once(tmp_path, r
 
     url = request.getfixturevalue("pg_url")
     env = _env(tmp_path / "home", PAPERROUND_DATABASE_URL=url)
-    _racing_sends_deliver_each_paper_once(get_engine(url), tmp_path, env)
+    _racing_sends_deliver_each_paper_once(get_engine(url), tmp_path, env, rounds=1)
 
 
 def test_a_sender_killed_after_the_smtp_server_accepted_resends_the_same_message(
