@@ -218,6 +218,8 @@ class Delivery(SQLModel, table=True):
     status: str = "pending"  # pending | sent | failed
     attempts: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text))  # secrets redacted
+    # Of a failed delivery: temporary | permanent | unknown (paperround/failure_class.py).
+    error_class: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

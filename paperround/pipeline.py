@@ -361,7 +361,7 @@ def digest_profile(
             now=now,
             period_end=until,
         )
-        papers_sent = 0
+        papers_sent, error_class = 0, None
         if url is None:
             path = write_digest_files(rendered, profile.name, until or now, home)
             ok, error, label = True, None, str(path)
@@ -370,9 +370,15 @@ def digest_profile(
 
             result = deliver(rendered, url)
             ok, error, label = result.ok, result.error, redact_url(url)
-            papers_sent = result.papers_sent
+            papers_sent, error_class = result.papers_sent, result.failure_class
         ledger.finish_delivery(
-            delivery_id, engine=engine, ok=ok, error=error, now=now, papers_sent=papers_sent
+            delivery_id,
+            engine=engine,
+            ok=ok,
+            error=error,
+            now=now,
+            papers_sent=papers_sent,
+            error_class=error_class,
         )
         outcomes.append(ChannelOutcome(label, ok, len(ranked), error))
     return ProfileOutcome(profile.name, max_candidates, tuple(outcomes))
