@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     fetch_timeout: float = 30.0
     # How long a run waits for another run that is sending the same (profile, channel).
     channel_lock_timeout: float = 300.0
+    # Seconds a channel waits for a server that stops answering (to connect, and for each
+    # reply) before its delivery fails as temporary; a URL's own cto=/rto= wins. Apprise's
+    # own defaults are 15 s for email and 4 s for HTTP services.
+    delivery_timeout: float = Field(default=15.0, gt=0)
     fetch_max_bytes: int = 50 * 1024 * 1024
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_api_spacing: float = 3.0  # seconds between arXiv API calls, as arXiv's terms ask

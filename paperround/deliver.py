@@ -1,7 +1,9 @@
 """Deliver a rendered digest through Apprise, one channel at a time, with honest results.
 
 Apprise's notify() answers True, False or None and never raises; anything but True is a
-failure, and its reason (logged by Apprise at DEBUG only) is captured and redacted here.
+failure, and its reason (logged by Apprise at DEBUG only) is captured, classed (temporary,
+permanent, unknown, with the server's code: see failure_class.py) and redacted here. Every
+network wait is bounded by PAPERROUND_DELIVERY_TIMEOUT unless the URL sets its own cto/rto.
 Email gets the HTML (whose links are visible URLs, so Apprise's text part keeps them);
 chat services get Markdown split under the service's own length limit, whole papers only.
 """
@@ -22,6 +24,7 @@ from apprise.plugins.email import base as apprise_email
 
 from models.records import RenderedDigest
 from paperround.errors import ConfigError
+from paperround.failure_class import PERMANENT, Failure, classify
 
 EMAIL_SCHEMES = ("mailto", "mailtos")
 _ENV = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -30,7 +33,12 @@ DEFAULT_CHAT_LIMIT = 4000
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    """One channel's outcome; error is one line with secrets redacted."""
+    """One channel's outcome; error is one line with secrets redacted.
+
+    failure_class: "temporary" (a later run may get through: 4xx SMTP reply, HTTP 5xx/429,
+    timeout, refused connection), "permanent" (5xx SMTP, other HTTP 4xx, a bad or incomplete
+    channel URL) or "unknown"; failure_code: the server's SMTP or HTTP code, when it gave one.
+    """
 
     ok: bool
     error: str | None = None
@@ -38,6 +46,8 @@ class DeliveryResult:
     # Papers (in digest order) inside the messages that went out before a failure: a chat
     # digest split in parts that fails at part 2 has still delivered part 1's papers.
     papers_sent: int = 0
+    failure_class: str | None = None
+    failure_code: int | None = None
 
 
 def resolve_env(url: str) -> str:
@@ -136,11 +146,14 @@ def _captured_apprise_log():
         logger.setLevel(old_level)
 
 
-def _reason(lines: Sequence[str], secrets: Sequence[str]) -> str:
-    """The most telling line Apprise logged, with secrets removed."""
+def _reason(lines: Sequence[str], secrets: Sequence[str], failure: Failure) -> str:
+    """The server's code and words if it gave them, then the most telling line Apprise
+    logged, with secrets removed."""
     keys = ("error", "fail", "refused", "timed out", "timeout", "unauthor", "denied", "invalid")
     picked = [ln for ln in lines if any(k in ln.lower() for k in keys)] or list(lines[-1:])
-    text = " / ".join(dict.fromkeys(ln.strip() for ln in picked[-2:])) or "no reason logged"
+    said = [failure.detail] if failure.detail else []
+    text = " / ".join(dict.fromkeys([*said, *(ln.strip() for ln in picked[-2:])]))
+    text = text or "no reason logged"
     for secret in secrets:
         if secret and len(secret) > 3:
             text = text.replace(secret, "****")
@@ -209,25 +222,48 @@ def _secrets_of(url: str) -> list[str]:
     return found
 
 
+def bound_timeouts(service, url: str, timeout: float):
+    """Set the service's connect and read timeouts (Apprise's cto/rto) to `timeout`, except
+    one the URL sets itself. Email uses the connect timeout for every SMTP reply it waits for.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    own = {key.lower() for key in parse_qs(urlsplit(url).query)}
+    if "cto" not in own:
+        service.socket_connect_timeout = timeout
+    if "rto" not in own:
+        service.socket_read_timeout = timeout
+    return service
+
+
 def deliver(
     rendered: RenderedDigest,
     channel_url: str,
     *,
     chat_limit: int | None = None,
     message_id: str | None = None,
+    timeout: float | None = None,
 ) -> DeliveryResult:
     """Send one digest to one channel. Never raises for a delivery problem: returns it.
 
     message_id: the email's Message-ID (a resend passes the one recorded with the digest).
+    `timeout` (default: settings' delivery_timeout) bounds each network wait: a server that
+    stops answering fails the channel, as temporary, after about that long.
     """
     try:
         url = resolve_env(channel_url)
     except ConfigError as exc:
-        return DeliveryResult(False, str(exc))
+        return DeliveryResult(False, str(exc), failure_class=PERMANENT)
     app = apprise.Apprise()
     if not app.add(url):
-        return DeliveryResult(False, f"unparseable Apprise URL {redact_url(channel_url)}")
-    service = app[0]
+        return DeliveryResult(
+            False, f"unparseable Apprise URL {redact_url(channel_url)}", failure_class=PERMANENT
+        )
+    if timeout is None:
+        from models.settings import get_settings
+
+        timeout = get_settings().delivery_timeout
+    service = bound_timeouts(app[0], url, timeout)
     scheme = url.split("://", 1)[0].lower()
     if scheme in EMAIL_SCHEMES:
         bodies = [(rendered.subject, rendered.html, apprise.NotifyFormat.HTML)]
@@ -252,11 +288,19 @@ def deliver(
     sent = 0
     with _captured_apprise_log() as log, _fixed_message_id(message_id):
         for title, body, fmt in bodies:
+            log.lines.clear()  # this message's lines only
             ok = app.notify(title=title, body=body, body_format=fmt)
             if ok is not True:
-                reason = _reason(log.lines, _secrets_of(url))
-                where = redact_url(channel_url)
-                return DeliveryResult(False, f"{where}: {reason}", sent, sum(papers_in[:sent]))
+                failure = classify(log.lines)
+                reason = _reason(log.lines, _secrets_of(url), failure)
+                return DeliveryResult(
+                    False,
+                    f"{redact_url(channel_url)}: {reason}",
+                    sent,
+                    sum(papers_in[:sent]),
+                    failure.failure_class,
+                    failure.code,
+                )
             sent += 1
     return DeliveryResult(True, None, sent)
 

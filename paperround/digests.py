@@ -18,6 +18,7 @@ from models.records import Digest, DigestHealth, RenderedDigest, ScoredPaper
 from models.settings import get_settings
 from models.store import candidates, ledger, locks, profiles, sources
 from models.tables import Profile
+from paperround.deliver import DeliveryResult, deliver, new_message_id, redact_url
 from paperround.ranking import rank_for
 
 log = logging.getLogger(__name__)
@@ -147,15 +148,24 @@ def _send(
     when: datetime,
     home: Path,
     message_id: str | None,
-) -> tuple[bool, str | None, str, int]:
-    """Deliver to one channel (or write the files): (ok, error, label, papers sent so far)."""
+) -> tuple[DeliveryResult, str]:
+    """Deliver to one channel (or write the files): the result, and the channel's label."""
     if url is None:
         path = write_digest_files(rendered, profile, when, home)
-        return True, None, str(path), 0
-    from paperround.deliver import deliver, redact_url
+        return DeliveryResult(True), str(path)
+    return deliver(rendered, url, message_id=message_id), redact_url(url)
 
-    result = deliver(rendered, url, message_id=message_id)
-    return result.ok, result.error, redact_url(url), result.papers_sent
+
+def _finish(delivery_id: int, result: DeliveryResult, *, engine: Engine, now: datetime) -> None:
+    ledger.finish_delivery(
+        delivery_id,
+        engine=engine,
+        ok=result.ok,
+        error=result.error,
+        now=now,
+        papers_sent=result.papers_sent,
+        error_class=result.failure_class,
+    )
 
 
 def _resend_open(
@@ -169,7 +179,7 @@ def _resend_open(
             profile.name,
             open_.digest_id,
         )
-        ok, error, label, sent = _send(
+        result, label = _send(
             open_.rendered,
             url,
             profile=profile.name,
@@ -177,11 +187,9 @@ def _resend_open(
             home=home,
             message_id=open_.message_id,
         )
-        ledger.finish_delivery(
-            open_.delivery_id, engine=engine, ok=ok, error=error, now=now, papers_sent=sent
-        )
-        out.append(ChannelOutcome(label, ok, open_.item_count, error, resent=True))
-        if not ok:
+        _finish(open_.delivery_id, result, engine=engine, now=now)
+        out.append(ChannelOutcome(label, result.ok, open_.item_count, result.error, resent=True))
+        if not result.ok:
             break  # the channel is failing: the rest stay pending for the next run
     return out
 
@@ -233,16 +241,10 @@ def digest_profile(
                     continue
                 outcomes += serve.send(until=until, decoded=decoded)
         except locks.LockTimeout as exc:
-            label = FILE_CHANNEL if url is None else _redact(url)
+            label = FILE_CHANNEL if url is None else redact_url(url)
             outcomes.append(ChannelOutcome(label, False, 0, str(exc)))
         max_candidates = max(max_candidates, serve.candidates)
     return ProfileOutcome(profile.name, max_candidates, tuple(outcomes))
-
-
-def _redact(url: str) -> str:
-    from paperround.deliver import redact_url
-
-    return redact_url(url)
 
 
 @dataclass
@@ -290,15 +292,13 @@ class _ChannelRun:
         _, ranked, rendered = self._render(until, decoded)
         if rendered is None:
             return []
-        label = FILE_CHANNEL if self.url is None else _redact(self.url)
+        label = FILE_CHANNEL if self.url is None else redact_url(self.url)
         return [ChannelOutcome(label, True, len(ranked), "dry run")]
 
     def send(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
         window, ranked, rendered = self._render(until, decoded)
         if rendered is None:
             return []
-        from paperround.deliver import new_message_id
-
         message_id = new_message_id()
         _, delivery_id = ledger.record_digest(
             engine=self.engine,
@@ -313,7 +313,7 @@ class _ChannelRun:
             seq_to=window.upto,
             message_id=message_id,
         )
-        ok, error, label, sent = _send(
+        result, label = _send(
             rendered,
             self.url,
             profile=self.profile.name,
@@ -321,10 +321,8 @@ class _ChannelRun:
             home=self.home,
             message_id=message_id,
         )
-        ledger.finish_delivery(
-            delivery_id, engine=self.engine, ok=ok, error=error, now=self.now, papers_sent=sent
-        )
-        return [ChannelOutcome(label, ok, len(ranked), error)]
+        _finish(delivery_id, result, engine=self.engine, now=self.now)
+        return [ChannelOutcome(label, result.ok, len(ranked), result.error)]
 
 
 def digest_all(

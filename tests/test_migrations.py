@@ -26,7 +26,7 @@ def test_downgrade_and_upgrade_again_round_trip(any_engine):
         "ix_paper_occurrences_paper_id",
     }  # the indexes 0003 drops are back, and only they differ
     upgrade(any_engine)
-    assert current_revision(any_engine) == "0004"
+    assert current_revision(any_engine) == _head()
 
 
 def test_0004_continues_windows_where_the_clock_left_them(any_engine):
@@ -58,6 +58,30 @@ def test_0004_continues_windows_where_the_clock_left_them(any_engine):
         counter = conn.exec_driver_sql("SELECT value FROM store_counters").scalar()
     assert [tuple(r) for r in seqs] == [(1, 1), (2, 2)]
     assert seq_to == 1 and counter == 2
+
+
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from models.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def test_0005_adds_and_drops_the_delivery_error_class(any_engine):
+    from sqlalchemy import inspect
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(any_engine).get_columns("deliveries")}
+
+    assert "error_class" in columns()
+    downgrade(any_engine, "0004")
+    assert "error_class" not in columns() and "error" in columns()
+    upgrade(any_engine)
+    assert "error_class" in columns()
 
 
 def test_a_new_sqlite_store_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path):

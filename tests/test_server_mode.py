@@ -2,6 +2,10 @@
 
 A triggered dispatch run is picked up by the worker, sends the due profile's digest to an
 aiosmtpd server on 127.0.0.1, closes the claim and leaves its artifacts. Slow (~1 min).
+
+The SMTP server requires a password that only the worker's environment holds (the shell that
+ran `prefect deploy` never had it), named by `{env:PAPERROUND_SMTP_PASSWORD}` in the channel
+URL: the flow run must log in with it, and no deployment may carry it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from tests.servers import SmtpSink
 
 REPO = Path(__file__).resolve().parents[1]
 PREFECT = [sys.executable, "-m", "prefect"]
+SECRET_NAME, SECRET = "PAPERROUND_SMTP_PASSWORD", "worker-only-secret"
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
 def _prefect(env: dict, *args: str, timeout: float = 120) -> str:
@@ -84,8 +90,8 @@ def test_worker_runs_deployed_dispatch_and_email_arrives(engine, paperround_home
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
         PREFECT_WORKER_QUERY_SECONDS="2",
-        PAPERROUND_SMTP_PASSWORD="not-a-real-secret",
     )
+    env.pop(SECRET_NAME, None)  # the deploying shell does not hold the secret
     # No scheduler: only the run this test triggers may execute (an hourly ingest would
     # try the default arXiv sources on the network).
     server = PrefectServer(
@@ -102,7 +108,7 @@ def test_worker_runs_deployed_dispatch_and_email_arrives(engine, paperround_home
 
 
 def _deploy_run_and_check(env, server, engine, now, title, tmp_path) -> None:
-    with SmtpSink() as smtp:
+    with SmtpSink(password=SECRET) as smtp:
         create_profile(
             Profile(
                 name="graphs",
@@ -112,15 +118,18 @@ def _deploy_run_and_check(env, server, engine, now, title, tmp_path) -> None:
                 created_at=now - timedelta(days=1),
             ),
             engine=engine,
-            channels=[smtp.mailto(to="graphs@example.org")],
+            channels=[smtp.mailto(to="graphs@example.org", password=f"{{env:{SECRET_NAME}}}")],
         )
         _prefect(env, "work-pool", "create", "paperround", "--type", "process")
         out = _prefect(env, "--no-prompt", "deploy", "--all")
         assert "dispatch/dispatch" in out and "ingest/ingest" in out
+        deployments = httpx.post(f"{server.api_url}/deployments/filter", json={}, timeout=10)
+        for deployment in deployments.json():  # what anyone with API access can read
+            assert SECRET_NAME not in str(deployment["job_variables"]), deployment["name"]
         worker = subprocess.Popen(
             [*PREFECT, "worker", "start", "--pool", "paperround"],
             cwd=tmp_path,  # the deployment, not the worker's cwd, decides where flows run
-            env=env,
+            env={**env, SECRET_NAME: SECRET},  # the secret lives where the worker starts
             stdout=(tmp_path / "worker.log").open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -128,15 +137,16 @@ def _deploy_run_and_check(env, server, engine, now, title, tmp_path) -> None:
         try:
             run = _prefect(env, "deployment", "run", "dispatch/dispatch")
             assert "Created flow run" in run
-            _wait_for(lambda: smtp.messages, 150, "the digest email at the SMTP sink")
             api = server.api_url
             flow_run = _wait_for(
-                lambda: _completed_run(api, "dispatch"), 60, "the dispatch run to complete"
+                lambda: _finished_run(api, "dispatch"), 180, "the dispatch run to finish"
             )
         finally:
             _stop_worker(worker)
         assert not group_alive(worker.pid)
 
+        assert smtp.logins == [("digest", True)], "the flow run did not log in with the secret"
+        assert flow_run["state_type"] == "COMPLETED"
         [msg] = smtp.messages
         assert msg["To"] == "graphs@example.org"
         assert title in msg.get_body(preferencelist=("plain",)).get_content()
@@ -154,9 +164,9 @@ def _deploy_run_and_check(env, server, engine, now, title, tmp_path) -> None:
         assert "graphs" in str(by_type["table"]["data"])
 
 
-def _completed_run(api: str, flow_prefix: str) -> dict | None:
+def _finished_run(api: str, flow_prefix: str) -> dict | None:
     runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
     for run in runs:
-        if run["name"].startswith(flow_prefix) and run["state_type"] == "COMPLETED":
+        if run["name"].startswith(flow_prefix) and run["state_type"] in FINAL:
             return run
     return None

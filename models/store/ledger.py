@@ -202,6 +202,7 @@ def finish_delivery(
     error: str | None,
     now: datetime,
     papers_sent: int = 0,
+    error_class: str | None = None,
 ) -> None:
     """Close a delivery; mark its papers sent to that channel (at their version): all of them
     on success, the first `papers_sent` (digest order) of a delivery that failed part way."""
@@ -209,6 +210,7 @@ def finish_delivery(
         delivery = session.get(Delivery, delivery_id)
         delivery.status = "sent" if ok else "failed"
         delivery.error = None if ok else error
+        delivery.error_class = None if ok else error_class
         delivery.sent_at = now if ok else None
         session.add(delivery)
         session.flush()
@@ -252,7 +254,14 @@ def list_digests(*, engine: Engine, profile: str | None = None, limit: int = 20)
     d, p, dl = DigestRecord.__table__, Profile.__table__, Delivery.__table__
     query = (
         select(
-            d.c.id, p.c.name, d.c.created_at, d.c.item_count, d.c.subject, dl.c.status, dl.c.error
+            d.c.id,
+            p.c.name,
+            d.c.created_at,
+            d.c.item_count,
+            d.c.subject,
+            dl.c.status,
+            dl.c.error,
+            dl.c.error_class,
         )
         .join(p, p.c.id == d.c.profile_id)
         .outerjoin(dl, dl.c.digest_id == d.c.id)
@@ -271,6 +280,7 @@ def list_digests(*, engine: Engine, profile: str | None = None, limit: int = 20)
                 "subject": r.subject,
                 "status": r.status or "pending",
                 "error": r.error,
+                "error_class": r.error_class,
             }
             for r in conn.execute(query)
         ]
@@ -306,7 +316,15 @@ def get_digest(digest_id: int, *, engine: Engine) -> dict | None:
             .order_by(i.c.rank)
         ).all()
         deliveries = conn.execute(
-            select(dl.c.status, dl.c.attempts, dl.c.error, dl.c.created_at, dl.c.sent_at)
+            select(
+                dl.c.status,
+                dl.c.attempts,
+                dl.c.error,
+                dl.c.error_class,
+                dl.c.message_id,
+                dl.c.created_at,
+                dl.c.sent_at,
+            )
             .where(dl.c.digest_id == digest_id)
             .order_by(dl.c.id)
         ).all()

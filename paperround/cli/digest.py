@@ -6,7 +6,7 @@ import webbrowser
 from datetime import UTC, datetime
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from paperround.cli.common import console, engine, print_json
 from paperround.errors import ConfigError, NotFoundError
@@ -118,7 +118,8 @@ def list_(
     limit: int = typer.Option(20, help="Most recent N."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List archived digests, newest first, with their delivery status.
+    """List archived digests, newest first, with their delivery status (a failed one says
+    whether a later run may get through: temporary, permanent or unknown).
 
     Example: paperround digest list --profile theory
     """
@@ -128,14 +129,14 @@ def list_(
     if json_out:
         print_json(rows)
         return
-    table = Table("id", "profile", "created", "papers", "status", "subject")
+    table = Table("id", "profile", "created", "papers", Column("status", no_wrap=True), "subject")
     for r in rows:
         table.add_row(
             str(r["id"]),
             r["profile"],
             r["created_at"].strftime("%Y-%m-%d %H:%M"),
             str(r["item_count"]),
-            r["status"],
+            f"{r['status']} ({r['error_class']})" if r["error_class"] else r["status"],
             r["subject"],
         )
     console.print(table)
