@@ -230,6 +230,7 @@ from models.db import get_engine
 from models.settings import get_settings
 from paperround.dispatch import dispatch_once
 engine = get_engine()
+Path(sys.argv[4]).touch()  # imported and connected: ready
 go = Path(sys.argv[1])
 while not go.exists():
     time.sleep(0.005)
@@ -241,9 +242,10 @@ print(json.dumps({"claimed": [d.name for d in res.claimed], "failed": res.failed
 
 def _race(tmp_path: Path, env: dict, n: int) -> list[dict]:
     go = tmp_path / "go"
+    ready = {name: tmp_path / f"ready-{name}" for name in ("racer-1", "racer-2")}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", _RACER, str(go), NOW.isoformat(), name],
+            [sys.executable, "-c", _RACER, str(go), NOW.isoformat(), name, str(ready[name])],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
@@ -252,8 +254,11 @@ def _race(tmp_path: Path, env: dict, n: int) -> list[dict]:
         )
         for name in ("racer-1", "racer-2")
     ]
-    time.sleep(2.5)  # let both import and open the store, then release them together
-    go.touch()
+    deadline = time.monotonic() + 60
+    while not all(r.exists() for r in ready.values()):  # both imported, store open
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
+    go.touch()  # release them together
     outs = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -285,8 +290,6 @@ def test_two_concurrent_dispatchers_on_sqlite_never_send_twice(engine, tmp_path,
 
 @pytest.mark.postgres
 def test_two_concurrent_dispatchers_on_postgres_never_send_twice(tmp_path, request):
-    if not (REPO / "tests" / "pg.py").exists():
-        pytest.skip("tests/pg.py (throwaway PostgreSQL cluster fixture) has not landed yet")
     url = request.getfixturevalue("pg_url")
     from models.db import get_engine
 
@@ -312,3 +315,24 @@ def test_dispatch_flow_runs_profile_batches_as_concurrent_tasks(
         assert summary["failed"] == [] and len(smtp.messages) == 3
         assert dispatch(now=NOW + timedelta(minutes=5), chunk_size=1)["claimed"] == []
     assert len(smtp.messages) == 3
+
+
+def test_a_claim_whose_local_holder_died_is_taken_over_at_once(engine):
+    """A dispatcher killed mid-send (its pid gone) frees its slot without waiting an hour."""
+    import socket
+
+    reader(engine, "paris", "json://127.0.0.1:9/hook")
+    pid = due_profiles(engine=engine, now=NOW)[0].profile_id
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], text=True,
+                          capture_output=True, check=True).stdout.strip()  # fmt: skip
+    holder = f"{socket.gethostname()}:{dead}"
+    assert claim_store.claim_slot(pid, SLOT, engine=engine, worker=holder, now=NOW) is not None
+    alive = f"{socket.gethostname()}:{os.getpid()}"
+    taken = claim_store.claim_slot(pid, SLOT, engine=engine, worker="b", now=NOW)
+    assert taken is not None and taken.attempts == 2
+    # A live holder keeps its claim until STALE_AFTER.
+    other = claim_store.claim_slot(pid, SLOT + timedelta(days=1), engine=engine, worker=alive,
+                                   now=NOW)  # fmt: skip
+    assert other is not None
+    assert claim_store.claim_slot(pid, SLOT + timedelta(days=1), engine=engine, worker="c",
+                                  now=NOW) is None  # fmt: skip

@@ -2,13 +2,16 @@
 
 The unique (profile_id, slot) constraint is the lock: every dispatcher INSERTs with
 ON CONFLICT DO NOTHING and only the one whose row went in sends. A claim left 'running'
-by a dispatcher that died, or a 'failed' one, can be taken over later by a compare-and-swap
+by a dispatcher that died (at once if it was a process of this machine, else after an hour),
+or a 'failed' one, can be taken over later by a compare-and-swap
 UPDATE on (status, attempts), so exactly one contender wins that too, on SQLite and
 PostgreSQL alike.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,7 +74,9 @@ def claim_slot(
         return Claim(row.id, profile_id, slot, row.attempts)
     if row.attempts >= max_attempts:
         return None
-    stale = row.status == "running" and row.claimed_at < now - stale_after
+    stale = row.status == "running" and (
+        row.claimed_at < now - stale_after or holder_is_gone(row.claimed_by)
+    )
     retry = row.status == "failed" and (row.finished_at or row.claimed_at) < now - retry_after
     if not (stale or retry):
         return None
@@ -91,6 +96,22 @@ def claim_slot(
     with engine.begin() as conn:
         won = conn.execute(takeover).scalar()
     return Claim(row.id, profile_id, slot, row.attempts + 1) if won is not None else None
+
+
+def holder_is_gone(worker: str) -> bool:
+    """True when a claim's holder ("host:pid", paperround.dispatch.worker_id) was a process of
+    this machine that no longer runs: a dispatcher killed mid-send frees its slot at once
+    instead of after STALE_AFTER. Holders on other machines wait for STALE_AFTER."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
 def finish_claim(
