@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
@@ -109,3 +110,22 @@ def publish_ingest_artifact(outcomes: Sequence[SourceOutcome], *, key: str) -> N
     ]
     if rows:
         create_table_artifact(rows, key=key, description="Ingest: one row per source")
+
+
+def console_line(
+    kind: str, now: datetime, outcomes: Sequence[ProfileOutcome], seconds: float
+) -> str:
+    """One line per flow run for the `serve` console: who got how many papers, where.
+
+    e.g. "dispatch 07:00 · theory: 12 papers -> 1 channel ok · 2.1 s"
+    """
+    parts = []
+    for o in outcomes:
+        papers = sum(c.items for c in o.channels if c.ok)
+        ok = sum(1 for c in o.channels if c.ok)
+        failed = [c for c in o.channels if not c.ok]
+        text = f"{o.profile}: {papers} papers -> {ok} channel{'s' * (ok != 1)} ok"
+        if failed:
+            text += f", {len(failed)} failed"
+        parts.append(text if o.channels else f"{o.profile}: nothing to send")
+    return " · ".join([f"{kind} {now:%H:%M}", *(parts or ["nothing due"]), f"{seconds:.1f} s"])

@@ -11,13 +11,14 @@ Scale-out: with PAPERROUND_TASK_RUNNER=dask (pip install 'paperround[dask]') and
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 
 from prefect import flow, task
 from prefect.runtime import flow_run
 
-from flows.common import RunFailed, publish_digest_artifacts, transient_error
+from flows.common import RunFailed, console_line, publish_digest_artifacts, transient_error
 from models.db import get_engine
 from models.settings import get_settings
 from paperround.digests import ProfileOutcome
@@ -81,6 +82,7 @@ def dispatch(
     Ends Failed, after trying every claimed profile, naming those that failed.
     """
     now = now or datetime.now(UTC)
+    started = time.monotonic()
     worker = f"{worker_id()}:{(flow_run.get_id() or 'local')[:8]}"
     n_due, claimed = claim_due_profiles(now, worker, profiles)
     batches = _chunks(claimed, chunk_size) if claimed else []
@@ -95,6 +97,7 @@ def dispatch(
     publish_digest_artifacts(
         outcomes, key="dispatch", heading=heading, skipped=n_due - len(claimed)
     )
+    print(console_line("dispatch", now, outcomes, time.monotonic() - started), flush=True)
     summary = {
         "due": n_due,
         "claimed": [d.name for d, _ in claimed],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from prefect import flow, task
@@ -38,7 +39,13 @@ def ingest(sources: list[str] | None = None, now: datetime | None = None) -> dic
     Ends Failed, after trying every source, if any source failed.
     """
     now = now or datetime.now(UTC)
+    started = time.monotonic()
     outcomes = ingest_sources(sources, now)
+    new = sum(o.new for o in outcomes)
+    failed = [o.name for o in outcomes if o.status == "failed"]
+    line = f"ingest {now:%H:%M} · {len(outcomes)} sources, {new} new papers"
+    line += f", failed: {', '.join(failed)}" if failed else ""
+    print(f"{line} · {time.monotonic() - started:.1f} s", flush=True)
     publish_ingest_artifact(outcomes, key="ingest")
     summary = ingest_summary(outcomes)
     if summary["failed"]:

@@ -123,6 +123,12 @@ def validate_channel_url(url: str) -> str:
     return url
 
 
+# Apprise logs recipient addresses and URLs (DEBUG) and its own view of failures: they go to
+# the delivery's capture only, never on to a console's handlers (serve's, Prefect's); the
+# reason is reported, redacted, in the delivery's error. `paperround -v` lets them through.
+logging.getLogger("apprise").propagate = False
+
+
 class _Capture(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)

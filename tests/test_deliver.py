@@ -248,3 +248,27 @@ def test_a_chat_digest_that_breaks_part_way_resends_only_what_did_not_arrive(
             .order_by(Delivery.__table__.c.id)
         ).all()
     assert [tuple(r) for r in rows] == [("failed", 1), ("sent", 2)]
+
+
+def test_apprise_lines_never_reach_the_console_handlers():
+    """Apprise logs recipient addresses at DEBUG; a console (serve's, Prefect's) with a DEBUG
+    root handler must not show them: they go to the delivery's capture only."""
+    import logging
+
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    root = logging.getLogger()
+    handler, old_level = Keep(logging.DEBUG), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        with SmtpSink() as smtp:
+            assert deliver(render_digest(fixed_digest()), smtp.mailto(to="secret@example.org")).ok
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    assert not [r for r in seen if r.name.startswith("apprise")]

@@ -325,7 +325,7 @@ def test_a_claim_whose_local_holder_died_is_taken_over_at_once(engine):
     pid = due_profiles(engine=engine, now=NOW)[0].profile_id
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], text=True,
                           capture_output=True, check=True).stdout.strip()  # fmt: skip
-    holder = f"{socket.gethostname()}:{dead}"
+    holder = f"{socket.gethostname()}:{dead}:1a2b3c4d"  # as a served flow run names itself
     assert claim_store.claim_slot(pid, SLOT, engine=engine, worker=holder, now=NOW) is not None
     alive = f"{socket.gethostname()}:{os.getpid()}"
     taken = claim_store.claim_slot(pid, SLOT, engine=engine, worker="b", now=NOW)
