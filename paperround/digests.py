@@ -19,6 +19,7 @@ from models.settings import get_settings
 from models.store import candidates, ledger, locks, profiles, sources
 from models.tables import Profile
 from paperround.deliver import DeliveryResult, deliver, new_message_id, redact_url
+from paperround.pipeline import Progress
 from paperround.ranking import rank_for
 
 log = logging.getLogger(__name__)
@@ -332,6 +333,7 @@ def digest_all(
     home: Path,
     names: list[str] | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> list[ProfileOutcome]:
     """Digest every enabled profile (or the named ones); one failure never stops the others."""
     health = source_health(engine=engine)
@@ -359,6 +361,10 @@ def digest_all(
             log.exception("digest of profile %s failed", prof.name)
             err = f"{type(exc).__name__}: {exc}".splitlines()[0]
             outcomes.append(ProfileOutcome(prof.name, 0, (ChannelOutcome("-", False, 0, err),)))
+        if progress is not None:
+            o = outcomes[-1]
+            sent = sum(c.items for c in o.channels if c.ok)
+            progress(len(outcomes), len(todo), f"{o.profile}: {sent} papers")
     return outcomes
 
 

@@ -7,6 +7,7 @@ Each function takes the engine and "now" explicitly; none imports Prefect.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -113,14 +114,27 @@ def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcom
     return outcome
 
 
+# Progress of a run: (items done, items in all, what was just done), for a terminal's bar.
+Progress = Callable[[int, int, str], None]
+
+
 def ingest_all(
-    *, engine: Engine, now: datetime, names: list[str] | None = None
+    *,
+    engine: Engine,
+    now: datetime,
+    names: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[SourceOutcome]:
     """Ingest every enabled source (or the named ones); one failing source never stops others."""
     todo = sources.list_sources(engine=engine, enabled_only=names is None)
     if names is not None:
         todo = [s for s in todo if s.name in names]
-    outcomes = [ingest_source(src, engine=engine, now=now) for src in todo]
+    outcomes = []
+    for done, src in enumerate(todo, 1):
+        outcomes.append(ingest_source(src, engine=engine, now=now))
+        if progress is not None:
+            o = outcomes[-1]
+            progress(done, len(todo), f"{o.name}: {o.status}, {o.new} new")
 
     if get_settings().enrich:
         from paperround.enrich import enrich_new_papers

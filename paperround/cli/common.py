@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from sqlalchemy import Engine
+
+if TYPE_CHECKING:  # sqlalchemy costs ~0.5 s to import: not for `--help`
+    from sqlalchemy import Engine
 
 console = Console()
 err_console = Console(stderr=True)

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from paperround.cli.common import console, engine, print_json
+from paperround.cli.common import console, engine, err_console, print_json
+
+if TYPE_CHECKING:
+    from paperround.pipeline import Progress
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -36,6 +45,29 @@ def prefect_api_configured() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
+@contextmanager
+def progress_bar(what: str) -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal (nothing otherwise): scripts and --json
+    keep a clean stdout."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    with RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def step(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{what} · {escape(label)}")
+
+        yield step
+
+
 def run_ingest(names: list[str] | None, now: datetime) -> tuple[dict | None, str | None]:
     """Ingest now; (summary, error line if any source failed)."""
     if prefect_api_configured():
@@ -46,7 +78,9 @@ def run_ingest(names: list[str] | None, now: datetime) -> tuple[dict | None, str
 
     eng = engine()
     ensure_default_sources(engine=eng)
-    summary = ingest_summary(ingest_all(engine=eng, now=now, names=names))
+    with progress_bar("ingest") as progress:
+        outcomes = ingest_all(engine=eng, now=now, names=names, progress=progress)
+    summary = ingest_summary(outcomes)
     failed = summary["failed"]
     return summary, (f"sources failed: {', '.join(failed)}" if failed else None)
 
@@ -59,7 +93,10 @@ def run_digest(names: list[str] | None, now: datetime) -> tuple[dict | None, str
     from models.settings import get_settings
     from paperround.digests import digest_all, digest_summary
 
-    outcomes = digest_all(engine=engine(), now=now, home=get_settings().home, names=names)
+    with progress_bar("digest") as progress:
+        outcomes = digest_all(
+            engine=engine(), now=now, home=get_settings().home, names=names, progress=progress
+        )
     summary = digest_summary(outcomes)
     failed = summary["failed"]
     return summary, (f"delivery failed for: {', '.join(failed)}" if failed else None)
