@@ -8,6 +8,7 @@ process group on the way out so no server outlives the command.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -21,6 +22,9 @@ import httpx
 from paperround.errors import PaperroundError
 
 STARTUP_TIMEOUT = 120.0  # ~14 s cold and ~6 s warm on the reference machine
+
+
+SERVE_MARKER = "serve.json"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -148,3 +152,23 @@ def group_alive(pgid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def announce_serving(home: Path, api_url: str) -> Path:
+    """Record that `paperround serve` of this home runs, with its Prefect API: the CLI's
+    runs then go through it as flow runs (serving_api_url). The caller removes the file."""
+    home.mkdir(parents=True, exist_ok=True)
+    marker = home / SERVE_MARKER
+    marker.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), encoding="utf-8")
+    return marker
+
+
+def serving_api_url(home: Path) -> str | None:
+    """The Prefect API of a `paperround serve` of this home that is running, else None."""
+    try:
+        data = json.loads((home / SERVE_MARKER).read_text(encoding="utf-8"))
+        os.kill(int(data["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no marker, a broken one, or its serve is gone
+    url = str(data["api_url"])
+    return url if is_healthy(url, timeout=1.0) else None

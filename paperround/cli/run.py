@@ -41,8 +41,17 @@ def prefect_flows():
 
 
 def prefect_api_configured() -> bool:
-    """True when the user points us at a Prefect server: runs then go through it."""
-    return bool(os.environ.get("PREFECT_API_URL"))
+    """True when runs go through a Prefect server: the user points at one (PREFECT_API_URL),
+    or a `paperround serve` of this home is running (its runs then show in its UI)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    from models.settings import get_settings
+    from paperround.server import serving_api_url
+
+    url = serving_api_url(get_settings().home)
+    if url is not None:
+        os.environ["PREFECT_API_URL"] = url
+    return url is not None
 
 
 @contextmanager

@@ -75,6 +75,9 @@ def serve_cmd(
         console.print(f"Prefect server ready{ui_note} · log {server.log_path}")
     else:
         console.print(f"using the Prefect server at {os.environ['PREFECT_API_URL']}")
+    from paperround.server import announce_serving
+
+    marker = announce_serving(get_settings().home, os.environ["PREFECT_API_URL"])
     try:
         from flows.serve import run_served, served_deployments
 
@@ -86,6 +89,7 @@ def serve_cmd(
     except KeyboardInterrupt:
         pass
     finally:
+        marker.unlink(missing_ok=True)
         if server is not None:
             console.print("stopping the Prefect server ...")
             server.stop()

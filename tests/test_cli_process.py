@@ -1,0 +1,69 @@
+"""CLI commands run the pipeline in their own process: no Prefect server is started (before,
+each command spent ~25 s starting a temporary one, which outlived a killed command), and
+nothing a command starts outlives it. Real processes, tagged through their environment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# Runs the console entry point and says, on exit, whether Prefect was ever imported.
+_CLI = """
+import atexit, sys
+atexit.register(lambda: print("prefect imported:", "prefect" in sys.modules, file=sys.stderr))
+from paperround.cli import main
+main()
+"""
+
+
+def _tagged_processes(tag: str) -> list[int]:
+    """Processes still alive whose environment carries the tag (the command and its children)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if f"PAPERROUND_TEST_TAG={tag}".encode() in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def _run(home: Path, tag: str, *args: str, **kw) -> subprocess.Popen:
+    env = {**os.environ, "PAPERROUND_HOME": str(home), "PAPERROUND_TEST_TAG": tag}
+    env.pop("PREFECT_API_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-c", _CLI, *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def test_demo_ingest_and_digest_never_start_prefect(tmp_path):
+    tag = uuid.uuid4().hex
+    for args in (("demo",), ("ingest",), ("digest",)):
+        home = tmp_path / "home" / "demo" if args != ("demo",) else tmp_path / "home"
+        proc = _run(home, tag, *args)
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert "prefect imported: False" in err, (args, err)
+        assert _tagged_processes(tag) == [], f"{args} left processes behind"
+
+
+def test_a_killed_command_leaves_no_process_behind(tmp_path):
+    tag = uuid.uuid4().hex
+    proc = _run(tmp_path / "home", tag, "demo")
+    proc.stdout.readline()  # it has started working (the demo's first line)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert _tagged_processes(tag) == []
