@@ -145,3 +145,16 @@ class RenderedDigest:
     # packs these into messages under each service's limit, never cutting a paper in half.
     markdown_blocks: tuple[str, ...] = ()
     slack_blocks: tuple[str, ...] = ()  # the same, escaped for Slack's mrkdwn
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What one source's fetch did: ok | not-modified | empty | failed, or warning (its papers
+    are stored, a follow-up step such as the category lookup failed: the run is not failed)."""
+
+    name: str
+    status: str
+    fetched: int = 0
+    new: int = 0
+    revised: int = 0
+    note: str | None = None

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
+from models.records import SourceOutcome
 from models.settings import get_settings
 from models.store import papers
 from models.tables import Paper
@@ -35,7 +36,6 @@ def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
     """Look up this run's papers that lack categories; returns a SourceOutcome (never raises
     for an API problem: one failing lookup must not lose the ingest that came before)."""
     from paperround.arxiv_client import ArxivApiClient
-    from paperround.pipeline import SourceOutcome
 
     ids = ids_missing_categories(engine=engine, since=now)
     if not ids:
@@ -54,8 +54,9 @@ def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
             fetched += len(records)
             revised += len(stored.revised)
     except PaperroundError as exc:
+        # A warning, not a failure: the papers are stored (and lack only their categories).
         note = f"{len(ids)} papers lack categories; arXiv API lookup failed: {exc}"
-        return SourceOutcome(SOURCE, "failed", fetched=fetched, note=note)
+        return SourceOutcome(SOURCE, "warning", fetched=fetched, note=note)
     finally:
         if own:
             client.close()

@@ -8,32 +8,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
 from sqlalchemy import Engine
 
-from models.records import ParseResult
+from models.records import ParseResult, SourceOutcome
 from models.settings import get_settings
 from models.store import papers, sources
 from models.tables import Source
 from paperround.errors import PaperroundError
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SourceOutcome:
-    """What one source's fetch did; status is ok | not-modified | empty | failed."""
-
-    name: str
-    status: str
-    fetched: int = 0
-    new: int = 0
-    revised: int = 0
-    note: str | None = None
 
 
 # -- ingest ---------------------------------------------------------------------------------
