@@ -46,6 +46,15 @@ class ChannelOutcome:
     error: str | None = None
 
 
+def channel_label(url: str | None) -> str:
+    """A channel as outcomes show it: the URL redacted (never its secrets), or "file"."""
+    if url is None:
+        return FILE_CHANNEL
+    from paperround.deliver import redact_url
+
+    return redact_url(url)
+
+
 @dataclass(frozen=True)
 class ProfileOutcome:
     profile: str
@@ -349,7 +358,7 @@ def digest_profile(
         )
         rendered = render_digest(digest)
         if dry_run:
-            outcomes.append(ChannelOutcome(url or FILE_CHANNEL, True, len(ranked), "dry run"))
+            outcomes.append(ChannelOutcome(channel_label(url), True, len(ranked), "dry run"))
             continue
         _, delivery_id = ledger.record_digest(
             engine=engine,
