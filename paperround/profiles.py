@@ -74,12 +74,13 @@ def parse_keyword(text: str) -> tuple[str, float]:
     if not weight.strip():
         raise ConfigError(f"keyword {text!r} has no weight after ':': write e.g. '{term}:2'")
     try:
-        value = finite(weight.strip(), "weight")
-    except ConfigError as exc:
+        float(weight)
+    except ValueError:
         raise ConfigError(
-            f"keyword {text!r}: {exc} (write 'phrase:2.5'; a phrase holding a colon "
-            "takes an explicit weight, e.g. 'time:series:1')"
+            f"keyword {text!r}: weight {weight.strip()!r} is not a number (write 'phrase:2.5'; "
+            "a phrase holding a colon takes an explicit weight, e.g. 'time:series:1')"
         ) from None
+    value = finite(weight.strip(), f"keyword {text!r}: weight")
     return check_text(term, "keyword"), value
 
 

@@ -8,7 +8,9 @@ that names the rule.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -27,6 +29,7 @@ MB = 1024 * 1024
 MAX_SEED_FILE = 10 * MB  # a Zotero export of ~8,000 items with abstracts; parses in ~1 s
 MAX_YAML_FILE = 1 * MB  # profiles are a few hundred bytes each
 MAX_EXPORT_FILE = 512 * MB  # years of delivery history
+_CHUNK = MB
 
 
 def check_name(value: str, what: str = "profile") -> str:
@@ -66,28 +69,44 @@ def finite(text: str | float, what: str = "value") -> float:
 
 
 def read_text(path: Path, *, limit: int, what: str = "file") -> str:
-    """A UTF-8 text file of at most `limit` bytes, read without ever reading more.
+    """A UTF-8 text file of at most `limit` bytes, never reading more than that.
 
-    /dev/zero, a named pipe or a 50 MB export fail fast with one line instead of filling
-    memory or parsing for minutes.
+    A regular file is refused by its size before a byte is read; anything else (/dev/zero,
+    a pipe) is read in chunks and refused at the first NUL byte (no text format we read has
+    one) or past `limit`: one line, instead of filling memory or parsing for minutes.
     """
+    chunks: list[bytes] = []
+    size = 0
     try:
         with open(path, "rb") as f:
-            data = f.read(limit + 1)
+            info = os.fstat(f.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise _too_big(path, limit, what)
+            while size <= limit and (chunk := f.read(min(_CHUNK, limit + 1 - size))):
+                if (nul := chunk.find(b"\0")) >= 0:
+                    raise _not_text(path, f"a NUL byte at offset {size + nul}", what)
+                chunks.append(chunk)
+                size += len(chunk)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise ConfigError(
-            f"{path} is larger than {limit // MB} MB, the most a {what} may hold: "
-            "split it or remove what is not needed"
-        )
+    if size > limit:
+        raise _too_big(path, limit, what)
+    data = b"".join(chunks)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
-            f"expected a {what}"
-        ) from None
+        raise _not_text(path, f"byte 0x{data[exc.start]:02x} at offset {exc.start}", what) from None
+
+
+def _too_big(path: Path, limit: int, what: str) -> ConfigError:
+    return ConfigError(
+        f"{path} is larger than {limit // MB} MB, the most a {what} may hold: "
+        "split it or remove what is not needed"
+    )
+
+
+def _not_text(path: Path, where: str, what: str) -> ConfigError:
+    return ConfigError(f"{path} is not UTF-8 text ({where}): expected a {what}")
 
 
 def _shown(value: str, limit: int = 40) -> str:

@@ -242,7 +242,7 @@ def test_an_oversized_bibtex_file_is_refused_unread(engine, capsys, tmp_path):
 def test_endless_files_are_refused(engine, capsys, args):
     assert run_cli(capsys, "profile", "add", "base", "-k", "x").exit_code == 0
     before = dump(engine)
-    _one_line_error(run_cli(capsys, *args), says="larger than")
+    _one_line_error(run_cli(capsys, *args), says="/dev/zero is not UTF-8 text (a NUL byte")
     assert dump(engine) == before
 
 
@@ -262,3 +262,28 @@ def test_weight_names_are_the_rankers_signals():
     from paperround.rank import DEFAULT_WEIGHTS
 
     assert set(WEIGHT_NAMES) == set(DEFAULT_WEIGHTS)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_endless_text_stream_is_cut_at_the_limit(tmp_path):
+    import threading
+
+    from paperround.errors import ConfigError
+    from paperround.userinput import MB, read_text
+
+    fifo = tmp_path / "stream.bib"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        try:
+            with open(fifo, "wb") as f:
+                while True:
+                    f.write(b"@article{k, title={A}}\n" * 4096)
+        except (BrokenPipeError, OSError):
+            pass  # the reader stopped: what the test wants
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    with pytest.raises(ConfigError, match="is larger than 1 MB"):
+        read_text(fifo, limit=MB, what="seed file")
+    writer.join()
