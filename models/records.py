@@ -50,6 +50,7 @@ class ParseResult:
     # e.g. "no announcement on 2026-04-25".
     empty_reason: str | None = None
     total_results: int | None = None  # arXiv API opensearch:totalResults, for pagination
+    dropped: int = 0  # junk items left out: no title and no id or link (sources._common)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
@@ -71,7 +72,7 @@ def backfill_source(
     fetched = new = 0
     try:
         total, pages = _pages(src, since, now.date())
-        task = progress.add_task(src.name, total=total) if progress else None
+        task = progress.add_task(escape(src.name), total=total) if progress else None
         for page in pages:
             stored = upsert_records(page.records, engine=engine, now=now)
             fetched += len(page.records)
@@ -113,9 +114,9 @@ def run_backfill(
         ]
     if console is not None:
         for o in outcomes:
-            status = f"[red]failed:[/red] {o.error}" if o.error else "ok"
+            status = f"[red]failed:[/red] {escape(o.error)}" if o.error else "ok"
             console.print(
-                f"{o.source}: {o.fetched} fetched, {o.new} new, {status}",
+                f"{escape(o.source)}: {o.fetched} fetched, {o.new} new, {status}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from models.db import get_engine
 from models.store.profiles import create_profile
@@ -101,5 +102,8 @@ def print_top_picks(console: Console, *, now: datetime) -> None:
         ).all()
     table = Table("#", "score", "paper", "why", title=digest.subject)
     for item, paper in rows:
-        table.add_row(str(item.rank), f"{item.score:.2f}", paper.title, "; ".join(item.reasons))
+        # Feed text: Text cells are shown as written, never read as Rich markup.
+        table.add_row(
+            str(item.rank), f"{item.score:.2f}", Text(paper.title), Text("; ".join(item.reasons))
+        )
     console.print(table)

@@ -7,6 +7,7 @@ Prefect. The guarantees are in docs/reliability.md.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -94,8 +95,14 @@ def build_digest(
 
 
 def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, home: Path) -> Path:
-    """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path."""
-    folder = home / "digests" / profile
+    """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path.
+
+    Names are checked when a profile is saved (paperround/userinput.py); a store made before
+    that may still hold one such as "..": it gets a folder named by its hash instead."""
+    root = home / "digests"
+    folder = root / profile
+    if not profile or folder.resolve().parent != root.resolve() or "\x00" in profile:
+        folder = root / f"profile-{hashlib.sha1(profile.encode()).hexdigest()[:12]}"
     folder.mkdir(parents=True, exist_ok=True)
     stem = now.strftime("%Y-%m-%d")
     for ext, body in (("html", rendered.html), ("txt", rendered.text), ("md", rendered.markdown)):

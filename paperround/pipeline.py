@@ -76,11 +76,11 @@ def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcom
                 fetched=len(result.records),
                 new=len(stored.new),
                 revised=len(stored.revised),
-                note=result.empty_reason,
+                note=result.empty_reason or _dropped(result.dropped),
             )
             meta["announced_on"] = result.announced_on
     except PaperroundError as exc:
-        outcome = SourceOutcome(src.name, "failed", note=str(exc))
+        outcome = SourceOutcome(src.name, "failed", note=_without_name(str(exc), src.name))
         meta = {}
     except Exception as exc:  # a bug must not stop the other sources; it is logged in full
         log.exception("ingest of %s failed", src.name)
@@ -104,6 +104,16 @@ def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcom
 
 # Progress of a run: (items done, items in all, what was just done), for a terminal's bar.
 Progress = Callable[[int, int, str], None]
+
+
+def _without_name(message: str, name: str) -> str:
+    """A source's error as recorded: every listing and the digest footer name the source
+    already, so "notfeed: notfeed: not a feed" loses its first prefix."""
+    return message.removeprefix(f"{name}: ")
+
+
+def _dropped(n: int) -> str | None:
+    return f"{n} junk item(s) dropped (no title, id or link)" if n else None
 
 
 def ingest_all(

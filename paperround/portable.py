@@ -128,15 +128,22 @@ def export_store(*, engine: Engine, include_secrets: bool, now: datetime) -> dic
 
 
 def read_export(path: Path) -> dict:
-    """Load and check an export file."""
+    """Load and check an export file (its size is capped: see paperround.userinput)."""
+    from paperround.userinput import MAX_EXPORT_FILE, read_text
+
+    text = read_text(Path(path), limit=MAX_EXPORT_FILE, what="paperround export")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(text)
+    except ValueError as exc:
         raise ConfigError(f"{path}: not a readable JSON export ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ConfigError(f'{path}: not a paperround export (no "format": "{FORMAT}")')
     if data.get("version") != VERSION:
         raise ConfigError(f"{path}: export version {data.get('version')!r}, expected {VERSION}")
+    for part in ("profiles", "papers", "feedback", "deliveries", "sent"):
+        rows = data.get(part)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ConfigError(f"{path}: {part!r} should be a list of objects")
     return data
 
 
@@ -146,24 +153,31 @@ def _dt(value: str | None) -> datetime | None:
 
 def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
     """Restore an export into this store (see the module docstring for what is kept)."""
-    from paperround.profiles import ProfileConfig
+    from paperround.profiles import build_config
 
     report = ImportReport()
     profile_ids: dict[str, int] = {}
     chan_ids: dict[tuple[str, str], str] = {}
+    # Every profile is checked (names, values) before the first one is written.
+    checked = []
     for prof in data["profiles"]:
-        refs = prof.pop("channels", [])
-        urls = [r["url"] for r in refs if "url" in r]
-        if len(urls) < len(refs):
+        refs = prof.get("channels", [])
+        urls = [r["url"] for r in refs if isinstance(r, dict) and "url" in r]
+        config = build_config(
+            {k: v for k, v in prof.items() if k != "channels"}, require_signal=False
+        )
+        checked.append((config, urls, len(refs)))
+    for config, urls, n_refs in checked:
+        if len(urls) < n_refs:
             report.notes.append(
-                f"{prof['name']}: {len(refs) - len(urls)} redacted channel(s) not restored"
+                f"{config.name}: {n_refs - len(urls)} redacted channel(s) not restored"
             )
         try:
-            existing = channels_of(_profile_id(engine, prof["name"]), engine=engine)
+            existing = channels_of(_profile_id(engine, config.name), engine=engine)
         except LookupError:
             existing = []
         keep = [c.url for c in existing] + [u for u in urls if u not in {c.url for c in existing}]
-        config = ProfileConfig.model_validate(prof | {"channels": keep})
+        config = build_config(config.model_dump() | {"channels": keep}, require_signal=False)
         saved, _ = save_profile(config, engine=engine, now=now, mode="upsert")
         profile_ids[saved.name] = saved.id
         for c in channels_of(saved.id, engine=engine):

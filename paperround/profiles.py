@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from paperround.errors import ConfigError
+from paperround.userinput import check_name, check_text, finite, scrub
 
 SCHEDULE_SHORTCUTS = {
     "daily": "0 7 * * *",
@@ -45,17 +46,57 @@ def parse_timezone(name: str) -> str:
     return name
 
 
+# The ranker's signals (paperround.rank.DEFAULT_WEIGHTS; a test keeps the two in step).
+WEIGHT_NAMES = (
+    "keywords",
+    "seeds",
+    "feedback",
+    "authors",
+    "categories",
+    "popularity",
+    "dislikes",
+    "diversity",
+)
+
+
 def parse_keyword(text: str) -> tuple[str, float]:
-    """'phrase' or 'phrase:2.5' -> (phrase, weight)."""
+    """'phrase' or 'phrase:2.5' -> (phrase, weight).
+
+    Text after the last colon is the weight and must be a finite number: 'foo:abc' is an
+    error, not the keyword "foo:abc" (write 'time:series:1' for a phrase with a colon).
+    """
     term, sep, weight = text.rpartition(":")
-    if sep and term.strip():
-        try:
-            return term.strip().lower(), float(weight)
-        except ValueError:
-            pass
-    if not text.strip():
-        raise ConfigError("empty keyword")
-    return text.strip().lower(), 1.0
+    if not sep:
+        term, weight = text, "1"
+    term = term.strip().lower()
+    if not term:
+        raise ConfigError(f"empty keyword in {text!r}: use 'phrase' or 'phrase:weight'")
+    if not weight.strip():
+        raise ConfigError(f"keyword {text!r} has no weight after ':': write e.g. '{term}:2'")
+    try:
+        float(weight)
+    except ValueError:
+        raise ConfigError(
+            f"keyword {text!r}: weight {weight.strip()!r} is not a number (write 'phrase:2.5'; "
+            "a phrase holding a colon takes an explicit weight, e.g. 'time:series:1')"
+        ) from None
+    value = finite(weight.strip(), f"keyword {text!r}: weight")
+    return check_text(term, "keyword"), value
+
+
+def parse_weight(text: str) -> tuple[str, float]:
+    """'SIGNAL=NUMBER' for a ranking weight: a known signal and a finite number."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise ConfigError(f"invalid weight {text!r}: use SIGNAL=NUMBER, e.g. seeds=2")
+    return check_weight_name(name), finite(value.strip(), f"weight {name!r}")
+
+
+def check_weight_name(name: str) -> str:
+    if name not in WEIGHT_NAMES:
+        raise ConfigError(f"unknown signal {name!r}: use one of {', '.join(WEIGHT_NAMES)}")
+    return name
 
 
 class SeedConfig(BaseModel):
@@ -65,11 +106,23 @@ class SeedConfig(BaseModel):
     abstract: str = ""
     authors: list[str] = Field(default_factory=list)
 
+    @field_validator("key", "title", "abstract", mode="after")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        # Seeds come from bibliography files: control characters (a NUL breaks PostgreSQL)
+        # become spaces, and no field is unbounded.
+        return scrub(v, 20_000)
+
+    @field_validator("authors", mode="after")
+    @classmethod
+    def _authors(cls, v: list[str]) -> list[str]:
+        return [scrub(a, 200) for a in v[:1000]]
+
 
 class ProfileConfig(BaseModel):
     """A profile as a person declares it. Field order is the YAML's order."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     description: str = ""
     enabled: bool = True
@@ -92,10 +145,12 @@ class ProfileConfig(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        v = v.strip()
-        if not v or any(c in v for c in "/\\\n\t") or len(v) > 64:
-            raise ValueError(f"invalid profile name {v!r}: 1-64 characters, no slashes")
-        return v
+        return check_name(v, "profile")
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, v: str) -> str:
+        return check_text(v.strip(), "description", max_len=1000)
 
     @field_validator("schedule")
     @classmethod
@@ -117,18 +172,32 @@ class ProfileConfig(BaseModel):
     @field_validator("keywords")
     @classmethod
     def _kw(cls, v: dict[str, float]) -> dict[str, float]:
-        return {k.strip().lower(): float(w) for k, w in v.items() if k.strip()}
+        return {check_text(k.strip().lower(), "keyword"): w for k, w in v.items() if k.strip()}
 
     @field_validator("excluded")
     @classmethod
     def _ex(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(x.strip().lower() for x in v if x.strip()))
+        words = (check_text(x.strip().lower(), "excluded word") for x in v if x.strip())
+        return list(dict.fromkeys(words))
+
+    @field_validator("authors", "sources")
+    @classmethod
+    def _texts(cls, v: list[str], info) -> list[str]:
+        what = "author" if info.field_name == "authors" else "source"
+        return list(dict.fromkeys(check_text(x.strip(), what) for x in v if x.strip()))
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        return {check_weight_name(k.strip()): w for k, w in v.items()}
 
     @field_validator("channels")
     @classmethod
     def _channels(cls, v: list[str]) -> list[str]:
         from paperround.deliver import validate_channel_url
 
+        for u in v:
+            check_text(u, "channel URL", max_len=2000)
         return list(dict.fromkeys(validate_channel_url(u) for u in v))
 
     def check_signal(self) -> None:

@@ -22,6 +22,7 @@ MAX_AUTHORS = 4
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~])")
 _MD_SPECIAL_NO_ANGLE = re.compile(r"([\\`*_\[\]()#|~])")
+_ZWSP = "\u200b"
 
 
 def templates_dir() -> Path:
@@ -30,9 +31,15 @@ def templates_dir() -> Path:
     return Path(override) if override else Path(__file__).resolve().parents[1] / "templates"
 
 
+def neutralise_mentions(text: str) -> str:
+    """A zero-width space after every "@": "@everyone", "@here", "@channel" and "<@123>"
+    read the same but ping nobody (Discord's own advice; Apprise sends no allowed_mentions)."""
+    return text.replace("@", "@" + _ZWSP)
+
+
 def escape_markdown(text: object) -> str:
-    """Escape Markdown's special characters so feed text cannot format or link."""
-    return _MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", str(text)))
+    """Escape Markdown's special characters so feed text cannot format, link or mention."""
+    return neutralise_mentions(_MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", str(text))))
 
 
 def escape_slack(text: object) -> str:
@@ -41,8 +48,10 @@ def escape_slack(text: object) -> str:
 
 
 def escape_slack_markdown(text: object) -> str:
-    """For Slack: Markdown specials backslashed, and &, <, > as entities (not both)."""
-    return escape_slack(_MD_SPECIAL_NO_ANGLE.sub(r"\\\1", _CONTROL.sub(" ", str(text))))
+    """For Slack: Markdown specials backslashed, and &, <, > as entities (not both), so
+    "<!channel>" and "<@U123>" are text; "@channel" gets a zero-width space too."""
+    escaped = escape_slack(_MD_SPECIAL_NO_ANGLE.sub(r"\\\1", _CONTROL.sub(" ", str(text))))
+    return neutralise_mentions(escaped)
 
 
 def clean_line(text: object) -> str:

@@ -8,6 +8,7 @@ the arXiv API through ArxivApiClient (its spacing and single connection; one req
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from models.records import SeedPaper
 from models.tables import Paper
 from paperround.errors import ConfigError, FeedError, FetchError, NotFoundError
 from paperround.ids import canonical_key, normalize_doi, parse_arxiv_id
+from paperround.userinput import MAX_SEED_FILE, read_text
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,14 @@ def parse_bibtex(text: str) -> list[SeedRef]:
     """Entries of a BibTeX file (Zotero, Google Scholar, arXiv exports)."""
     import bibtexparser
 
-    library = bibtexparser.parse_string(text)
+    # bibtexparser logs each broken block (warnings, errors); the summary below says enough.
+    quiet = logging.getLogger("bibtexparser")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        quiet.setLevel(level)
     if library.failed_blocks and not library.entries:
         raise ConfigError("could not read any BibTeX entry from the file")
     refs = []
@@ -84,38 +93,73 @@ def parse_bibtex(text: str) -> list[SeedRef]:
 
 
 def parse_csl_json(text: str) -> list[SeedRef]:
-    """Items of a CSL JSON export (Zotero's 'CSL JSON' format)."""
+    """Items of a CSL JSON export (Zotero's 'CSL JSON' format); wrong types are one line."""
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"not CSL JSON: {exc.msg} at line {exc.lineno}") from None
     if isinstance(items, dict):
         items = [items]
+    if not isinstance(items, list):
+        raise ConfigError(f"not CSL JSON: expected a list of items, got {_json_type(items)}")
     refs = []
-    for item in items:
+    for n, item in enumerate(items, 1):
         if not isinstance(item, dict) or "title" not in item:
-            raise ConfigError("a CSL JSON item has no title")
-        authors = tuple(
-            " ".join(p for p in (a.get("given", ""), a.get("family", "")) if p)
-            or a.get("literal", "")
-            for a in item.get("author", [])
-        )
+            raise ConfigError(f"CSL JSON item {n} has no title")
+        field = _csl_fields(item, n)
         arxiv = None
-        for candidate in (item.get("URL"), item.get("number"), item.get("note"), item.get("id")):
-            found = parse_arxiv_id(str(candidate or ""))
+        for candidate in (field("URL"), field("number"), field("note"), field("id")):
+            found = parse_arxiv_id(candidate)
             if found:
                 arxiv = found[0]
                 break
         refs.append(
             SeedRef(
                 arxiv,
-                normalize_doi(item.get("DOI")),
-                _clean(item["title"]),
-                _clean(item.get("abstract", "")),
-                authors,
+                normalize_doi(field("DOI")),
+                _clean(field("title")),
+                _clean(field("abstract")),
+                _csl_authors(item.get("author", []), n),
             )
         )
     return refs
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    return names.get(type(value), "a number" if isinstance(value, int | float) else "null")
+
+
+def _csl_fields(item: dict, n: int):
+    """A getter for an item's text fields: strings (CSL allows numbers for "id" and
+    "number" only), or "" when absent."""
+
+    def field(name: str) -> str:
+        value = item.get(name)
+        if value is None:
+            return ""
+        numeric = name in ("id", "number") and isinstance(value, int | float)
+        if not (isinstance(value, str) or numeric) or isinstance(value, bool):
+            raise ConfigError(
+                f"CSL JSON item {n}: {name!r} should be text, got {_json_type(value)}"
+            )
+        return str(value)
+
+    return field
+
+
+def _csl_authors(authors: object, n: int) -> tuple[str, ...]:
+    if not isinstance(authors, list):
+        raise ConfigError(f"CSL JSON item {n}: 'author' should be a list of names")
+    names = []
+    for a in authors:
+        if not isinstance(a, dict):
+            raise ConfigError(
+                f"CSL JSON item {n}: each author should be an object, got {_json_type(a)}"
+            )
+        part = _csl_fields(a, n)
+        names.append(" ".join(p for p in (part("given"), part("family")) if p) or part("literal"))
+    return tuple(names)
 
 
 def parse_id_list(text: str) -> list[SeedRef]:
@@ -127,17 +171,15 @@ def parse_id_list(text: str) -> list[SeedRef]:
             continue
         found = parse_arxiv_id(line)
         if not found:
-            raise ConfigError(f"line {n}: {line!r} is not an arXiv id or URL")
+            shown = line if len(line) <= 60 else line[:60] + "…"
+            raise ConfigError(f"line {n}: {shown!r} is not an arXiv id or URL")
         refs.append(SeedRef(arxiv_id=found[0]))
     return refs
 
 
 def read_seed_file(path: Path) -> list[SeedRef]:
-    """BibTeX (.bib), CSL JSON (.json) or an id list (anything else)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    """BibTeX (.bib), CSL JSON (.json) or an id list (anything else), of at most 10 MB."""
+    text = read_text(path, limit=MAX_SEED_FILE, what="seed file (BibTeX, CSL JSON or id list)")
     if path.suffix.lower() == ".bib" or text.lstrip().startswith("@"):
         return parse_bibtex(text)
     if path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):

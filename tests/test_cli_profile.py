@@ -168,7 +168,6 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
         (("profile", "pause", "nobody"), "no profile named 'nobody'"),
         (("profile", "resume", "nobody"), "no profile named 'nobody'"),
         (("like", "2611.99999", "--profile", "theory"), "no paper '2611.99999'"),
-        (("profile", "apply", "/nonexistent.yaml"), "cannot read"),
     ],
 )
 def test_errors_are_one_line_and_change_nothing(theory, engine, capsys, args, message, monkeypatch):

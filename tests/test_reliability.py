@@ -188,3 +188,15 @@ def test_a_sender_killed_after_the_smtp_server_accepted_resends_the_same_message
             [sys.executable, "-c", CLI, "digest", "send", "p"], cwd=REPO, env=env, timeout=120
         )
         assert len(smtp.messages) == count  # nothing pending, nothing new: nothing sent
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a/../../b"])
+def test_a_legacy_profile_name_never_writes_outside_its_digest_folder(tmp_path, name):
+    """Names are checked on save; one stored before that still stays inside digests/."""
+    from paperround.digests import write_digest_files
+    from paperround.render import render_digest
+    from tests.digests import fixed_digest
+
+    html = write_digest_files(render_digest(fixed_digest()), name, NOW, tmp_path)
+    assert html.parent.parent == tmp_path / "digests"
+    assert html.parent.name.startswith("profile-")

@@ -96,7 +96,7 @@ def test_slack_blocks_escape_mentions_and_links():
     first = d.items[0]
     evil = _replace(first, paper=_replace(first.paper, title="<!channel> & <@U123>"))
     r = render_digest(_replace(d, items=(evil, d.items[1])))
-    assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in r.slack_blocks[1]
+    assert "&lt;!channel&gt; &amp; &lt;@\u200bU123&gt;" in r.slack_blocks[1]
     assert "<!channel>" not in "".join(r.slack_blocks)
 
 

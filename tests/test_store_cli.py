@@ -105,13 +105,17 @@ def test_show_by_id_url_and_doi(store, capsys):
     assert r.exit_code == 0 and "Kernel Regimes" in r.stdout
 
 
-def test_errors_are_one_line(store, capsys):
+def test_errors_are_one_line(store, capsys, tmp_path):
     r = run_cli(capsys, "papers", "show", "2699.99999")
     assert r.exit_code == 1 and r.stderr.strip().count("\n") == 0
     assert "no paper '2699.99999'" in r.stderr
     r = run_cli(capsys, "papers", "list", "--since", "yesterday")
     assert r.exit_code == 1 and "YYYY-MM-DD" in r.stderr
     r = run_cli(capsys, "import", "/nonexistent/export.json")
+    assert r.exit_code == 2 and "does not exist" in r.stderr  # a usage error (click's Path)
+    notjson = tmp_path / "export.json"
+    notjson.write_text("{not json")
+    r = run_cli(capsys, "import", str(notjson))
     assert r.exit_code == 1 and "not a readable JSON export" in r.stderr
 
 

@@ -11,6 +11,7 @@ from models.records import ProfileSpec, SeedPaper
 from models.tables import Channel, Feedback, Paper, Profile, Seed
 from paperround.errors import DuplicateError, NotFoundError
 from paperround.profiles import ProfileConfig, SeedConfig
+from paperround.userinput import check_name
 
 
 def _get(session: Session, name: str) -> Profile:
@@ -210,7 +211,9 @@ def _replace_children(session: Session, profile_id: int, config: ProfileConfig) 
             session.add(Channel(profile_id=profile_id, url=url))
 
 
-def rename_profile(old: str, new: str, *, engine: Engine) -> None:
+def rename_profile(old: str, new: str, *, engine: Engine) -> str:
+    """Rename a profile; returns the new name as stored (checked and stripped)."""
+    new = check_name(new, "profile")
     with Session(engine) as session:
         prof = _get(session, old)
         if session.exec(select(Profile).where(Profile.name == new)).first():
@@ -218,6 +221,7 @@ def rename_profile(old: str, new: str, *, engine: Engine) -> None:
         prof.name = new
         session.add(prof)
         session.commit()
+    return new
 
 
 def set_enabled(name: str, enabled: bool, *, engine: Engine) -> None:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from models.tables import IngestRun, Source
 from paperround.errors import DuplicateError, NotFoundError
+from paperround.userinput import check_name
 
 # A fresh install reads these; `paperround source list|add|remove` shows and changes them.
 DEFAULT_SOURCES: tuple[tuple[str, str, str], ...] = (
@@ -35,6 +36,7 @@ def get_source(name: str, *, engine: Engine) -> Source:
 
 
 def add_source(name: str, kind: str, url: str, *, engine: Engine) -> Source:
+    name = check_name(name, "source")
     with Session(engine) as session:
         if session.exec(select(Source).where(Source.name == name)).first():
             raise DuplicateError(f"a source named {name!r} already exists")

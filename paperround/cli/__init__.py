@@ -12,7 +12,7 @@ import typer
 
 from paperround import __version__
 from paperround.cli import db, digest, feedback, papers, profile, run, serve, source
-from paperround.cli.common import err_console
+from paperround.cli.common import err_console, esc
 from paperround.errors import PaperroundError
 
 app = typer.Typer(
@@ -55,7 +55,8 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except PaperroundError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        # The message may quote feed text or a typed name: shown as written, never as markup.
+        err_console.print(f"[red]error:[/red] {esc(exc)}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

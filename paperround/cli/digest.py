@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import typer
 from rich.table import Column, Table
 
-from paperround.cli.common import console, engine, print_json
+from paperround.cli.common import add_row, console, engine, esc, print_json
 from paperround.errors import ConfigError, NotFoundError
 
 app = typer.Typer(
@@ -70,7 +70,7 @@ def preview(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(rendered.html, encoding="utf-8")
         webbrowser.open(path.as_uri())
-        console.print(f"opened {path}")
+        console.print(f"opened {esc(path)}")
         return
     print(body)
 
@@ -104,7 +104,7 @@ def send(
     else:
         table = Table("channel", "papers", "result")
         for c in outcome.channels:
-            table.add_row(c.channel, str(c.items), "ok" if c.ok and not c.error else c.error)
+            add_row(table, c.channel, c.items, "ok" if c.ok and not c.error else c.error)
         if not outcome.channels:
             table.add_row("-", "0", "nothing to send")
         console.print(table)
@@ -131,11 +131,12 @@ def list_(
         return
     table = Table("id", "profile", "created", "papers", Column("status", no_wrap=True), "subject")
     for r in rows:
-        table.add_row(
-            str(r["id"]),
+        add_row(
+            table,
+            r["id"],
             r["profile"],
             r["created_at"].strftime("%Y-%m-%d %H:%M"),
-            str(r["item_count"]),
+            r["item_count"],
             f"{r['status']} ({r['error_class']})" if r["error_class"] else r["status"],
             r["subject"],
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from paperround.cli.common import console, engine
+from paperround.cli.common import console, engine, esc
 
 PROFILE = typer.Option(..., "--profile", "-p", help="The profile this feedback is for.")
 
@@ -23,7 +23,7 @@ def _set(paper: str, profile: str, value: int | None, verb: str) -> None:
     from models.store.profiles import set_feedback
 
     title = set_feedback(profile, _key(paper), value, engine=engine())
-    console.print(f"{verb} for [bold]{profile}[/bold]: {title}")
+    console.print(f"{verb} for [bold]{esc(profile)}[/bold]: {esc(title)}", highlight=False)
 
 
 def like(

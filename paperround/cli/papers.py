@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from paperround.cli.common import console, engine, print_json
+from paperround.cli.common import add_row, console, engine, esc, print_json
 
 app = typer.Typer(help="Browse the paper store.", no_args_is_help=True)
 
@@ -37,10 +37,11 @@ def _table(rows: list[dict], json_out: bool) -> None:
         return
     table = Table("key", "announced", "v", "category", "title", "sources")
     for r in rows:
-        table.add_row(
+        add_row(
+            table,
             r["key"],
             r["announced_at"].date().isoformat() if r["announced_at"] else "",
-            str(r["version"]),
+            r["version"],
             (r["categories"] or [""])[0],
             r["title"],
             ", ".join(r["sources"]),
@@ -115,7 +116,7 @@ def show(
             v = "; ".join(
                 f"{o['source']} ({o['announce_type'] or '-'}, {o['external_id']})" for o in v
             )
-        table.add_row(k, "" if v is None else str(v))
+        add_row(table, k, v)
     console.print(table)
 
 
@@ -143,11 +144,13 @@ def export_cmd(
         return
     output.write_text(text + "\n", encoding="utf-8")
     n = len(data["profiles"])
-    console.print(f"exported {n} profile(s) to {output}")
+    console.print(f"exported {n} profile(s) to {esc(output)}")
 
 
 def import_cmd(
-    file: Path = typer.Argument(..., help="A file written by paperround export."),
+    file: Path = typer.Argument(
+        ..., help="A file written by paperround export.", exists=True, dir_okay=False
+    ),
 ) -> None:
     """Restore an export; importing the same file twice changes nothing.
 
@@ -158,7 +161,7 @@ def import_cmd(
     report = import_store(read_export(file), engine=engine(), now=datetime.now(UTC))
     console.print(report.summary())
     for note in report.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {esc(note)}")
 
 
 def register(root: typer.Typer) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from paperround.cli.common import console, engine, print_json
+from paperround.cli.common import add_row, checked, console, engine, esc, plain, print_json
+from paperround.userinput import finite
 
 app = typer.Typer(help="Manage interest profiles.", no_args_is_help=True)
 seeds_app = typer.Typer(help="Manage a profile's seed papers.", no_args_is_help=True)
@@ -27,6 +28,25 @@ CATCH_UP_HELP = (
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _keyword(text: str):
+    from paperround.profiles import parse_keyword
+
+    return parse_keyword(text)
+
+
+def _weight(text: str):
+    from paperround.profiles import parse_weight
+
+    return parse_weight(text)
+
+
+# Checked as they are parsed: a bad value is a usage error naming the option.
+KEYWORD = checked(_keyword, keep_text=True)
+WEIGHT = checked(_weight, keep_text=True)
+MIN_SCORE = checked(lambda text: finite(text, "min score"))
+SEED_FILES = dict(exists=True, dir_okay=False, readable=True)
 
 
 def _config(name: str):
@@ -74,20 +94,22 @@ def _seed_refs(seed: list[str], from_file: list[Path]) -> list:
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help="Unique profile name."),
-    keyword: list[str] = typer.Option([], "--keyword", "-k", help="Keyword or phrase[:weight]."),
+    keyword: list[str] = typer.Option(
+        [], "--keyword", "-k", help="Keyword or phrase[:weight].", parser=KEYWORD
+    ),
     exclude: list[str] = typer.Option([], "--exclude", "-x", help="Drop papers with this word."),
     category: list[str] = typer.Option([], "--category", "-c", help="arXiv category, e.g. cs.LG."),
     author: list[str] = typer.Option([], "--author", "-a", help="Follow this author."),
     seed: list[str] = typer.Option([], "--seed", "-s", help="Seed paper: arXiv id or URL."),
     from_file: list[Path] = typer.Option(
-        [], "--from-file", help="Seeds from a BibTeX, CSL JSON or id-list file."
+        [], "--from-file", help="Seeds from a BibTeX, CSL JSON or id-list file.", **SEED_FILES
     ),
     source: list[str] = typer.Option([], "--source", help="Read only these sources."),
     channel: list[str] = typer.Option([], "--channel", help="Apprise URL to deliver to."),
     schedule: str = typer.Option("daily", help="Cron string or daily|weekdays|weekly."),
     timezone: str = typer.Option("UTC", "--timezone", "--tz", help="IANA timezone."),
     max_items: int = typer.Option(10, help="Most papers per digest."),
-    min_score: float = typer.Option(0.0, help="Drop papers scoring below this."),
+    min_score: float = typer.Option(0.0, help="Drop papers scoring below this.", parser=MIN_SCORE),
     send_empty: bool = typer.Option(False, help="Send a short note saying why when empty."),
     catch_up: str = typer.Option("one", metavar="one|each", help=CATCH_UP_HELP),
     description: str = typer.Option("", help="What this profile is for."),
@@ -119,15 +141,19 @@ def add(
 
     build_config(data, require_signal=False)  # fail on bad input before any seed lookup
     data["seeds"] = _seed_dicts(_seed_refs(seed, from_file))
-    _save(data, "create")
-    console.print(f"created profile [bold]{name}[/bold]")
+    prof, _ = _save(data, "create")
+    console.print(f"created profile [bold]{esc(prof.name)}[/bold]")
 
 
 @app.command("edit")
 def edit(
     name: str,
-    keyword: list[str] = typer.Option(None, "--keyword", "-k", help="Replace keywords."),
-    add_keyword: list[str] = typer.Option([], "--add-keyword", help="Add a keyword[:weight]."),
+    keyword: list[str] = typer.Option(
+        None, "--keyword", "-k", help="Replace keywords.", parser=KEYWORD
+    ),
+    add_keyword: list[str] = typer.Option(
+        [], "--add-keyword", help="Add a keyword[:weight].", parser=KEYWORD
+    ),
     remove_keyword: list[str] = typer.Option([], "--remove-keyword", help="Remove a keyword."),
     exclude: list[str] = typer.Option(None, "--exclude", "-x", help="Replace excluded words."),
     category: list[str] = typer.Option(None, "--category", "-c", help="Replace categories."),
@@ -136,20 +162,24 @@ def edit(
     schedule: str | None = typer.Option(None, help="Cron string or daily|weekdays|weekly."),
     timezone: str | None = typer.Option(None, "--timezone", "--tz", help="IANA timezone."),
     max_items: int | None = typer.Option(None, help="Most papers per digest."),
-    min_score: float | None = typer.Option(None, help="Drop papers scoring below this."),
+    min_score: float | None = typer.Option(
+        None, help="Drop papers scoring below this.", parser=MIN_SCORE
+    ),
     send_empty: bool | None = typer.Option(
         None, "--send-empty/--no-send-empty", help="Empty note."
     ),
     catch_up: str | None = typer.Option(None, metavar="one|each", help=CATCH_UP_HELP),
     description: str | None = typer.Option(None, help="What this profile is for."),
-    weight: list[str] = typer.Option([], "--weight", help="Ranking weight, e.g. seeds=2."),
+    weight: list[str] = typer.Option(
+        [], "--weight", help="Ranking weight, e.g. seeds=2.", parser=WEIGHT
+    ),
 ) -> None:
     """Change only the given settings (a list option replaces that list).
 
     Example: paperround profile edit theory --add-keyword "mean field:1.5" --tz America/New_York
     """
     from paperround.errors import ConfigError
-    from paperround.profiles import parse_keyword
+    from paperround.profiles import parse_keyword, parse_weight
 
     data = _config(name).model_dump(mode="json")
     if keyword is not None:
@@ -180,13 +210,10 @@ def edit(
         if value is not None:
             data[field] = value
     for w in weight:
-        key, _, val = w.partition("=")
-        try:
-            data["weights"][key.strip()] = float(val)
-        except ValueError:
-            raise ConfigError(f"invalid --weight {w!r}: use SIGNAL=NUMBER, e.g. seeds=2") from None
+        key, value = parse_weight(w)
+        data["weights"][key] = value
     _save(data, "update")
-    console.print(f"updated profile [bold]{name}[/bold]")
+    console.print(f"updated profile [bold]{esc(name)}[/bold]")
 
 
 @app.command("list")
@@ -213,7 +240,8 @@ def list_(json_out: bool = JSON) -> None:
         return
     table = Table("name", "schedule", "timezone", "state", "description")
     for r in rows:
-        table.add_row(
+        add_row(
+            table,
             r["name"],
             r["schedule"],
             r["timezone"],
@@ -239,7 +267,7 @@ def show(name: str, json_out: bool = JSON) -> None:
             v = "\n".join(f"{s['key']}: {s['title']}" for s in v)
         elif isinstance(v, list | dict):
             v = ", ".join(f"{a}:{b}" for a, b in v.items()) if isinstance(v, dict) else "\n".join(v)
-        table.add_row(k, str(v))
+        add_row(table, k, v)
     console.print(table)
 
 
@@ -252,7 +280,7 @@ def remove(name: str) -> None:
     from models.store.profiles import remove_profile
 
     remove_profile(name, engine=engine())
-    console.print(f"removed profile [bold]{name}[/bold]")
+    console.print(f"removed profile [bold]{esc(name)}[/bold]")
 
 
 @app.command("rename")
@@ -262,11 +290,9 @@ def rename(old: str, new: str) -> None:
     Example: paperround profile rename theory dl-theory
     """
     from models.store.profiles import rename_profile
-    from paperround.profiles import build_config
 
-    build_config({"name": new}, require_signal=False)  # the new name must be valid
-    rename_profile(old, new, engine=engine())
-    console.print(f"renamed [bold]{old}[/bold] to [bold]{new}[/bold]")
+    new = rename_profile(old, new, engine=engine())
+    console.print(f"renamed [bold]{esc(old)}[/bold] to [bold]{esc(new)}[/bold]")
 
 
 @app.command("clone")
@@ -277,8 +303,8 @@ def clone(source: str, new: str) -> None:
     """
     data = _config(source).model_dump(mode="json")
     data["name"] = new
-    _save(data, "create")
-    console.print(f"cloned [bold]{source}[/bold] as [bold]{new}[/bold]")
+    prof, _ = _save(data, "create")
+    console.print(f"cloned [bold]{esc(source)}[/bold] as [bold]{esc(prof.name)}[/bold]")
 
 
 @app.command("pause")
@@ -290,7 +316,7 @@ def pause(name: str) -> None:
     from models.store.profiles import set_enabled
 
     set_enabled(name, False, engine=engine())
-    console.print(f"paused [bold]{name}[/bold]")
+    console.print(f"paused [bold]{esc(name)}[/bold]")
 
 
 @app.command("resume")
@@ -302,7 +328,7 @@ def resume(name: str) -> None:
     from models.store.profiles import set_enabled
 
     set_enabled(name, True, engine=engine())
-    console.print(f"resumed [bold]{name}[/bold]")
+    console.print(f"resumed [bold]{esc(name)}[/bold]")
 
 
 @app.command("export")
@@ -329,7 +355,11 @@ def export(
 
 
 @app.command("apply")
-def apply(path: Path = typer.Argument(..., help="A YAML file of one or more profiles.")) -> None:
+def apply(
+    path: Path = typer.Argument(
+        ..., help="A YAML file of one or more profiles.", exists=True, dir_okay=False
+    ),
+) -> None:
     """Create or update the profiles in a YAML file (idempotent; all or nothing).
 
     Channel entries redacted by `export` (without --include-secrets) keep the stored URL.
@@ -337,18 +367,16 @@ def apply(path: Path = typer.Argument(..., help="A YAML file of one or more prof
     Example: paperround profile apply profiles.yaml
     """
     from models.store.profiles import save_profile
-    from paperround.errors import ConfigError
     from paperround.profiles import from_yaml
+    from paperround.userinput import MAX_YAML_FILE, read_text
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    text = read_text(path, limit=MAX_YAML_FILE, what="YAML file of profiles")
     configs = [_keep_redacted_channels(c) for c in from_yaml(text, source=str(path))]
     eng = engine()
     for config in configs:
         _, created = save_profile(config, engine=eng, now=_now())
-        console.print(f"{'created' if created else 'updated'} profile [bold]{config.name}[/bold]")
+        verb = "created" if created else "updated"
+        console.print(f"{verb} profile [bold]{esc(config.name)}[/bold]")
 
 
 def _keep_redacted_channels(config):
@@ -384,11 +412,12 @@ def history(
     table = Table("digest", "when", "status", "#", "paper", "feedback")
     for r in rows:
         for p in r["papers"] or [{"rank": "-", "title": r["error"] or "", "feedback": None}]:
-            table.add_row(
-                str(r["digest"]),
+            add_row(
+                table,
+                r["digest"],
                 r["created_at"].strftime("%Y-%m-%d %H:%M"),
                 r["status"],
-                str(p["rank"]),
+                p["rank"],
                 p["title"],
                 p["feedback"] or "",
             )
@@ -410,7 +439,7 @@ def seeds_list(name: str, json_out: bool = JSON) -> None:
         return
     table = Table("key", "title", "authors")
     for s in seeds:
-        table.add_row(s["key"], s["title"], ", ".join(s["authors"][:3]))
+        add_row(table, s["key"], s["title"], ", ".join(s["authors"][:3]))
     console.print(table)
 
 
@@ -418,7 +447,9 @@ def seeds_list(name: str, json_out: bool = JSON) -> None:
 def seeds_add(
     name: str,
     papers: list[str] = typer.Argument(None, help="arXiv ids or URLs."),
-    from_file: list[Path] = typer.Option([], "--from-file", help="BibTeX, CSL JSON or id list."),
+    from_file: list[Path] = typer.Option(
+        [], "--from-file", help="BibTeX, CSL JSON or id list.", **SEED_FILES
+    ),
 ) -> None:
     """Add seed papers (metadata from the store, else the arXiv API, else the file).
 
@@ -429,7 +460,7 @@ def seeds_add(
     new = [s for s in _seed_dicts(_seed_refs(papers or [], from_file)) if s["key"] not in have]
     data["seeds"].extend(new)
     _save(data, "update")
-    console.print(f"added {len(new)} seed(s) to [bold]{name}[/bold]")
+    console.print(f"added {len(new)} seed(s) to [bold]{esc(name)}[/bold]")
 
 
 @seeds_app.command("remove")
@@ -447,7 +478,7 @@ def seeds_remove(name: str, keys: list[str] = typer.Argument(..., help="Seed key
         raise NotFoundError(f"profile {name!r} has no seed {', '.join(missing)}")
     data["seeds"] = [s for s in data["seeds"] if s["key"] not in keys]
     _save(data, "update")
-    console.print(f"removed {len(keys)} seed(s) from [bold]{name}[/bold]")
+    console.print(f"removed {len(keys)} seed(s) from [bold]{esc(name)}[/bold]")
 
 
 # -- channels -------------------------------------------------------------------------------
@@ -464,7 +495,7 @@ def channel_add(name: str, url: str) -> None:
     data = _config(name).model_dump(mode="json")
     data["channels"].append(url)
     _save(data, "update")
-    console.print(f"added channel {redact_url(url)} to [bold]{name}[/bold]")
+    console.print(f"added channel {esc(redact_url(url))} to [bold]{esc(name)}[/bold]")
 
 
 @channel_app.command("remove")
@@ -484,7 +515,7 @@ def channel_remove(
         raise NotFoundError(f"profile {name!r} has no channel {redact_url(url)}")
     data["channels"] = keep
     _save(data, "update")
-    console.print(f"removed channel from [bold]{name}[/bold]")
+    console.print(f"removed channel from [bold]{esc(name)}[/bold]")
 
 
 @channel_app.command("list")
@@ -498,7 +529,7 @@ def channel_list(name: str, json_out: bool = JSON) -> None:
         print_json(urls)
         return
     for url in urls:
-        console.print(url, highlight=False, soft_wrap=True)
+        console.print(plain(url), highlight=False, soft_wrap=True)
 
 
 @channel_app.command("test")
@@ -512,8 +543,8 @@ def channel_test(name: str) -> None:
     failed = 0
     for url in _config(name).channels:
         result = send_test_message(url)
-        mark = "[green]ok[/green]" if result.ok else f"[red]failed:[/red] {result.error}"
-        console.print(f"{redact_url(url)}: {mark}", highlight=False, soft_wrap=True)
+        mark = "[green]ok[/green]" if result.ok else f"[red]failed:[/red] {esc(result.error)}"
+        console.print(f"{esc(redact_url(url))}: {mark}", highlight=False, soft_wrap=True)
         failed += not result.ok
     if failed:
         raise typer.Exit(1)

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from paperround.cli.common import console, engine, err_console, print_json
+from paperround.cli.common import add_row, console, engine, err_console, esc, print_json
 
 if TYPE_CHECKING:
     from paperround.pipeline import Progress
@@ -132,14 +132,15 @@ def finish(summary: dict | None, error: str | None, what: str, show) -> None:
     if summary is not None:
         show(summary)
     if error is not None:
-        console.print(f"[red]error:[/red] {what} failed: {error}")
+        console.print(f"[red]error:[/red] {what} failed: {esc(error)}")
         raise typer.Exit(1)
 
 
 def _print_ingest(summary: dict) -> None:
     table = Table("source", "status", "fetched", "new", "revised", "note", title="Ingest")
     for s in summary["sources"]:
-        table.add_row(
+        add_row(
+            table,
             s["name"],
             s["status"],
             str(s["fetched"]),
@@ -157,7 +158,7 @@ def print_digest(summary: dict) -> None:
             {"channel": "-", "items": 0, "ok": True, "error": "nothing to send"}
         ]:
             result = "sent" if c["ok"] and not c["error"] else (c["error"] or "failed")
-            table.add_row(p["profile"], str(p["candidates"]), c["channel"], str(c["items"]), result)
+            add_row(table, p["profile"], p["candidates"], c["channel"], c["items"], result)
     console.print(table)
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from paperround.cli.common import console
+from paperround.cli.common import console, esc
 
 
 def _exit_cleanly(*_args) -> None:
@@ -34,10 +34,10 @@ def _print_next_runs(dispatch_every: int, now: datetime) -> None:
         try:
             [at] = next_slots(prof.schedule, prof.timezone, now)
         except (ValueError, KeyError):
-            console.print(f"  digest     {prof.name}: unreadable schedule {prof.schedule!r}")
+            console.print(f"  digest     {esc(prof.name)}: unreadable schedule {prof.schedule!r}")
             continue
         console.print(
-            f"  digest     {at:%Y-%m-%d %H:%M}  {prof.name} ({prof.schedule} {prof.timezone})"
+            f"  digest     {at:%Y-%m-%d %H:%M}  {esc(prof.name)} ({prof.schedule} {prof.timezone})"
         )
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import typer
 from rich.table import Table
 
-from paperround.cli.common import console, engine, print_json
+from paperround.cli.common import add_row, console, engine, esc, print_json
 
 app = typer.Typer(help="Manage the listings papers are fetched from.", no_args_is_help=True)
 
@@ -50,8 +50,8 @@ def add(
     _check_kind(kind)
     if not (url.startswith(("http://", "https://", "file://", "/")) or "." in url):
         raise ConfigError(f"invalid URL {url!r}: give an http(s) URL or a file path")
-    add_source(name, kind, url, engine=engine())
-    console.print(f"added source [bold]{name}[/bold] ({kind})")
+    src = add_source(name, kind, url, engine=engine())
+    console.print(f"added source [bold]{esc(src.name)}[/bold] ({kind})")
 
 
 @app.command("list")
@@ -72,7 +72,7 @@ def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     for r in rows:
         last = r["last_success_at"].strftime("%Y-%m-%d %H:%M") if r["last_success_at"] else "-"
         note = r["last_error"] or r["last_empty_reason"] or ""
-        table.add_row(r["name"], r["kind"], r["url"], str(r["error_count"]), last, note)
+        add_row(table, r["name"], r["kind"], r["url"], r["error_count"], last, note)
     console.print(table)
 
 
@@ -85,7 +85,7 @@ def remove(name: str) -> None:
     from models.store.sources import remove_source
 
     remove_source(name, engine=engine())
-    console.print(f"removed source [bold]{name}[/bold]")
+    console.print(f"removed source [bold]{esc(name)}[/bold]")
 
 
 @app.command("test")
@@ -115,6 +115,7 @@ def test(
             {
                 "source": src.name,
                 "records": len(result.records),
+                "dropped": result.dropped,
                 "empty_reason": result.empty_reason,
                 "items": [
                     {
@@ -131,20 +132,23 @@ def test(
         )
         return
     if not result.records:
-        console.print(f"{src.name}: no records ({result.empty_reason or 'empty feed'})")
+        reason = result.empty_reason or "empty feed"
+        console.print(f"{esc(src.name)}: no records ({esc(reason)})", highlight=False)
         return
     shown = min(limit, len(result.records))
+    dropped = f", {result.dropped} junk item(s) dropped" if result.dropped else ""
     console.print(
-        f"{src.name}: {len(result.records)} records ({shown} shown)",
+        f"{esc(src.name)}: {len(result.records)} records ({shown} shown{dropped})",
         soft_wrap=True,
         highlight=False,
     )
     table = Table("id", "v", "type", "title", "authors", "categories")
     for r in result.records[:limit]:
         authors = ", ".join(r.authors[:2]) + (" et al." if len(r.authors) > 2 else "")
-        table.add_row(
+        add_row(
+            table,
             r.arxiv_id or r.doi or r.external_id,
-            str(r.version or ""),
+            r.version or "",
             r.announce_type or "",
             r.title,
             authors,

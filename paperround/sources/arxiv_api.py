@@ -9,7 +9,13 @@ from __future__ import annotations
 from models.records import PaperRecord, ParseResult
 from paperround.errors import FeedError
 from paperround.ids import normalize_doi, parse_arxiv_id
-from paperround.sources._common import one_line, parse_date, read_feed, repair_mojibake
+from paperround.sources._common import (
+    keep_papers,
+    one_line,
+    parse_date,
+    read_feed,
+    repair_mojibake,
+)
 
 
 def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
@@ -26,8 +32,10 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
     records = tuple(r for r in (_record(e, source) for e in entries) if r is not None)
     if entries and not records:
         raise FeedError(source, "API entries carry no arXiv id")
+    records, dropped = keep_papers(records, source=source)
     return ParseResult(
         records=records,
+        dropped=dropped,
         feed_title=one_line(parsed.feed.get("title")),
         total_results=total if total is not None else len(records),
         empty_reason=None if records else "no results",

@@ -19,7 +19,7 @@ from datetime import date
 from models.records import PaperRecord, ParseResult
 from paperround.errors import FeedError
 from paperround.ids import parse_arxiv_id
-from paperround.sources._common import one_line, parse_date, read_feed
+from paperround.sources._common import keep_papers, one_line, parse_date, read_feed
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 _PREFIX = re.compile(r"\s*arXiv:(\S+)\s+Announce Type:\s*([A-Za-z-]+)\s*(?:Abstract:\s*)?")
@@ -43,15 +43,17 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
             records.append(record)
     if parsed.entries and not records:
         raise FeedError(source, "feed items carry no arXiv id: not an arXiv listing")
+    kept, dropped = keep_papers(records, source=source)
     empty_reason = None
     if not records:
         when = f"{announced_on:%A} {announced_on}" if announced_on else "this day"
         empty_reason = f"arXiv did not announce on {when}"  # weekends, holidays: not an error
     return ParseResult(
-        records=tuple(records),
+        records=kept,
         feed_title=one_line(feed.get("title")),
         announced_on=announced_on,
         empty_reason=empty_reason,
+        dropped=dropped,
     )
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 from models.records import PaperRecord, ParseResult
-from paperround.errors import FeedError
 from paperround.ids import normalize_doi, parse_arxiv_id
-from paperround.sources._common import html_to_text, one_line, parse_date, read_feed
+from paperround.sources._common import html_to_text, keep_papers, one_line, parse_date, read_feed
 from paperround.sources.arxiv_rss import split_authors
 
 MAX_ABSTRACT = 3000  # blog feeds put whole posts in <description>
@@ -19,25 +18,21 @@ _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?[\s-]*)+$")
 
 
 def parse(body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
-    """Records of a generic feed. Items with neither title nor link are skipped."""
+    """Records of a generic feed. Items with neither a title nor an id or link are junk:
+    dropped and counted (keep_papers)."""
     parsed = read_feed(body, source=source, content_type=content_type)
-    records = tuple(r for r in (_record(e, source) for e in parsed.entries) if r is not None)
-    if parsed.entries and not records:
-        raise FeedError(
-            source, f"{len(parsed.entries)} item(s) but none has a title or link (truncated feed?)"
-        )
+    records, dropped = keep_papers((_record(e, source) for e in parsed.entries), source=source)
     return ParseResult(
         records=records,
         feed_title=one_line(html_to_text(parsed.feed.get("title"))),
         empty_reason=None if records else "feed has no items",
+        dropped=dropped,
     )
 
 
-def _record(entry, source: str) -> PaperRecord | None:
+def _record(entry, source: str) -> PaperRecord:
     link = "".join((entry.get("link") or "").split())
     title = one_line(html_to_text(entry.get("title")))
-    if not title and not link:
-        return None
     doi = None
     for key in ("prism_doi", "dc_identifier", "id"):
         value = entry.get(key) or ""
@@ -61,7 +56,7 @@ def _record(entry, source: str) -> PaperRecord | None:
     return PaperRecord(
         source=source,
         external_id=entry.get("id") or link or title,
-        title=title or link,
+        title=title,  # none: keep_papers names it by its link or drops it as junk
         abstract=abstract,
         authors=_authors(entry),
         url=link,

@@ -14,7 +14,7 @@ from typing import Any
 from models.records import PaperRecord, ParseResult
 from paperround.errors import FeedError
 from paperround.ids import parse_arxiv_id
-from paperround.sources._common import one_line, parse_date
+from paperround.sources._common import keep_papers, looks_like, one_line, parse_date
 
 HF_DAILY_API = "https://huggingface.co/api/daily_papers"
 
@@ -29,8 +29,10 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
-        what = "an HTML page" if body.lstrip()[:1] == b"<" else "JSON"
-        raise FeedError(source, f"expected Daily Papers JSON, got {what} ({exc})") from None
+        found = looks_like(body)
+        if found == "JSON":
+            found = f"broken JSON ({exc})"
+        raise FeedError(source, f"expected Hugging Face daily JSON, got {found}") from None
     if isinstance(data, dict) and "error" in data:
         raise FeedError(source, f"Hugging Face API error: {one_line(str(data['error']))}")
     if not isinstance(data, list):
@@ -41,10 +43,12 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
         if not isinstance(paper, dict) or not paper.get("id"):
             raise FeedError(source, f"item {i} has no paper.id: not a Daily Papers response")
         records.append(_record(paper, item, source))
+    records, dropped = keep_papers(records, source=source)
     days = Counter(r.updated.date() for r in records if r.updated)
     announced_on = days.most_common(1)[0][0] if days else None
     return ParseResult(
-        records=tuple(records),
+        records=records,
+        dropped=dropped,
         feed_title="Hugging Face Daily Papers",
         announced_on=announced_on,
         empty_reason=None if records else "no papers on the Hugging Face daily list",
