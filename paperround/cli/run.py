@@ -10,15 +10,20 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from paperround.cli.common import console, print_json
+from paperround.cli.common import console, engine, print_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def prefect_flows():
-    """Prepare Prefect's environment, then import the flows (slow: only when needed)."""
+def prefect_flows(*, open_store: bool = True):
+    """Open the store, prepare Prefect's environment, then import the flows (slow).
+
+    A store fault fails first, in one line, before Prefect starts or writes anything.
+    """
     from paperround.env import prepare_prefect_env
 
+    if open_store:
+        engine()
     prepare_prefect_env()
     from flows.digest import digest
     from flows.ingest import ingest
@@ -103,7 +108,8 @@ def demo_cmd(
     from paperround.demo import setup_demo
 
     base = get_settings().home
-    ingest, digest = prefect_flows()  # Prefect's home stays under the real home: warm restarts
+    # Prefect's home stays under the real home (warm restarts); the demo has its own store.
+    ingest, digest = prefect_flows(open_store=False)
     home = base / "demo"
     if home.exists() and not keep:
         shutil.rmtree(home)
