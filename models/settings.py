@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from paperround.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -22,6 +24,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file paperround.db in home."
     )
+    # Seconds a SQLite command waits for another process's write lock before failing.
+    busy_timeout: float = Field(default=30.0, ge=0)
+    # Seconds to wait for PostgreSQL to accept a connection (libpq counts whole seconds, >= 2).
+    connect_timeout: float = Field(default=10.0, gt=0)
     fetch_timeout: float = 30.0
     # How long a run waits for another run that is sending the same (profile, channel).
     channel_lock_timeout: float = 300.0
@@ -52,5 +58,14 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings; tests call get_settings.cache_clear() after changing the env."""
-    return Settings()
+    """The process's settings; tests call get_settings.cache_clear() after changing the env.
+
+    A value that does not validate is a ConfigError naming its variable (never its value,
+    which may be a secret).
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = f"PAPERROUND_{str(first['loc'][0]).upper()}" if first["loc"] else "a setting"
+        raise ConfigError(f"{name}: {first['msg']}; fix it in the environment or .env") from None

@@ -7,8 +7,12 @@ The user's own values always win.
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
+from models.db import ensure_home
 from models.settings import get_settings
+from paperround.errors import StoreUnavailableError
 
 
 def prepare_prefect_env() -> None:
@@ -24,4 +28,18 @@ def prepare_prefect_env() -> None:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    ensure_home(settings.home)  # a home that is a file is named as such, not as Prefect's
+    for folder in {settings.prefect_home, Path(os.environ["PREFECT_HOME"]).expanduser()}:
+        _check_writable(folder)
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail now if Prefect cannot write its home: its server would retry for 90 s first."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise StoreUnavailableError(
+            f"Prefect's home {folder} cannot be written ({exc.strerror}): make it writable, "
+            "or set PAPERROUND_HOME to a writable directory"
+        ) from exc

@@ -50,3 +50,19 @@ class FetchError(PaperroundError):
 
 class DeliveryError(PaperroundError):
     """A channel did not accept the digest. Messages never contain secrets."""
+
+
+class StoreError(PaperroundError):
+    """The store cannot be used as asked; the message says which store and what to do."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be opened or reached: missing directory, read-only, server down."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held a lock on the store past the busy timeout; retrying may work."""
+
+
+class StoreCorruptError(StoreError):
+    """The file is not a SQLite database, or its pages are damaged."""

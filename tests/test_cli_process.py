@@ -67,3 +67,29 @@ def test_a_killed_command_leaves_no_process_behind(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert _tagged_processes(tag) == []
+
+
+def test_a_logged_exception_is_one_line_without_debug(capsys):
+    """A failure the pipeline isolates and logs (log.exception) reaches the user as one line;
+    the traceback only with --debug."""
+    import logging
+
+    from paperround.cli import _configure_logging, _Edge
+
+    _configure_logging(verbose=False)
+    log = logging.getLogger("paperround.digests")
+    try:
+        raise ValueError("boom\nsecond line")
+    except ValueError:
+        log.exception("digest of profile %s failed", "[/b]theory")
+    err = capsys.readouterr().err
+    assert err == "error: digest of profile [/b]theory failed (ValueError: boom)\n"
+    _Edge.debug = True
+    try:
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            log.exception("digest failed")
+    finally:
+        _Edge.debug = False
+    assert "Traceback" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from models.db_errors import retryable
 from models.gcpause import gc_paused
 from models.records import PaperRecord
 from models.store import bulk
@@ -81,8 +82,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _retryable(exc: DBAPIError) -> bool:
-    msg = str(exc.orig).lower()
-    return any(s in msg for s in ("locked", "deadlock", "could not serialize", "duplicate key"))
+    return retryable(exc)  # by code: SQLite busy/locked, PostgreSQL 40001, 40P01, 23505
 
 
 def upsert_records(

@@ -11,16 +11,23 @@ app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 
 @app.command("upgrade")
 def upgrade_cmd() -> None:
-    """Apply pending migrations (also done automatically on first use).
+    """Check the store, then apply pending migrations (also done automatically on first use).
+
+    A damaged SQLite store is reported and left as it is. Several processes may run this at
+    once: one migrates, the others wait for it.
 
     Example: paperround db upgrade   (PostgreSQL: set PAPERROUND_DATABASE_URL first)
     """
-    from models.db import current_revision, make_engine, upgrade
-    from models.settings import get_settings
+    from models.db import check_store, current_revision, open_engine, upgrade
 
-    engine = make_engine(get_settings().db_url)
-    upgrade(engine)
-    console.print(f"database at revision {current_revision(engine)}")
+    engine = open_engine()
+    try:
+        check_store(engine)
+        upgrade(engine)
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    console.print(f"database at revision {revision}")
 
 
 def register(root: typer.Typer) -> None:

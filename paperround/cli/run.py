@@ -29,10 +29,15 @@ if TYPE_CHECKING:
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def prefect_flows():
-    """Prepare Prefect's environment, then import the flows (slow: only when needed)."""
+def prefect_flows(*, open_store: bool = True):
+    """Open the store, prepare Prefect's environment, then import the flows (slow).
+
+    A store fault fails first, in one line, before Prefect starts or writes anything.
+    """
     from paperround.env import prepare_prefect_env
 
+    if open_store:
+        engine()
     prepare_prefect_env()
     from flows.digest import digest
     from flows.ingest import ingest
@@ -191,7 +196,7 @@ def demo_cmd(
 
     base = get_settings().home
     if prefect_api_configured():
-        prefect_flows()  # Prefect's home stays under the real home
+        prefect_flows(open_store=False)  # Prefect's home stays under the real home
     home = base / "demo"
     if home.exists() and not keep:
         shutil.rmtree(home)
