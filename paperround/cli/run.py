@@ -137,7 +137,7 @@ def finish(summary: dict | None, error: str | None, what: str, show) -> None:
     if summary is not None:
         show(summary)
     if error is not None:
-        console.print(f"[red]error:[/red] {what} failed: {esc(error)}")
+        err_console.print(f"[red]error:[/red] {what} failed: {esc(error)}", soft_wrap=True)
         raise typer.Exit(1)
 
 
