@@ -39,6 +39,20 @@ INDEX_DIR = "index"  # under the home: one folder per saved index, the lock, fit
 FITS_LOG = "fits.log"  # one JSON line per fit: what a benchmark or an operator counts
 
 
+class RankCache(dict):
+    """The ranker's cache (rank/__init__.py), noting the expanded queries added to it since
+    they were last saved beside the index (rank/query_log.py)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.unsaved: list[str] = []
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        if isinstance(key, str) and key.startswith("q:"):
+            self.unsaved.append(key)
+
+
 @dataclass
 class RankState:
     """The ranker's fitted index and its caches for one store, kept between runs.
@@ -46,14 +60,16 @@ class RankState:
     Stale a week after its fit, or once the store has grown by a tenth since (a new store
     filling up). The cache holds profiles' expanded queries and feedback models, keyed by
     what they depend on (the index included), so between refits a profile whose seeds and
-    feedback did not change costs no recomputation.
+    feedback did not change costs no recomputation. The queries are also saved in the
+    index's folder (`folder`), so a fresh process starts with those of every process before.
     """
 
     index: object | None
     built: datetime
     papers: int
-    cache: dict = field(default_factory=dict)
+    cache: RankCache = field(default_factory=RankCache)
     checked: datetime | None = None  # the run that last checked staleness
+    folder: Path | None = None  # where the index is saved (None: not saved)
 
 
 _RANK_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -75,21 +91,28 @@ def rank_state(*, engine: Engine, now: datetime, home: Path | None = None) -> Ra
         if state is not None and _fresh(state.built, state.papers, now=now, count=count):
             state.checked = now
             return state
-        index, built, papers = _index_for(engine, now=now, count=count, home=home)
-        cache = state.cache if state is not None and len(state.cache) < 100_000 else {}
-        state = RankState(index=index, built=built, papers=papers, cache=cache, checked=now)
+        index, built, papers, folder = _index_for(engine, now=now, count=count, home=home)
+        keep = state is not None and len(state.cache) < 100_000
+        cache = state.cache if keep else RankCache()
+        if folder is not None:
+            from paperround.rank.query_log import load_queries
+
+            dict.update(cache, load_queries(folder, n_terms=index.n_terms))
+        cache.unsaved.clear()
+        state = RankState(index, built, papers, cache=cache, checked=now, folder=folder)
         _RANK_STATES[engine] = state
         return state
 
 
 def _index_for(engine: Engine, *, now: datetime, count: int, home: Path | None):
-    """(index or None, when it was fitted, store size then): loaded when a fresh one is
-    saved, else fitted under the lock (unless the process we waited for just did)."""
+    """(index or None, when it was fitted, store size then, its folder or None): loaded
+    when a fresh one is saved, else fitted under the lock (unless the process we waited
+    for just did)."""
     from paperround.rank import store as index_store
 
     parent = _index_parent(engine, home)
     if parent is None:  # an in-memory store dies with its process: nothing worth saving
-        return _fit(engine, now=now), now, count
+        return _fit(engine, now=now), now, count, None
     store = _store_id(engine)
     found = _load_fresh(parent, store=store, now=now, count=count, engine=engine)
     if found is not None:
@@ -102,7 +125,7 @@ def _index_for(engine: Engine, *, now: datetime, count: int, home: Path | None):
         t0 = time.perf_counter()
         index = _fit(engine, now=now)
         if index is None:
-            return None, now, count
+            return None, now, count, None
         seconds = time.perf_counter() - t0
         meta = {"built": now.isoformat(), "papers": count, "high_water": high_water}
         meta |= {"store": store, "window": len(index), "fit_seconds": round(seconds, 2)}
@@ -118,7 +141,7 @@ def _index_for(engine: Engine, *, now: datetime, count: int, home: Path | None):
             seconds,
             folder,
         )
-        return index, now, count
+        return index, now, count, folder
 
 
 def _load_fresh(parent: Path, *, store: str, now: datetime, count: int, engine: Engine):
@@ -139,7 +162,7 @@ def _load_fresh(parent: Path, *, store: str, now: datetime, count: int, engine: 
     if loaded is None:
         return None
     log.info("loaded the ranker's index (%s) in %.3f s", folder, time.perf_counter() - t0)
-    return loaded[0], built, meta["papers"]
+    return loaded[0], built, meta["papers"], folder
 
 
 def _fit(engine: Engine, *, now: datetime):
@@ -174,4 +197,22 @@ def rank_for(profile: Profile, cands, *, engine: Engine, now: datetime) -> list[
 
     spec = profiles.profile_spec(profile, engine=engine)
     state = rank_state(engine=engine, now=now)
-    return rank(cands, spec, now=now, index=state.index, cache=state.cache)
+    ranked = rank(cands, spec, now=now, index=state.index, cache=state.cache)
+    _save_queries(state)
+    return ranked
+
+
+def _save_queries(state: RankState) -> None:
+    """Append the queries this process expanded to the index's log, for later processes.
+    A failure loses only that saving: they are expanded again next time."""
+    from paperround.rank.query_log import append_queries
+
+    cache = state.cache
+    if state.folder is None or not cache.unsaved:
+        return
+    keys, cache.unsaved = cache.unsaved, []
+    fresh = {k: cache[k] for k in dict.fromkeys(keys) if k in cache}
+    try:
+        append_queries(state.folder, fresh)
+    except OSError as exc:  # the folder pruned by a refit meanwhile, a full disk...
+        log.warning("expanded queries not saved in %s: %s", state.folder, exc)

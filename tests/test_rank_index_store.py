@@ -232,3 +232,56 @@ def test_an_in_memory_store_saves_no_index(paperround_home):
     _store_papers(engine, 0, 220, day=NOW - timedelta(days=1))
     assert ranking.rank_state(engine=engine, now=NOW).index is not None
     assert not (paperround_home / ranking.INDEX_DIR).exists()
+
+
+def test_logged_queries_rank_as_computed_ones_and_a_torn_record_loses_only_itself(tmp_path):
+    from paperround.rank import query_log
+    from paperround.rank.query import build_queries, query_key
+    from paperround.rank.signals import PaperSignals
+
+    window = background()
+    index = build_index(window)
+    profiles = [p for p in _profiles(window) if p.seeds]
+    computed: dict = {}
+    want = rank_many(_day(), profiles, now=NOW, index=index, cache=computed)
+    queries = {k: v for k, v in computed.items() if k.startswith("q:")}
+    assert len(queries) == len(profiles)
+    first, second = list(queries.items())
+    query_log.append_queries(tmp_path, dict([first]))
+    torn = query_log.encode(*second)
+    with open(tmp_path / query_log.LOG_NAME, "ab") as out:
+        out.write(torn[: len(torn) // 2])  # a writer killed mid-record
+    query_log.append_queries(tmp_path, queries)  # later processes append after it
+    loaded = query_log.load_queries(tmp_path, n_terms=index.n_terms)
+    assert loaded.keys() == queries.keys()
+    keys = [query_key(p, index.fingerprint) for p in profiles]
+    signals = PaperSignals(_day(), index)
+    for key, (row, latent) in zip(keys, build_queries(profiles, signals), strict=True):
+        assert (loaded[key][0] != row).nnz == 0 and np.array_equal(loaded[key][1], latent)
+    got = rank_many(_day(), profiles, now=NOW, index=index, cache=dict(loaded))
+    assert _picks(got) == _picks(want)
+
+
+def test_a_fresh_process_takes_queries_from_the_index_folder(engine, monkeypatch):
+    from models.store.profiles import create_profile
+    from models.tables import Profile, Seed
+    from paperround.rank import query
+
+    _store_papers(engine, 0, 250, day=NOW - timedelta(days=3))
+    seeds = [
+        Seed(key=f"s{i}", title="kernels", abstract=BACKGROUND_TOPICS["kernels"]) for i in (1, 2)
+    ]
+    profile = create_profile(Profile(name="p", max_items=5), engine=engine, seeds=seeds)
+    day = ranking.candidates.recent_papers(engine=engine, since=NOW - timedelta(days=9), limit=40)
+    ranking._RANK_STATES.clear()
+    want = ranking.rank_for(profile, day, engine=engine, now=NOW)
+    ranking._RANK_STATES.clear()  # a new process: the query comes from the log, not expanded
+
+    def expand(*args):
+        raise AssertionError("query expanded again")
+
+    monkeypatch.setattr(query, "build_queries", expand)
+    got = ranking.rank_for(profile, day, engine=engine, now=NOW)
+    assert [(s.paper.key, s.score, s.reasons) for s in got] == [
+        (s.paper.key, s.score, s.reasons) for s in want
+    ] and want
