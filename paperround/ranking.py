@@ -117,31 +117,42 @@ def _index_for(engine: Engine, *, now: datetime, count: int, home: Path | None):
     found = _load_fresh(parent, store=store, now=now, count=count, engine=engine)
     if found is not None:
         return found
-    with index_store.fit_lock(parent):
-        found = _load_fresh(parent, store=store, now=now, count=count, engine=engine)
-        if found is not None:
-            return found
-        high_water = candidates.high_water(engine=engine)
-        t0 = time.perf_counter()
-        index = _fit(engine, now=now)
-        if index is None:
-            return None, now, count, None
-        seconds = time.perf_counter() - t0
-        meta = {"built": now.isoformat(), "papers": count, "high_water": high_water}
-        meta |= {"store": store, "window": len(index), "fit_seconds": round(seconds, 2)}
-        key = f"{index_store.CODE_VERSION}\x1f{index.fingerprint}\x1f{high_water}\x1f{store}"
-        folder = parent / hashlib.sha256(key.encode()).hexdigest()[:16]
+    try:
+        with index_store.fit_lock(parent):
+            return _load_or_fit(parent, store=store, now=now, count=count, engine=engine)
+    except OSError as exc:  # no lock to be had (a read-only home...): this process alone
+        log.warning("the ranker's index cannot be saved in %s (%s); fitting it here", parent, exc)
+        return _fit(engine, now=now), now, count, None
+
+
+def _load_or_fit(parent: Path, *, store: str, now: datetime, count: int, engine: Engine):
+    """Under the lock: the index the process we waited for saved, else one fitted and
+    saved now. A failure to save (a full disk) leaves this process its fitted index."""
+    from paperround.rank import store as index_store
+
+    found = _load_fresh(parent, store=store, now=now, count=count, engine=engine)
+    if found is not None:
+        return found
+    high_water = candidates.high_water(engine=engine)
+    t0 = time.perf_counter()
+    index = _fit(engine, now=now)
+    if index is None:
+        return None, now, count, None
+    seconds = time.perf_counter() - t0
+    meta = {"built": now.isoformat(), "papers": count, "high_water": high_water}
+    meta |= {"store": store, "window": len(index), "fit_seconds": round(seconds, 2)}
+    key = f"{index_store.CODE_VERSION}\x1f{index.fingerprint}\x1f{high_water}\x1f{store}"
+    folder = parent / hashlib.sha256(key.encode()).hexdigest()[:16]
+    log.info("fitted the ranker's index over %d papers in %.1f s", len(index), seconds)
+    try:
         index_store.save_index(index, folder, meta=meta)
         index_store.prune(parent, folder, mine=lambda m: m.get("store") == store)
         with open(parent / FITS_LOG, "a", encoding="utf-8") as fits:
             fits.write(json.dumps({**meta, "folder": folder.name, "pid": os.getpid()}) + "\n")
-        log.info(
-            "fitted the ranker's index over %d papers in %.1f s (%s)",
-            len(index),
-            seconds,
-            folder,
-        )
-        return index, now, count, folder
+    except OSError as exc:
+        log.warning("the ranker's index was not saved in %s: %s", folder, exc)
+        return index, now, count, None
+    return index, now, count, folder
 
 
 def _load_fresh(parent: Path, *, store: str, now: datetime, count: int, engine: Engine):
@@ -151,7 +162,7 @@ def _load_fresh(parent: Path, *, store: str, now: datetime, count: int, engine: 
     saved = [(f, m) for f, m in index_store.indexes(parent) if m.get("store") == store]
     if not saved:
         return None
-    folder, meta = max(saved, key=lambda fm: fm[1]["built"])
+    folder, meta = max(saved, key=lambda fm: datetime.fromisoformat(fm[1]["built"]))
     built = datetime.fromisoformat(meta["built"])
     if not _fresh(built, meta["papers"], now=now, count=count):
         return None
@@ -215,4 +226,5 @@ def _save_queries(state: RankState) -> None:
     try:
         append_queries(state.folder, fresh)
     except OSError as exc:  # the folder pruned by a refit meanwhile, a full disk...
-        log.warning("expanded queries not saved in %s: %s", state.folder, exc)
+        log.info("expanded queries not saved in %s (%s); no longer saving them", state.folder, exc)
+        state.folder = None

@@ -285,3 +285,12 @@ def test_a_fresh_process_takes_queries_from_the_index_folder(engine, monkeypatch
     assert [(s.paper.key, s.score, s.reasons) for s in got] == [
         (s.paper.key, s.score, s.reasons) for s in want
     ] and want
+
+
+def test_a_home_where_no_index_can_be_saved_still_ranks(engine, paperround_home, caplog):
+    _store_papers(engine, 0, 220, day=NOW - timedelta(days=1))
+    (paperround_home / ranking.INDEX_DIR).write_text("not a folder")
+    ranking._RANK_STATES.clear()
+    state = ranking.rank_state(engine=engine, now=NOW)
+    assert state.index is not None and state.folder is None
+    assert "cannot be saved" in caplog.text
