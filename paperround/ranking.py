@@ -6,8 +6,9 @@ ranks loads it instead of fitting its own: under `paperround serve` or a process
 each flow run is a fresh process. It is refitted when stale (a week after its fit, or once
 the store has grown by a tenth), by one process at a time (a file lock): a process that
 finds another fitting waits and loads its result, so one fit serves every process until
-the next refit. A process keeps what it loaded (and its caches) between its own runs. The
-ranking itself is paperround.rank's pure functions.
+the next refit. The profiles' expanded queries are saved beside it (rank/query_log.py). A
+process keeps what it loaded (and its caches) between its own runs. The ranking itself is
+paperround.rank's pure functions.
 """
 
 from __future__ import annotations
@@ -219,9 +220,9 @@ def _save_queries(state: RankState) -> None:
     from paperround.rank.query_log import append_queries
 
     cache = state.cache
-    if state.folder is None or not cache.unsaved:
-        return
     keys, cache.unsaved = cache.unsaved, []
+    if state.folder is None or not keys:
+        return
     fresh = {k: cache[k] for k in dict.fromkeys(keys) if k in cache}
     try:
         append_queries(state.folder, fresh)
