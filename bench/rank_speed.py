@@ -2,22 +2,33 @@
 
     .venv/bin/python bench/rank_speed.py [--profiles 1000] [--papers 5000] [--runs 3]
 
-`seconds` is a daily digest run after selecting candidates: vectorise the day's papers with
-the cached TextIndex, then paperround.rank.rank_many for every profile, retraining all 200
-feedback models (all their feedback changed since the last run, the worst case); the
-profiles' expanded seed queries come from the cache, as they do between index refits
-(weekly in the pipeline) while seeds do not change. Best of --runs, as timeit does on a
-shared machine. Reported apart:
-  cold_seconds    the same with an empty cache: every query expanded, every model trained
-                  (the run after an index refit);
-  warm_seconds    nothing changed: queries and models cached;
-  index_seconds   fitting the TextIndex on the 60 listing days before (weekly, not per run);
+As deployed: this process fits the TextIndex on the 60 listing days before and saves it
+(paperround/rank/store.py); a fresh process loads it from disk and ranks, as every flow run
+does under `paperround serve` or a process worker.
+
+`seconds` is a daily digest run after selecting candidates, in a fresh process: load the
+profiles' expanded seed queries from the log beside the index (paperround/rank/query_log.py;
+they change only with seeds, likes or the index), vectorise the day's papers with the
+loaded index, then paperround.rank.rank_many for every profile, retraining all 200
+feedback models (all their feedback changed since the last run, the worst case). Each
+timed run is a process of its own (as a flow run is); best of --runs processes, as timeit
+does on a shared machine. Reported apart:
+  cold_seconds    the same with no query saved: every query expanded, every model trained
+                  (the first run after an index refit); the first cold process then saves
+                  its queries (queries_save_s) for the daily ones (queries_load_s);
+  warm_seconds    nothing changed: the daily process's second run, all cached;
+  index_seconds   fitting the TextIndex (weekly, not per run); save_seconds writing it;
+  fit_peak_rss_mb the fitting process's peak (data set included);
+  load_s          loading a saved index of --load-papers papers (default 50,000: the whole
+                  corpus, topped up with copies under other keys) in a fresh process, as
+                  that process times it (its imports apart; page cache warm); best of
+                  --runs processes; index_load_papers_seconds is that index's fit;
   baseline_asl_svm_seconds_per_1000  arxiv-sanity-lite's one LinearSVC per profile over its
                   database (the window + the day's papers), timed on --baseline profiles
                   and scaled to 1,000; its tf-idf fit, once per run, is reported apart
                   (baseline_asl_tfidf_seconds).
-Target: seconds < 2 on 2 cores, peak_rss_mb < 1024 (the process peak after our runs,
-before the baseline, including the loaded data set). Last line: one JSON object.
+Targets: seconds < 2 on 2 cores, peak_rss_mb < 1024 (the ranking process's peak, index
+loaded from disk, data set included), load_s < 0.5. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -26,8 +37,12 @@ import argparse
 import json
 import random
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,21 +54,23 @@ from rank_quality import Database, as_candidate, as_seed, asl_svm  # noqa: E402
 from rank_tasks import load_papers  # noqa: E402
 
 from models.records import ProfileSpec  # noqa: E402
-from paperround.rank import build_index, rank_many  # noqa: E402
+from paperround.rank import build_index, query_log, rank_many  # noqa: E402
+from paperround.rank import store as index_store  # noqa: E402
 
 START_DAY = "2025-07-01"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--profiles", type=int, default=1000)
-    ap.add_argument("--with-feedback", type=int, default=200)
-    ap.add_argument("--labels", type=int, default=50)
-    ap.add_argument("--papers", type=int, default=5000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--baseline", type=int, default=5, help="profiles to time the SVM on")
-    args = ap.parse_args()
-    papers, by_day = load_papers()
+def peak_mb() -> int:
+    """This process's peak RSS. Not getrusage's ru_maxrss: Linux carries a parent's peak
+    into a child across fork + exec; VmHWM is the peak of this program's own memory."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def workload(args, papers, by_day):
+    """(window ids, day ids, profiles, candidates): the same in every process."""
     days = sorted(by_day)
     start = days.index(START_DAY)
     window = [p for d in days[max(0, start - 60) : start] for p in by_day[d]]
@@ -68,32 +85,129 @@ def main() -> None:
             liked, disliked = tuple(labels[: args.labels // 2]), tuple(labels[args.labels // 2 :])
         profiles.append(ProfileSpec(f"p{n}", seeds=seeds, liked=liked, disliked=disliked))
     candidates = [as_candidate(n, papers[p]) for n, p in enumerate(day_ids)]
+    return window, day_ids, profiles, candidates
+
+
+def rank_run(args, folder: Path) -> dict:
+    """In a fresh process, as a flow run: load the saved index, then one run.
+
+    --cold: an empty cache; then its queries are saved beside the index (the first cold
+    process does), as the pipeline saves them. Otherwise a daily run: the queries are loaded
+    from that log (timed as part of the run), every likes model is trained (all the
+    feedback changed); then a second run with everything cached: the warm one.
+    """
+    papers, by_day = load_papers()
+    _, _, profiles, candidates = workload(args, papers, by_day)
     now = datetime(2025, 7, 31, tzinfo=UTC)
+    t0 = time.perf_counter()
+    index, _ = index_store.load_index(folder)
+    out = {"load_in_ranking_process_s": time.perf_counter() - t0}
+    if args.cold:
+        cache: dict = {}
+        t0 = time.perf_counter()
+        rank_many(candidates, profiles, now=now, index=index, cache=cache)
+        out["cold_seconds"] = time.perf_counter() - t0
+        if not (folder / query_log.LOG_NAME).exists():
+            queries = {k: v for k, v in cache.items() if k.startswith("q:")}
+            t0 = time.perf_counter()
+            query_log.append_queries(folder, queries)
+            out["queries_save_s"] = time.perf_counter() - t0
+        return out | {"peak_rss_mb": peak_mb()}
+    t0 = time.perf_counter()
+    cache = query_log.load_queries(folder, n_terms=index.n_terms)
+    out["queries_load_s"] = time.perf_counter() - t0
+    assert len(cache) == args.profiles, len(cache)  # every query from the log
+    ranked = rank_many(candidates, profiles, now=now, index=index, cache=cache)
+    out["seconds"] = time.perf_counter() - t0
+    assert sum(k.startswith("q:") for k in cache) == args.profiles  # none expanded here
+    del cache["signals"]  # a new run vectorises its day's papers (kept only within a run)
+    t0 = time.perf_counter()
+    rank_many(candidates, profiles, now=now, index=index, cache=cache)
+    out["warm_seconds"] = time.perf_counter() - t0
+    models = sum(k.startswith("f:") for k in cache)
+    short = [n for n, r in enumerate(ranked) if len(r) < 10 and n >= args.with_feedback]
+    assert models == args.with_feedback and not short, (models, short)
+    return out | {"feedback_models": models, "peak_rss_mb": peak_mb()}
+
+
+def load_only(folder: Path) -> dict:
+    """In a fresh process, imports done: the time to load the saved index."""
+    t0 = time.perf_counter()
+    loaded = index_store.load_index(folder)
+    assert loaded is not None
+    return {"load_s": time.perf_counter() - t0, "rss_after_load_mb": peak_mb()}
+
+
+def in_fresh_process(mode: str, folder: Path, argv: list[str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, mode, str(folder), *argv], capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"{mode} process failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def padded(papers: dict, by_day: dict, n: int) -> list:
+    """n papers: the whole corpus, then copies of it under other keys (the corpus holds
+    about 34,000 papers; a copy adds rows and document frequencies, not terms)."""
+    ids = [p for d in sorted(by_day) for p in by_day[d]]
+    out = [as_candidate(0, papers[p]) for p in ids[:n]]
+    copy = 0
+    while len(out) < n:
+        copy += 1
+        out += [
+            replace(as_candidate(0, papers[p]), key=f"{p}#copy{copy}") for p in ids[: n - len(out)]
+        ]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profiles", type=int, default=1000)
+    ap.add_argument("--with-feedback", type=int, default=200)
+    ap.add_argument("--labels", type=int, default=50)
+    ap.add_argument("--papers", type=int, default=5000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--baseline", type=int, default=5, help="profiles to time the SVM on")
+    ap.add_argument("--load-papers", type=int, default=50_000, help="0: no load_s")
+    ap.add_argument("--rank-from", type=Path, help=argparse.SUPPRESS)  # the fresh processes
+    ap.add_argument("--load-from", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.rank_from or args.load_from:
+        got = rank_run(args, args.rank_from) if args.rank_from else load_only(args.load_from)
+        print(json.dumps(got))
+        return
+    argv = [
+        f"--{name}={getattr(args, name.replace('-', '_'))}"
+        for name in ("profiles", "with-feedback", "labels", "papers")
+    ]
+    papers, by_day = load_papers()
+    window, day_ids, profiles, candidates = workload(args, papers, by_day)
+    home = Path(tempfile.mkdtemp(prefix="rank-speed-"))
 
     t0 = time.perf_counter()
     index = build_index([as_candidate(0, papers[p]) for p in window])
     index_seconds = time.perf_counter() - t0
+    fit_peak = peak_mb()
+    t0 = time.perf_counter()
+    folder = index_store.save_index(index, home / "window", meta={})
+    save_seconds = time.perf_counter() - t0
+    runs = [in_fresh_process("--rank-from", folder, [*argv, "--cold"]) for _ in range(args.runs)]
+    runs += [in_fresh_process("--rank-from", folder, argv) for _ in range(args.runs)]
+    ranked = {k: min(r[k] for r in runs if k in r) for k in runs[-1] | runs[0]}
+    ranked = {k: v if isinstance(v, int) else round(v, 3) for k, v in ranked.items()}
+    ranked["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
 
-    cold = daily = warm = float("inf")
-    for _ in range(args.runs):
-        cache: dict = {}
+    load_s = big_fit = None
+    if args.load_papers:
         t0 = time.perf_counter()
-        rank_many(candidates, profiles, now=now, index=index, cache=cache)
-        cold = min(cold, time.perf_counter() - t0)
-        for key in [k for k in cache if k.startswith("f:")]:
-            del cache[key]  # every reader with feedback gave new feedback since the last run
-        del cache["signals"]  # a new run vectorises its day's papers (kept only within a run)
-        t0 = time.perf_counter()
-        ranked = rank_many(candidates, profiles, now=now, index=index, cache=cache)
-        daily = min(daily, time.perf_counter() - t0)
-        del cache["signals"]
-        t0 = time.perf_counter()
-        rank_many(candidates, profiles, now=now, index=index, cache=cache)
-        warm = min(warm, time.perf_counter() - t0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    models = sum(k.startswith("f:") for k in cache)
-    short = [n for n, r in enumerate(ranked) if len(r) < 10 and n >= args.with_feedback]
-    assert models == args.with_feedback and not short, (models, short)
+        big = build_index(padded(papers, by_day, args.load_papers))
+        big_fit = time.perf_counter() - t0
+        big_folder = index_store.save_index(big, home / "big", meta={})
+        del big
+        loads = [in_fresh_process("--load-from", big_folder, []) for _ in range(args.runs)]
+        load_s = min(r["load_s"] for r in loads)
 
     per_profile = db_seconds = None  # --baseline 0: not measured
     if args.baseline:
@@ -104,19 +218,21 @@ def main() -> None:
         for prof in profiles[: args.baseline]:
             asl_svm({"seed_ids": [s.key for s in prof.seeds]}, db)
         per_profile = (time.perf_counter() - t0) / args.baseline
+    shutil.rmtree(home)
     print(
         json.dumps(
             {
                 "profiles": args.profiles,
                 "papers": len(candidates),
-                "feedback_models": models,
                 "window_papers": len(index),
                 "terms": index.n_terms,
-                "seconds": round(daily, 3),
-                "cold_seconds": round(cold, 3),
-                "warm_seconds": round(warm, 3),
+                **ranked,
                 "index_seconds": round(index_seconds, 2),
-                "peak_rss_mb": round(peak),
+                "save_seconds": round(save_seconds, 2),
+                "fit_peak_rss_mb": fit_peak,
+                "load_papers": args.load_papers,
+                "load_s": load_s and round(load_s, 3),
+                "index_load_papers_seconds": big_fit and round(big_fit, 1),
                 "baseline_asl_svm_seconds_per_1000": per_profile and round(per_profile * 1000, 1),
                 "baseline_asl_tfidf_seconds": db_seconds and round(db_seconds, 1),
             }

@@ -14,7 +14,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    LargeBinary,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -199,16 +198,6 @@ class Feedback(SQLModel, table=True):
     paper_id: int = Field(foreign_key="papers.id", index=True, ondelete="CASCADE")
     value: int
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class FeedbackModel(SQLModel, table=True):
-    """A profile's trained likes model, reused until its feedback fingerprint changes."""
-
-    __tablename__ = "feedback_models"
-    profile_id: int = Field(foreign_key="profiles.id", primary_key=True, ondelete="CASCADE")
-    fingerprint: str
-    blob: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    trained_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class DigestRecord(SQLModel, table=True):

@@ -98,3 +98,13 @@ def test_a_new_sqlite_store_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA page_size").fetchone()[0] == size
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_0006_drops_the_unused_feedback_models_table_and_its_downgrade_restores_it(any_engine):
+    from sqlalchemy import inspect
+
+    assert "feedback_models" not in inspect(any_engine).get_table_names()
+    downgrade(any_engine, "0005")
+    assert "feedback_models" in inspect(any_engine).get_table_names()
+    upgrade(any_engine)
+    assert "feedback_models" not in inspect(any_engine).get_table_names()
