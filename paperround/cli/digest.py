@@ -9,9 +9,10 @@ import typer
 from rich.table import Column, Table
 
 from paperround.cli.common import add_row, console, engine, esc, print_json
+from paperround.cli.helpformat import App
 from paperround.errors import ConfigError, NotFoundError
 
-app = typer.Typer(
+app = App(
     help="Send digests (no subcommand: run the digest flow for every enabled profile).",
     invoke_without_command=True,
 )

@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from paperround.cli.common import add_row, console, engine, esc, print_json
+from paperround.cli.helpformat import App
 
-app = typer.Typer(help="Browse the paper store.", no_args_is_help=True)
+app = App(help="Browse the paper store.", no_args_is_help=True)
 
 SINCE = typer.Option(None, "--since", help="Announced on or after this date (YYYY-MM-DD).")
 SOURCE = typer.Option(None, "--source", help="Only papers this source listed.")

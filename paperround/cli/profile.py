@@ -9,13 +9,12 @@ import typer
 from rich.table import Table
 
 from paperround.cli.common import add_row, checked, console, engine, esc, plain, print_json
+from paperround.cli.helpformat import App
 from paperround.userinput import finite
 
-app = typer.Typer(help="Manage interest profiles.", no_args_is_help=True)
-seeds_app = typer.Typer(help="Manage a profile's seed papers.", no_args_is_help=True)
-channel_app = typer.Typer(
-    help="Manage where a profile's digest is delivered.", no_args_is_help=True
-)
+app = App(help="Manage interest profiles.", no_args_is_help=True)
+seeds_app = App(help="Manage a profile's seed papers.", no_args_is_help=True)
+channel_app = App(help="Manage where a profile's digest is delivered.", no_args_is_help=True)
 app.add_typer(seeds_app, name="seeds")
 app.add_typer(channel_app, name="channel")
 
