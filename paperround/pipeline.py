@@ -19,7 +19,7 @@ from models.records import ParseResult, SourceOutcome
 from models.settings import get_settings
 from models.store import papers, sources
 from models.tables import Source
-from paperround.errors import PaperroundError
+from paperround.errors import FetchError, PaperroundError
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,11 @@ def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcom
                 note=result.empty_reason or _dropped(result.dropped),
             )
             meta["announced_on"] = result.announced_on
+    except FetchError as exc:
+        # Offline, the URL adds nothing to "cannot resolve rss.arxiv.org (offline?)".
+        note = exc.reason if exc.offline else _without_name(str(exc), src.name)
+        outcome = SourceOutcome(src.name, "failed", note=note, offline=exc.offline)
+        meta = {}
     except PaperroundError as exc:
         outcome = SourceOutcome(src.name, "failed", note=_without_name(str(exc), src.name))
         meta = {}
@@ -151,4 +156,5 @@ def ingest_summary(outcomes: list[SourceOutcome]) -> dict:
         "new": sum(o.new for o in outcomes),
         "revised": sum(o.revised for o in outcomes),
         "failed": [o.name for o in outcomes if o.status == "failed"],
+        "offline": [o.name for o in outcomes if o.offline],
     }
