@@ -145,7 +145,26 @@ def ingest_all(
         enriched = enrich_new_papers(engine=engine, now=now)
         if enriched is not None:
             outcomes.append(enriched)
+    pending = pending_seeds_outcome(engine=engine)
+    if pending is not None:
+        outcomes.append(pending)
     return outcomes
+
+
+def pending_seeds_outcome(*, engine: Engine) -> SourceOutcome | None:
+    """Look up the seeds named while the arXiv API was unreachable (seed_lookup.py), now
+    that papers may have arrived or the network may be back; None when none are pending.
+    A seed still pending is a warning: the ingest itself went fine."""
+    from paperround.seed_lookup import resolve_pending
+
+    report = resolve_pending(engine=engine)
+    if not (report.resolved or report.pending):
+        return None
+    note = f"{len(report.resolved)} pending seed(s) looked up"
+    if report.pending:
+        note += f"; still pending: {', '.join(report.pending)} ({report.problem})"
+    status = "warning" if report.pending else "ok"
+    return SourceOutcome("pending-seeds", status, fetched=len(report.resolved), note=note)
 
 
 def ingest_summary(outcomes: list[SourceOutcome]) -> dict:

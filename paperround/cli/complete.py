@@ -50,18 +50,18 @@ def source_names(incomplete: str) -> list[str]:
 
 
 def channel_urls(ctx: typer.Context, incomplete: str) -> list[str]:
-    """The redacted channel URLs of the profile named earlier on the line (`channel remove`
-    accepts the redacted form, so no secret is written into the shell)."""
+    """The channels of the profile named earlier on the line, as `channel list` shows them
+    (redacted: `channel remove` accepts that form, so no secret reaches the shell)."""
     try:
         from models.store.profiles import channels_of, get_profile
-        from paperround.deliver import redact_url
+        from paperround.deliver import shown_url
 
         eng = _engine()
         name = ctx.params.get("name")
         if eng is None or not name:
             return []
         prof = get_profile(name, engine=eng)
-        urls = [redact_url(c.url) for c in channels_of(prof.id, engine=eng)]
+        urls = [shown_url(c.url) for c in channels_of(prof.id, engine=eng)]
     except Exception:  # completion fails silently, by design
         return []
     return _matching(urls, incomplete)

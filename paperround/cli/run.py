@@ -22,6 +22,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from paperround.cli.common import add_row, console, engine, err_console, esc, print_json
+from paperround.cli.params import source_option
 
 if TYPE_CHECKING:
     from paperround.pipeline import Progress
@@ -172,7 +173,7 @@ def print_digest(summary: dict) -> None:
 
 
 def ingest_cmd(
-    source: list[str] = typer.Option([], "--source", "-s", help="Only these sources."),
+    source: list[str] = source_option(),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Fetch every enabled source and store new papers.
