@@ -1,8 +1,8 @@
 """What `profile apply` changes: one short phrase per setting that differs.
 
 Pure: two ProfileConfigs in, phrases out ("schedule: 0 7 * * * -> 0 7 * * 1-5",
-"keywords: +mean field, -feature learning", "seeds: +2006.14599"). Channel URLs appear only
-in Apprise's redacted form; seeds by key.
+"keywords: +mean field=1.5, -feature learning", "seeds: +2006.14599"). Channel URLs appear as
+listings show them (redacted unless they hold {env:NAME} placeholders only); seeds by key.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _list_change(old: list, new: list) -> str | None:
+def _list_change(old: list, new: list, shown=_short) -> str | None:
     added = [x for x in new if x not in old]
     removed = [x for x in old if x not in new]
-    parts = [f"+{_short(x)}" for x in added] + [f"-{_short(x)}" for x in removed]
+    parts = [f"+{shown(x)}" for x in added] + [f"-{shown(x)}" for x in removed]
     if not parts and old != new:
         return "reordered"
     return ", ".join(parts) or None
@@ -50,7 +50,7 @@ def _seed_change(old: list, new: list) -> str | None:
 
 def profile_changes(old: ProfileConfig, new: ProfileConfig) -> list[str]:
     """Each setting of `new` that differs from `old`, as "setting: change"."""
-    from paperround.deliver import redact_url
+    from paperround.deliver import shown_url
 
     changes = []
     for field in ProfileConfig.model_fields:
@@ -58,7 +58,8 @@ def profile_changes(old: ProfileConfig, new: ProfileConfig) -> list[str]:
         if field == "seeds":
             change = _seed_change(before, after)
         elif field == "channels":
-            change = _list_change([redact_url(u) for u in before], [redact_url(u) for u in after])
+            shown = [shown_url(u) for u in before], [shown_url(u) for u in after]
+            change = _list_change(*shown, shown=str)  # a URL is shown whole, never cut
             if change is None and before != after:
                 change = "a URL changed (same redacted form)"
         elif isinstance(before, dict):
