@@ -97,7 +97,7 @@ def backfill_source(
                 progress.advance(task)
     except PaperroundError as exc:
         offline = isinstance(exc, FetchError) and exc.offline
-        # Offline, the query URL adds nothing to "cannot resolve export.arxiv.org (offline?)".
+        # Offline, the query URL adds nothing to "cannot resolve export.arxiv.org".
         error = exc.reason if offline else str(exc)
         return BackfillOutcome(src.name, fetched, new, error, offline=offline)
     return BackfillOutcome(src.name, fetched, new)

@@ -226,9 +226,9 @@ def _offline_cause(exc: BaseException, host: str) -> str | None:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, socket.gaierror):
-            return f"cannot resolve {host or 'the host name'} (offline?)"
+            return f"cannot resolve {host or 'the host name'}"
         if isinstance(seen, OSError) and seen.errno in _NO_ROUTE:
-            return f"network unreachable ({errno.errorcode[seen.errno]}; offline?)"
+            return f"network unreachable ({errno.errorcode[seen.errno]})"
         seen = seen.__cause__ or seen.__context__
     return None
 

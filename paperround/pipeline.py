@@ -80,7 +80,7 @@ def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcom
             )
             meta["announced_on"] = result.announced_on
     except FetchError as exc:
-        # Offline, the URL adds nothing to "cannot resolve rss.arxiv.org (offline?)".
+        # Offline, the URL adds nothing to "cannot resolve rss.arxiv.org".
         note = exc.reason if exc.offline else _without_name(str(exc), src.name)
         outcome = SourceOutcome(src.name, "failed", note=note, offline=exc.offline)
         meta = {}

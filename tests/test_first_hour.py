@@ -50,8 +50,8 @@ def test_offline_ingest_gives_a_line_per_source_and_a_hint(capsys):
     summary = json.loads(r.stdout)  # errors and hints go to stderr: stdout stays JSON
     notes = {s["name"]: s["note"] for s in summary["sources"]}
     assert notes == {
-        "hf": "cannot resolve hf.paperround.invalid (offline?)",
-        "lg": "cannot resolve rss.paperround.invalid (offline?)",
+        "hf": "cannot resolve hf.paperround.invalid",
+        "lg": "cannot resolve rss.paperround.invalid",
     }  # one attempt each: no "after 4 attempts"
     assert summary["offline"] == ["hf", "lg"]
     lines = r.stderr.strip().splitlines()

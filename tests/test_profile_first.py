@@ -40,7 +40,7 @@ def test_a_seed_that_cannot_be_looked_up_is_kept_pending_and_the_profile_created
     (warning,) = r.stderr.strip().splitlines()
     assert warning == (
         f"warning: seed {SEED} kept as pending: the arXiv API is unreachable (cannot resolve "
-        "export.paperround.invalid (offline?)); it is looked up again at the next ingest or "
+        "export.paperround.invalid); it is looked up again at the next ingest or "
         "profile command"
     )
     (seed,) = show(capsys)["seeds"]  # `show` tried again, still offline: it warned, went on
