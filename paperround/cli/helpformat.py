@@ -48,8 +48,8 @@ def _option_metavar(option: TyperOption) -> str:
     annotation = desc.annotation
     if get_origin(annotation) is list:
         annotation = get_args(annotation)[0]
-    if desc.is_path:
-        return "FILE" if desc.parameter_info.dir_okay is False else "PATH"
+    if annotation is Path and desc.parameter_info.dir_okay is False:
+        return "FILE"
     return _WORDS.get(annotation, "TEXT")
 
 

@@ -21,11 +21,7 @@ from paperround.cli.profile_common import (
     CATCH_UP_HELP,
     KEYWORD,
     MIN_SCORE,
-    SCHEDULE,
-    SCHEDULE_OPTION_HELP,
     SEED_FILES,
-    TIMEZONE,
-    TIMEZONE_HELP,
     WEIGHT,
     CatchUp,
     load_config,
@@ -33,7 +29,9 @@ from paperround.cli.profile_common import (
     name_argument,
     public,
     save,
+    schedule_option,
     seed_refs,
+    timezone_option,
     warn,
 )
 
@@ -47,9 +45,15 @@ def add(
     keyword: list[str] = typer.Option(
         [], "--keyword", "-k", metavar="PHRASE[:WEIGHT]", help="Keyword or phrase.", parser=KEYWORD
     ),
-    exclude: list[str] = typer.Option([], "--exclude", "-x", help="Drop papers with this word."),
-    category: list[str] = typer.Option([], "--category", "-c", help="arXiv category, e.g. cs.LG."),
-    author: list[str] = typer.Option([], "--author", "-a", help="Follow this author."),
+    exclude: list[str] = typer.Option(
+        [], "--exclude", "-x", metavar="WORD", help="Drop papers with this word."
+    ),
+    category: list[str] = typer.Option(
+        [], "--category", "-c", metavar="CATEGORY", help="arXiv category, e.g. cs.LG."
+    ),
+    author: list[str] = typer.Option(
+        [], "--author", "-a", metavar="NAME", help="Follow this author."
+    ),
     seed: list[str] = typer.Option(
         [], "--seed", metavar="ARXIV_ID", help="Seed paper: arXiv id or URL."
     ),
@@ -62,8 +66,8 @@ def add(
     channel: list[str] = typer.Option(
         [], "--channel", metavar="URL", help="Apprise URL to deliver to."
     ),
-    schedule: str = typer.Option("daily", help=SCHEDULE_OPTION_HELP, parser=SCHEDULE),
-    timezone: str = typer.Option("UTC", "--timezone", "--tz", help=TIMEZONE_HELP, parser=TIMEZONE),
+    schedule: str = schedule_option("daily"),
+    timezone: str = timezone_option("UTC"),
     max_items: int = typer.Option(10, min=1, max=200, help="Most papers per digest."),
     min_score: float = typer.Option(0.0, help="Drop papers scoring below this.", parser=MIN_SCORE),
     send_empty: bool = typer.Option(False, help="Send a short note saying why when empty."),
@@ -116,9 +120,15 @@ def edit(
     remove_keyword: list[str] = typer.Option(
         [], "--remove-keyword", metavar="PHRASE", help="Remove a keyword."
     ),
-    exclude: list[str] = typer.Option(None, "--exclude", "-x", help="Replace excluded words."),
-    category: list[str] = typer.Option(None, "--category", "-c", help="Replace categories."),
-    author: list[str] = typer.Option(None, "--author", "-a", help="Replace followed authors."),
+    exclude: list[str] = typer.Option(
+        None, "--exclude", "-x", metavar="WORD", help="Replace excluded words."
+    ),
+    category: list[str] = typer.Option(
+        None, "--category", "-c", metavar="CATEGORY", help="Replace categories."
+    ),
+    author: list[str] = typer.Option(
+        None, "--author", "-a", metavar="NAME", help="Replace followed authors."
+    ),
     source: list[str] = typer.Option(
         None,
         "--source",
@@ -127,10 +137,8 @@ def edit(
         help="Replace the sources read.",
         autocompletion=source_names,
     ),
-    schedule: str | None = typer.Option(None, help=SCHEDULE_OPTION_HELP, parser=SCHEDULE),
-    timezone: str | None = typer.Option(
-        None, "--timezone", "--tz", help=TIMEZONE_HELP, parser=TIMEZONE
-    ),
+    schedule: str | None = schedule_option(None),
+    timezone: str | None = timezone_option(None),
     max_items: int | None = typer.Option(None, min=1, max=200, help="Most papers per digest."),
     min_score: float | None = typer.Option(
         None, help="Drop papers scoring below this.", parser=MIN_SCORE

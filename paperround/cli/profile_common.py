@@ -37,7 +37,18 @@ MIN_SCORE = checked(lambda text: finite(text, "min score"))
 SCHEDULE = checked(lambda text: _profiles().parse_schedule(text), keep_text=True)
 TIMEZONE = checked(lambda text: _profiles().parse_timezone(text))
 SEED_FILES = dict(exists=True, dir_okay=False, readable=True)
-SCHEDULE_OPTION_HELP = SCHEDULE_HELP
+
+
+def schedule_option(default: str | None):
+    """--schedule: a shortcut (its meaning stated in the help) or a cron string."""
+    return typer.Option(default, metavar="SCHEDULE", help=SCHEDULE_HELP, parser=SCHEDULE)
+
+
+def timezone_option(default: str | None):
+    """--timezone/--tz: the IANA zone the schedule is read in, checked as it is parsed."""
+    return typer.Option(
+        default, "--timezone", "--tz", metavar="ZONE", help=TIMEZONE_HELP, parser=TIMEZONE
+    )
 
 
 def name_argument(help: str = "The profile's name.") -> typer.models.ArgumentInfo:
