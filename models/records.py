@@ -159,3 +159,4 @@ class SourceOutcome:
     new: int = 0
     revised: int = 0
     note: str | None = None
+    offline: bool = False  # the host could not be resolved or reached: no network here?

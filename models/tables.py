@@ -175,6 +175,9 @@ class Seed(SQLModel, table=True):
     abstract: str = Field(default="", sa_column=Column(Text, nullable=False))
     authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Named by arXiv id while the API could not be reached: no title or abstract yet, left
+    # out of ranking, looked up again at the next ingest or profile command (seeds.py).
+    pending: bool = False
 
 
 class Channel(SQLModel, table=True):

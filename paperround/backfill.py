@@ -1,8 +1,10 @@
 """Backfill: fetch the days a source missed (the service was down, or a new install).
 
 arXiv RSS sources are backfilled through the arXiv API (submittedDate ranges over the feed's
-categories, 3 s between calls); Hugging Face Daily Papers day by day. Generic feeds only
-ever show their latest items, so they cannot be backfilled, and say so.
+categories, 3 s between calls); Hugging Face Daily Papers day by day. Generic feeds (and
+arXiv API query sources) only ever show their latest items, so they cannot be backfilled:
+named on the command line they are refused before anything is fetched; in a backfill of
+every source they are skipped, each with a line saying why.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from models.store.papers import upsert_records
 from models.store.sources import list_sources
 from models.tables import Source
 from paperround.arxiv_client import ArxivApiClient
-from paperround.errors import NotFoundError, PaperroundError
+from paperround.errors import ConfigError, FetchError, NotFoundError, PaperroundError
 from paperround.fetch import fetch
 from paperround.sources.hf_daily import daily_url
+
+BACKFILLABLE = ("arxiv-rss", "hf-daily")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,18 @@ class BackfillOutcome:
     fetched: int = 0
     new: int = 0
     error: str | None = None
+    skipped: str | None = None  # why this source was not backfilled
+    offline: bool = False  # its host could not be resolved or reached
+
+
+def why_not_backfillable(src: Source) -> str | None:
+    """None when the source can be backfilled, else the reason, in words."""
+    if src.kind in BACKFILLABLE:
+        return None
+    return (
+        f"a {src.kind} source only shows its latest items; backfill reads "
+        f"{' and '.join(BACKFILLABLE)} sources"
+    )
 
 
 def arxiv_categories(url: str) -> list[str]:
@@ -80,7 +96,10 @@ def backfill_source(
             if progress is not None:
                 progress.advance(task)
     except PaperroundError as exc:
-        return BackfillOutcome(src.name, fetched, new, str(exc))
+        offline = isinstance(exc, FetchError) and exc.offline
+        # Offline, the query URL adds nothing to "cannot resolve export.arxiv.org".
+        error = exc.reason if offline else str(exc)
+        return BackfillOutcome(src.name, fetched, new, error, offline=offline)
     return BackfillOutcome(src.name, fetched, new)
 
 
@@ -92,7 +111,11 @@ def run_backfill(
     names: list[str] | None = None,
     console: Console | None = None,
 ) -> list[BackfillOutcome]:
-    """Backfill every enabled source (or the named ones), with a progress bar."""
+    """Backfill every enabled source that can be (or the named ones), with a progress bar.
+
+    A named source that cannot be backfilled is refused (ConfigError) before anything is
+    fetched; without names, such sources are skipped with their reason.
+    """
     sources = list_sources(engine=engine, enabled_only=names is None)
     if names:
         unknown = set(names) - {s.name for s in sources}
@@ -101,6 +124,20 @@ def run_backfill(
                 f"no source named {sorted(unknown)[0]!r} (see: paperround source list)"
             )
         sources = [s for s in sources if s.name in names]
+        for s in sources:
+            if (reason := why_not_backfillable(s)) is not None:
+                raise ConfigError(f"cannot backfill {s.name}: {reason}")
+    skipped = [
+        BackfillOutcome(s.name, skipped=reason)
+        for s in sources
+        if (reason := why_not_backfillable(s)) is not None
+    ]
+    sources = [s for s in sources if why_not_backfillable(s) is None]
+    if not sources:
+        raise ConfigError(
+            "no enabled source can be backfilled: backfill reads "
+            f"{' and '.join(BACKFILLABLE)} sources (see: paperround source list)"
+        )
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -113,11 +150,11 @@ def run_backfill(
             for s in sources
         ]
     if console is not None:
-        for o in outcomes:
-            status = f"[red]failed:[/red] {escape(o.error)}" if o.error else "ok"
-            console.print(
-                f"{escape(o.source)}: {o.fetched} fetched, {o.new} new, {status}",
-                highlight=False,
-                soft_wrap=True,
-            )
-    return outcomes
+        for o in [*outcomes, *skipped]:
+            if o.skipped:
+                line = f"{escape(o.source)}: skipped ({escape(o.skipped)})"
+            else:
+                status = f"[red]failed:[/red] {escape(o.error)}" if o.error else "ok"
+                line = f"{escape(o.source)}: {o.fetched} fetched, {o.new} new, {status}"
+            console.print(line, highlight=False, soft_wrap=True)
+    return [*outcomes, *skipped]

@@ -116,10 +116,11 @@ def shown_url(url: str) -> str:
 def validate_channel_url(url: str) -> str:
     """Check an Apprise URL parses (placeholders allowed); return it unchanged."""
     if _instantiate(_ENV.sub("placeholder", url)) is None:
+        from paperround.apprise_hints import channel_url_hint
+
         scheme = url.split("://", 1)[0] if "://" in url else url[:12]
-        raise ConfigError(
-            f"unparseable Apprise URL (scheme {scheme!r}): see https://github.com/caronc/apprise/wiki"
-        )
+        hint = channel_url_hint(_ENV.sub("placeholder", url))
+        raise ConfigError(f"unparseable Apprise URL (scheme {scheme!r}): {hint}")
     return url
 
 

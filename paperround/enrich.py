@@ -17,7 +17,7 @@ from models.records import SourceOutcome
 from models.settings import get_settings
 from models.store import papers
 from models.tables import Paper
-from paperround.errors import PaperroundError
+from paperround.errors import FetchError, PaperroundError
 
 SOURCE = "arxiv-api-enrich"
 
@@ -56,7 +56,8 @@ def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
     except PaperroundError as exc:
         # A warning, not a failure: the papers are stored (and lack only their categories).
         note = f"{len(ids)} papers lack categories; arXiv API lookup failed: {exc}"
-        return SourceOutcome(SOURCE, "warning", fetched=fetched, note=note)
+        offline = isinstance(exc, FetchError) and exc.offline
+        return SourceOutcome(SOURCE, "warning", fetched=fetched, note=note, offline=offline)
     finally:
         if own:
             client.close()

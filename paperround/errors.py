@@ -39,6 +39,7 @@ class FetchError(PaperroundError):
         status: int | None = None,
         transient: bool = False,
         retry_after: float | None = None,
+        offline: bool = False,
     ) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
@@ -46,6 +47,9 @@ class FetchError(PaperroundError):
         self.status = status
         self.transient = transient  # worth retrying (connection error, 429, 5xx)
         self.retry_after = retry_after  # seconds the server asked us to wait
+        # The host could not be resolved or the network is unreachable: this machine is
+        # probably offline (a hint for the person, and no point retrying within seconds).
+        self.offline = offline
 
 
 class DeliveryError(PaperroundError):

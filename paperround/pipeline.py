@@ -19,7 +19,7 @@ from models.records import ParseResult, SourceOutcome
 from models.settings import get_settings
 from models.store import papers, sources
 from models.tables import Source
-from paperround.errors import PaperroundError
+from paperround.errors import FetchError, PaperroundError
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,11 @@ def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcom
                 note=result.empty_reason or _dropped(result.dropped),
             )
             meta["announced_on"] = result.announced_on
+    except FetchError as exc:
+        # Offline, the URL adds nothing to "cannot resolve rss.arxiv.org".
+        note = exc.reason if exc.offline else _without_name(str(exc), src.name)
+        outcome = SourceOutcome(src.name, "failed", note=note, offline=exc.offline)
+        meta = {}
     except PaperroundError as exc:
         outcome = SourceOutcome(src.name, "failed", note=_without_name(str(exc), src.name))
         meta = {}
@@ -140,7 +145,26 @@ def ingest_all(
         enriched = enrich_new_papers(engine=engine, now=now)
         if enriched is not None:
             outcomes.append(enriched)
+    pending = pending_seeds_outcome(engine=engine)
+    if pending is not None:
+        outcomes.append(pending)
     return outcomes
+
+
+def pending_seeds_outcome(*, engine: Engine) -> SourceOutcome | None:
+    """Look up the seeds named while the arXiv API was unreachable (seed_lookup.py), now
+    that papers may have arrived or the network may be back; None when none are pending.
+    A seed still pending is a warning: the ingest itself went fine."""
+    from paperround.seed_lookup import resolve_pending
+
+    report = resolve_pending(engine=engine)
+    if not (report.resolved or report.pending):
+        return None
+    note = f"{len(report.resolved)} pending seed(s) looked up"
+    if report.pending:
+        note += f"; still pending: {', '.join(report.pending)} ({report.problem})"
+    status = "warning" if report.pending else "ok"
+    return SourceOutcome("pending-seeds", status, fetched=len(report.resolved), note=note)
 
 
 def ingest_summary(outcomes: list[SourceOutcome]) -> dict:
@@ -151,4 +175,5 @@ def ingest_summary(outcomes: list[SourceOutcome]) -> dict:
         "new": sum(o.new for o in outcomes),
         "revised": sum(o.revised for o in outcomes),
         "failed": [o.name for o in outcomes if o.status == "failed"],
+        "offline": [o.name for o in outcomes if o.offline],
     }

@@ -13,13 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from paperround.errors import ConfigError
+from paperround.schedule_words import SCHEDULE_SHORTCUTS
 from paperround.userinput import check_name, check_text, finite, scrub
-
-SCHEDULE_SHORTCUTS = {
-    "daily": "0 7 * * *",
-    "weekdays": "0 7 * * 1-5",
-    "weekly": "0 7 * * 1",
-}
 
 
 def parse_schedule(text: str) -> str:
@@ -105,6 +100,8 @@ class SeedConfig(BaseModel):
     title: str
     abstract: str = ""
     authors: list[str] = Field(default_factory=list)
+    # Named by arXiv id while the API could not be reached: looked up later (seeds.py).
+    pending: bool = False
 
     @field_validator("key", "title", "abstract", mode="after")
     @classmethod
@@ -225,6 +222,10 @@ def build_config(data: dict[str, Any], *, require_signal: bool = True) -> Profil
 def to_yaml(configs: list[ProfileConfig]) -> str:
     """Profiles as YAML, in a stable order: export -> apply -> export is byte-identical."""
     docs = [c.model_dump(mode="json") for c in configs]
+    for doc in docs:
+        for seed in doc.get("seeds", []):
+            if not seed.get("pending"):
+                seed.pop("pending", None)  # only a pending seed says so
     return yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True, width=100)
 
 

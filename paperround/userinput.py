@@ -13,6 +13,7 @@ import re
 import stat
 import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from paperround.errors import ConfigError
 
@@ -55,6 +56,33 @@ def scrub(value: str, limit: int) -> str:
     """Text from a file rather than a keyboard: control characters become spaces (a NUL
     breaks PostgreSQL), whitespace is collapsed, and the result is cut to `limit`."""
     return " ".join(_CONTROL.sub(" ", value).split())[:limit]
+
+
+def source_location(text: str) -> str:
+    """Where a source is read from: an http(s) URL as given, or a feed file on this machine
+    as an absolute path (a relative one would point elsewhere from another directory, such
+    as the one `paperround serve` runs in). The file must exist."""
+    text = text.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            raise ConfigError(f"invalid URL {_shown(text)}: it names no host")
+        return text
+    if scheme == "file":
+        path = Path(parts.path)
+    elif scheme:
+        raise ConfigError(
+            f"unsupported URL scheme {scheme!r} in {_shown(text)}: "
+            "give an http(s) URL or the path of a feed file"
+        )
+    else:
+        path = Path(text).expanduser()
+    if not path.is_file():
+        raise ConfigError(
+            f"no feed file at {_shown(text)}: give an http(s) URL or the path of a feed file"
+        )
+    return str(path.resolve())
 
 
 def finite(text: str | float, what: str = "value") -> float:

@@ -37,6 +37,25 @@ SMTP_PASSWORD=... paperround profile channel test theory
 paperround profile export theory > theory.yaml && paperround profile apply theory.yaml
 ```
 
+## Working offline
+
+`paperround demo` runs the whole job on the bundled feeds in `examples/feeds/`, in its own
+store. To use them in your own store (no network needed; run from the repository's folder,
+a local path is stored absolute):
+
+```sh
+export PAPERROUND_ENRICH=false    # no category lookups on the arXiv API
+paperround source add local-lg arxiv-rss examples/feeds/arxiv-rss-cs.LG.xml
+paperround source add local-hf hf-daily examples/feeds/hf-daily-papers.json
+paperround ingest -s local-lg -s local-hf    # reads the files, not the network
+paperround profile add offline -k "language model" -c cs.LG
+paperround digest preview offline --format text
+```
+
+Offline, the default sources (rss.arxiv.org, huggingface.co) fail at once, one line each,
+and the next ingest tries them again. A seed given by arXiv id is kept as pending and
+looked up at the next ingest or profile command that reaches the arXiv API.
+
 """
 
 

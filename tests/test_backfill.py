@@ -39,5 +39,6 @@ def test_backfill_hf_by_day_and_arxiv_through_the_api(engine, feed_server, monke
     assert len(api_calls) == 2
     assert "cat%3Acs.LG+OR+cat%3Astat.ML" in api_calls[0]
     assert "submittedDate%3A%5B202606120000+TO+202606142359%5D" in api_calls[0]
-    assert "cannot be backfilled" in outcomes["bair"].error
+    assert outcomes["bair"].skipped.startswith("a feed source only shows its latest items")
+    assert feed_server.requests_for("/rss/bair") == []
     assert arxiv_categories("https://rss.arxiv.org/rss/cs.LG+stat.ML") == ["cs.LG", "stat.ML"]

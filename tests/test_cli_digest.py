@@ -92,7 +92,8 @@ def test_errors(engine, capsys):
     for args, message in [
         (("digest", "preview", "nobody"), "no profile named 'nobody'"),
         (("digest", "show", "999"), "no digest with id 999"),
-        (("digest", "preview", "theory", "--format", "pdf"), "unknown format 'pdf'"),
     ]:
         r = run_cli(capsys, *args)
         assert r.exit_code == 1 and message in r.stderr, (args, r.output)
+    r = run_cli(capsys, "digest", "preview", "theory", "--format", "pdf")  # a click Choice
+    assert r.exit_code == 2 and "'pdf' is not one of 'html', 'text', 'md'" in r.stderr

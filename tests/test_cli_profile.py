@@ -148,16 +148,10 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (("profile", "add", "x", "--schedule", "every day", "-k", "a"), "invalid schedule"),
-        (("profile", "add", "x", "--tz", "Mars/Olympus", "-k", "a"), "unknown timezone"),
         (("profile", "add", "x", "-c", "cs.XY"), "unknown arXiv category 'cs.XY'"),
         (("profile", "add", "x", "-k", "a", "--channel", "nope://x"), "unparseable Apprise URL"),
         (("profile", "add", "theory", "-k", "a"), "already exists"),
         (("profile", "add", "x"), "has no signal"),
-        (("profile", "add", "x", "--seed", "2611.99999"), "the arXiv API is unreachable"),
-        (("profile", "edit", "theory", "--tz", "Nowhere/City"), "unknown timezone"),
-        (("profile", "edit", "theory", "--catch-up", "all"), "catch_up: Input should be"),
-        (("profile", "add", "x", "-k", "a", "--catch-up", "daily"), "catch_up: Input should be"),
         (("profile", "edit", "nobody", "-k", "a"), "no profile named 'nobody'"),
         (("profile", "rename", "theory", "a/b"), "invalid profile name"),
         (("profile", "seeds", "remove", "theory", "1234.5678"), "has no seed"),
@@ -178,6 +172,28 @@ def test_errors_are_one_line_and_change_nothing(theory, engine, capsys, args, me
     assert r.exit_code == 1, r.output
     assert message in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("profile", "add", "x", "--schedule", "every day", "-k", "a"), "invalid schedule"),
+        (("profile", "add", "x", "--tz", "Mars/Olympus", "-k", "a"), "unknown timezone"),
+        (("profile", "edit", "theory", "--tz", "Nowhere/City"), "unknown timezone"),
+        (("profile", "edit", "theory", "--catch-up", "all"), "'all' is not one of 'one', 'each'"),
+        (("profile", "add", "x", "-k", "a", "--catch-up", "daily"), "is not one of 'one'"),
+        (("profile", "add", "x", "-k", "a", "--max-items", "0"), "Invalid value for '--max-items'"),
+    ],
+)
+def test_values_checked_by_their_parameter_type_are_usage_errors(
+    theory, engine, capsys, args, message
+):
+    before = dump(engine)
+    r = run_cli(capsys, *args)
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr, r.stderr
+    assert "Traceback" not in r.output
     assert dump(engine) == before
 
 
@@ -209,16 +225,15 @@ def test_seed_unknown_to_a_reachable_api_is_not_found(
     assert dump(engine) == before
 
 
-def test_seed_lookup_with_the_api_unreachable_says_so(theory, engine, capsys, monkeypatch):
+def test_seed_lookup_with_the_api_unreachable_keeps_it_pending(theory, engine, capsys, monkeypatch):
     point_arxiv_api(monkeypatch, f"http://127.0.0.1:{free_port()}/api/query")  # nothing listens
-    before = dump(engine)
     r = run_cli(capsys, "profile", "seeds", "add", "theory", "2611.99999")
-    assert r.exit_code == 1
-    assert "the arXiv API is unreachable (connection failed" in r.stderr, r.stderr
-    assert "seed 2611.99999 could not be looked up" in r.stderr
+    assert r.exit_code == 0, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("warning: seed 2611.99999 kept as pending: the arXiv API is unreachable")
     assert "not found" not in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
-    assert dump(engine) == before
+    seeds = {s["key"]: s for s in show(capsys)["seeds"]}
+    assert seeds["2611.99999"]["pending"] is True and seeds["2507.01752"]["pending"] is False
 
 
 def test_seeds_from_bibtex_csl_and_id_list(theory, capsys):
@@ -260,7 +275,7 @@ def test_yaml_round_trip_is_identical(theory, capsys, tmp_path):
     assert first.exit_code == 0
     path = tmp_path / "theory.yaml"
     path.write_text(first.stdout)
-    assert "updated profile theory" in run_cli(capsys, "profile", "apply", str(path)).stdout
+    assert run_cli(capsys, "profile", "apply", str(path)).stdout == "unchanged profile theory\n"
     assert run_cli(capsys, "profile", "export", "theory").stdout == first.stdout
     # Applying to a fresh name creates it.
     path.write_text(first.stdout.replace("name: theory", "name: theory2"))
@@ -268,7 +283,7 @@ def test_yaml_round_trip_is_identical(theory, capsys, tmp_path):
 
 
 def test_catch_up_option_is_stored_shown_and_round_trips(theory, capsys, tmp_path):
-    from paperround.cli.profile import CATCH_UP_HELP
+    from paperround.cli.profile_common import CATCH_UP_HELP
     from paperround.schedule import MAX_CATCH_UP_SLOTS
 
     assert f"last {MAX_CATCH_UP_SLOTS} slots" in CATCH_UP_HELP

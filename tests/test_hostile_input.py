@@ -250,8 +250,8 @@ def test_a_directory_or_missing_file_is_a_usage_error(engine, capsys, tmp_path):
     for path in (str(tmp_path), str(tmp_path / "missing.bib")):
         for args, says in (
             (("profile", "add", "p", "-k", "x", "--from-file", path), "--from-file"),
-            (("profile", "apply", path), "'path'"),
-            (("import", path), "'file'"),
+            (("profile", "apply", path), "'FILE'"),
+            (("import", path), "'FILE'"),
         ):
             _one_line_error(run_cli(capsys, *args), code=2, says=says)
     assert run_cli(capsys, "profile", "list", "--json").stdout.strip() == "[]"

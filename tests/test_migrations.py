@@ -84,6 +84,31 @@ def test_0005_adds_and_drops_the_delivery_error_class(any_engine):
     assert "error_class" in columns()
 
 
+def test_0007_marks_existing_seeds_looked_up_and_drops_the_mark_again(any_engine):
+    from sqlalchemy import inspect
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(any_engine).get_columns("profile_seeds")}
+
+    downgrade(any_engine, "0006")
+    assert "pending" not in columns()
+    with any_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO profiles (id, name, description, keywords, excluded, categories, "
+            "authors, sources, weights, schedule, timezone, max_items, min_score, send_empty, "
+            "catch_up, enabled, created_at, updated_at) VALUES (1, 'p', '', '[]', '[]', '[]', "
+            "'[]', '[]', '{}', '0 7 * * *', 'UTC', 10, 0, false, 'one', true, "
+            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO profile_seeds (profile_id, key, title, abstract, authors, added_at) "
+            "VALUES (1, '2006.14599', 't', 'a', '[]', '2026-11-01 00:00:00')"
+        )
+    upgrade(any_engine)
+    with any_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pending FROM profile_seeds").scalar() in (False, 0)
+
+
 def test_a_new_sqlite_store_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path):
     import sqlite3
 

@@ -109,8 +109,8 @@ def test_errors_are_one_line(store, capsys, tmp_path):
     r = run_cli(capsys, "papers", "show", "2699.99999")
     assert r.exit_code == 1 and r.stderr.strip().count("\n") == 0
     assert "no paper '2699.99999'" in r.stderr
-    r = run_cli(capsys, "papers", "list", "--since", "yesterday")
-    assert r.exit_code == 1 and "YYYY-MM-DD" in r.stderr
+    r = run_cli(capsys, "papers", "list", "--since", "yesterday")  # click's DateTime: a usage error
+    assert r.exit_code == 2 and "'yesterday' does not match the formats '%Y-%m-%d'" in r.stderr
     r = run_cli(capsys, "import", "/nonexistent/export.json")
     assert r.exit_code == 2 and "does not exist" in r.stderr  # a usage error (click's Path)
     notjson = tmp_path / "export.json"

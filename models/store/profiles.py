@@ -80,10 +80,12 @@ def seeds_of(profile_id: int, *, engine: Engine) -> list[Seed]:
 
 
 def profile_spec(profile: Profile, *, engine: Engine) -> ProfileSpec:
-    """The ranker's plain view of a profile: seeds and feedback papers as SeedPapers."""
+    """The ranker's plain view of a profile: seeds and feedback papers as SeedPapers
+    (a pending seed has no text yet: it is left out until it is looked up)."""
     seeds = tuple(
         SeedPaper(key=s.key, title=s.title, abstract=s.abstract, authors=tuple(s.authors))
         for s in seeds_of(profile.id, engine=engine)
+        if not s.pending
     )
     liked: list[SeedPaper] = []
     disliked: list[SeedPaper] = []
@@ -138,7 +140,13 @@ def config_of(profile: Profile, *, engine: Engine) -> ProfileConfig:
         **{k: list(getattr(profile, k)) for k in _LISTS},
         weights=dict(profile.weights),
         seeds=[
-            SeedConfig(key=s.key, title=s.title, abstract=s.abstract, authors=list(s.authors))
+            SeedConfig(
+                key=s.key,
+                title=s.title,
+                abstract=s.abstract,
+                authors=list(s.authors),
+                pending=s.pending,
+            )
             for s in seeds_of(profile.id, engine=engine)
         ],
         channels=[c.url for c in channels_of(profile.id, engine=engine)],
@@ -183,9 +191,10 @@ def _replace_children(session: Session, profile_id: int, config: ProfileConfig) 
     }
     wanted = [s.key for s in config.seeds]
     if list(current_seeds) != wanted or any(
-        (current_seeds[s.key].title, current_seeds[s.key].abstract) != (s.title, s.abstract)
+        (c.title, c.abstract, list(c.authors), c.pending)
+        != (s.title, s.abstract, list(s.authors), s.pending)
         for s in config.seeds
-        if s.key in current_seeds
+        if (c := current_seeds.get(s.key)) is not None
     ):
         for seed in current_seeds.values():
             session.delete(seed)
@@ -198,6 +207,7 @@ def _replace_children(session: Session, profile_id: int, config: ProfileConfig) 
                     title=s.title,
                     abstract=s.abstract,
                     authors=list(s.authors),
+                    pending=s.pending,
                 )
             )
     current = {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -37,6 +39,8 @@ def get_source(name: str, *, engine: Engine) -> Source:
 
 def add_source(name: str, kind: str, url: str, *, engine: Engine) -> Source:
     name = check_name(name, "source")
+    if not urlsplit(url).scheme:  # a local path: absolute, so any directory reads the same file
+        url = str(Path(url).expanduser().resolve())
     with Session(engine) as session:
         if session.exec(select(Source).where(Source.name == name)).first():
             raise DuplicateError(f"a source named {name!r} already exists")

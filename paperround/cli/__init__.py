@@ -19,9 +19,10 @@ import typer
 from paperround import __version__
 from paperround.cli import db, digest, feedback, papers, profile, run, serve, source
 from paperround.cli.common import err_console, esc, plain
+from paperround.cli.helpformat import App
 from paperround.errors import PaperroundError
 
-app = typer.Typer(
+app = App(
     name="paperround",
     help=(
         "Paperround: your daily research-paper digest.\n\n"

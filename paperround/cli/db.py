@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from paperround.cli.common import console
+from paperround.cli.helpformat import App
 
-app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app = App(help="Manage the database schema.", no_args_is_help=True)
 
 
 @app.command("upgrade")

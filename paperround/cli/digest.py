@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import webbrowser
 from datetime import UTC, datetime
+from typing import Literal
 
 import typer
 from rich.table import Column, Table
 
 from paperround.cli.common import add_row, console, engine, esc, print_json
-from paperround.errors import ConfigError, NotFoundError
+from paperround.cli.helpformat import App
+from paperround.cli.params import JSON, profile_option
+from paperround.cli.profile_common import name_argument
+from paperround.errors import NotFoundError
 
-app = typer.Typer(
+app = App(
     help="Send digests (no subcommand: run the digest flow for every enabled profile).",
     invoke_without_command=True,
 )
-FORMATS = ("html", "text", "md")
+Format = Literal["html", "text", "md"]
+FORMAT = typer.Option("text", "--format", "-f", help="Which body: HTML, plain text or Markdown.")
 
 
 @app.callback()
 def run(
     ctx: typer.Context,
-    profile: list[str] = typer.Option([], "--profile", "-p", help="Only these profiles."),
+    profile: list[str] = profile_option("Only these profiles (repeat for several).", many=True),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Rank, render and deliver each enabled profile's digest now, whatever its schedule.
@@ -38,20 +43,14 @@ def run(
     finish(summary, error, "digest", print_json if json_out else print_digest)
 
 
-def _check(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return fmt
-
-
 def _pick(rendered, fmt: str) -> str:
-    return {"html": rendered.html, "text": rendered.text, "md": rendered.markdown}[_check(fmt)]
+    return {"html": rendered.html, "text": rendered.text, "md": rendered.markdown}[fmt]
 
 
 @app.command("preview")
 def preview(
-    profile: str,
-    fmt: str = typer.Option("text", "--format", "-f", help="html | text | md"),
+    profile: str = name_argument(),
+    fmt: Format = FORMAT,
     open_: bool = typer.Option(False, "--open", help="Open the HTML in a browser."),
 ) -> None:
     """Render a profile's next digest without sending or recording anything.
@@ -77,7 +76,7 @@ def preview(
 
 @app.command("send")
 def send(
-    profile: str,
+    profile: str = name_argument(),
     dry_run: bool = typer.Option(False, "--dry-run", help="Rank and render only."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
@@ -114,9 +113,9 @@ def send(
 
 @app.command("list")
 def list_(
-    profile: str | None = typer.Option(None, "--profile", "-p", help="Only this profile."),
-    limit: int = typer.Option(20, help="Most recent N."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    profile: str | None = profile_option("Only this profile."),
+    limit: int = typer.Option(20, min=1, help="Most recent N."),
+    json_out: bool = JSON,
 ) -> None:
     """List archived digests, newest first, with their delivery status (a failed one says
     whether a later run may get through: temporary, permanent or unknown).
@@ -145,8 +144,10 @@ def list_(
 
 @app.command("show")
 def show(
-    digest_id: int,
-    fmt: str = typer.Option("text", "--format", "-f", help="html | text | md"),
+    digest_id: int = typer.Argument(
+        ..., metavar="DIGEST_ID", help="The digest's id (see `paperround digest list`)."
+    ),
+    fmt: Format = FORMAT,
     json_out: bool = typer.Option(
         False, "--json", help="Print JSON: metadata, papers, deliveries and the body."
     ),
@@ -157,7 +158,6 @@ def show(
     """
     from models.store.ledger import get_digest
 
-    _check(fmt)
     digest = get_digest(digest_id, engine=engine())
     if digest is None:
         raise NotFoundError(f"no digest with id {digest_id} (see: paperround digest list)")

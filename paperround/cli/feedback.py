@@ -1,12 +1,14 @@
-"""`paperround like | dislike | unlike PAPER --profile NAME`: teach a profile your taste."""
+"""`paperround like | dislike | unlike PAPER [--profile NAME]`: teach a profile your taste."""
 
 from __future__ import annotations
 
 import typer
 
 from paperround.cli.common import console, engine, esc
+from paperround.cli.params import profile_option
 
-PROFILE = typer.Option(..., "--profile", "-p", help="The profile this feedback is for.")
+PAPER = typer.Argument(..., metavar="PAPER", help="arXiv id/URL, DOI or paper key.")
+PROFILE = profile_option("The profile this feedback is for (default: the only profile).")
 
 
 def _key(paper: str) -> str:
@@ -19,16 +21,31 @@ def _key(paper: str) -> str:
     return f"doi:{doi}" if doi else paper
 
 
-def _set(paper: str, profile: str, value: int | None, verb: str) -> None:
+def _the_profile(profile: str | None) -> str:
+    """The profile named, or the only one there is; with several, say which exist."""
+    if profile is not None:
+        return profile
+    from models.store.profiles import list_profiles
+    from paperround.errors import ConfigError, NotFoundError
+
+    names = [p.name for p in list_profiles(engine=engine())]
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise NotFoundError("there is no profile yet: create one with `paperround profile add`")
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    raise ConfigError(f"say which profile with --profile: there are {len(names)} ({shown})")
+
+
+def _set(paper: str, profile: str | None, value: int | None, verb: str) -> None:
     from models.store.profiles import set_feedback
 
-    title = set_feedback(profile, _key(paper), value, engine=engine())
-    console.print(f"{verb} for [bold]{esc(profile)}[/bold]: {esc(title)}", highlight=False)
+    name = _the_profile(profile)
+    title = set_feedback(name, _key(paper), value, engine=engine())
+    console.print(f"{verb} for [bold]{esc(name)}[/bold]: {esc(title)}", highlight=False)
 
 
-def like(
-    paper: str = typer.Argument(..., help="arXiv id/URL, DOI or paper key."), profile: str = PROFILE
-) -> None:
+def like(paper: str = PAPER, profile: str | None = PROFILE) -> None:
     """Mark a paper as one you want more of.
 
     Example: paperround like 2507.01752 --profile theory
@@ -36,9 +53,7 @@ def like(
     _set(paper, profile, 1, "liked")
 
 
-def dislike(
-    paper: str = typer.Argument(..., help="arXiv id/URL, DOI or paper key."), profile: str = PROFILE
-) -> None:
+def dislike(paper: str = PAPER, profile: str | None = PROFILE) -> None:
     """Mark a paper as one you want less of.
 
     Example: paperround dislike https://arxiv.org/abs/2507.02092 --profile theory
@@ -46,9 +61,7 @@ def dislike(
     _set(paper, profile, -1, "disliked")
 
 
-def unlike(
-    paper: str = typer.Argument(..., help="arXiv id/URL, DOI or paper key."), profile: str = PROFILE
-) -> None:
+def unlike(paper: str = PAPER, profile: str | None = PROFILE) -> None:
     """Forget your feedback on a paper.
 
     Example: paperround unlike 2507.01752 --profile theory

@@ -9,26 +9,19 @@ import typer
 from rich.table import Table
 
 from paperround.cli.common import add_row, console, engine, esc, print_json
+from paperround.cli.helpformat import App
+from paperround.cli.params import JSON, source_option
 
-app = typer.Typer(help="Browse the paper store.", no_args_is_help=True)
+app = App(help="Browse the paper store.", no_args_is_help=True)
 
-SINCE = typer.Option(None, "--since", help="Announced on or after this date (YYYY-MM-DD).")
-SOURCE = typer.Option(None, "--source", help="Only papers this source listed.")
+SINCE = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Announced on or after this day.")
+SOURCE = source_option("Only papers this source listed.", many=False)
 CATEGORY = typer.Option(None, "--category", "-c", help="Only papers in this category.")
 LIMIT = typer.Option(50, "--limit", "-n", min=1, help="Most papers to show.")
-JSON = typer.Option(False, "--json", help="Print JSON.")
 
 
-def _since(value: str | None) -> datetime | None:
-    from paperround.errors import ConfigError
-
-    if value is None:
-        return None
-    try:
-        day = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--since {value!r}: give a date as YYYY-MM-DD") from None
-    return day if day.tzinfo else day.replace(tzinfo=UTC)
+def _since(day: datetime | None) -> datetime | None:
+    return None if day is None else day.replace(tzinfo=UTC)
 
 
 def _table(rows: list[dict], json_out: bool) -> None:
@@ -66,7 +59,7 @@ def _list(text, since, source, category, limit, json_out) -> None:
 
 @app.command("list")
 def list_(
-    since: str | None = SINCE,
+    since: datetime | None = SINCE,
     source: str | None = SOURCE,
     category: str | None = CATEGORY,
     limit: int = LIMIT,
@@ -82,7 +75,7 @@ def list_(
 @app.command("search")
 def search(
     text: str = typer.Argument(..., help="Words to find in the title or abstract."),
-    since: str | None = SINCE,
+    since: datetime | None = SINCE,
     source: str | None = SOURCE,
     category: str | None = CATEGORY,
     limit: int = LIMIT,
@@ -121,7 +114,9 @@ def show(
 
 
 def export_cmd(
-    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", dir_okay=False, help="File to write (default: stdout)."
+    ),
     include_secrets: bool = typer.Option(
         False, "--include-secrets", help="Write channel URLs as stored (they may hold passwords)."
     ),
@@ -149,7 +144,11 @@ def export_cmd(
 
 def import_cmd(
     file: Path = typer.Argument(
-        ..., help="A file written by paperround export.", exists=True, dir_okay=False
+        ...,
+        metavar="FILE",
+        help="A file written by paperround export.",
+        exists=True,
+        dir_okay=False,
     ),
 ) -> None:
     """Restore an export; importing the same file twice changes nothing.

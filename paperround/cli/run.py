@@ -22,11 +22,16 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from paperround.cli.common import add_row, console, engine, err_console, esc, print_json
+from paperround.cli.params import source_option
 
 if TYPE_CHECKING:
     from paperround.pipeline import Progress
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+OFFLINE_HINT = (
+    "offline? the bundled feeds work offline: see 'Working offline' in docs/cli.md "
+    "(or run: paperround demo)"
+)
 
 
 def prefect_flows(*, open_store: bool = True):
@@ -133,11 +138,16 @@ def run_flow(flow, **params) -> tuple[dict | None, str | None]:
 
 
 def finish(summary: dict | None, error: str | None, what: str, show) -> None:
-    """Show the summary (table or JSON), then the error line and exit 1 if the run failed."""
+    """Show the summary (table or JSON), then the error line (stderr, so --json stays
+    parseable) and exit 1 if the run failed. A source that could not reach its host adds
+    one hint line: a first run offline should lead to the bundled feeds, not to a retry."""
     if summary is not None:
         show(summary)
     if error is not None:
         err_console.print(f"[red]error:[/red] {what} failed: {esc(error)}", soft_wrap=True)
+    if summary is not None and summary.get("offline"):
+        err_console.print(f"hint: {esc(OFFLINE_HINT)}", highlight=False, soft_wrap=True)
+    if error is not None:
         raise typer.Exit(1)
 
 
@@ -168,7 +178,7 @@ def print_digest(summary: dict) -> None:
 
 
 def ingest_cmd(
-    source: list[str] = typer.Option([], "--source", "-s", help="Only these sources."),
+    source: list[str] = source_option(),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Fetch every enabled source and store new papers.

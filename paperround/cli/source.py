@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from typing import Literal
 
 import typer
 from rich.table import Table
 
-from paperround.cli.common import add_row, console, engine, esc, print_json
+from paperround.cli.common import add_row, checked, console, engine, esc, print_json
+from paperround.cli.complete import source_names
+from paperround.cli.helpformat import App
+from paperround.cli.params import JSON, source_option
+from paperround.sources import SOURCE_KINDS
+from paperround.userinput import source_location
 
-app = typer.Typer(help="Manage the listings papers are fetched from.", no_args_is_help=True)
+# Checked by the parameter type: an unknown kind is a usage error listing the kinds.
+Kind = Literal[SOURCE_KINDS]  # type: ignore[valid-type]
+KIND_HELP = (
+    "arxiv-rss (rss.arxiv.org listings), arxiv-api (an arXiv API query URL), "
+    "hf-daily (Hugging Face Daily Papers) or feed (any RSS/Atom feed)."
+)
+
+app = App(help="Manage the listings papers are fetched from.", no_args_is_help=True)
 
 
 def _source_dict(s) -> dict:
@@ -25,37 +38,28 @@ def _source_dict(s) -> dict:
     }
 
 
-def _check_kind(kind: str) -> str:
-    from paperround.errors import ConfigError
-    from paperround.sources import SOURCE_KINDS
-
-    if kind not in SOURCE_KINDS:
-        raise ConfigError(f"unknown source kind {kind!r}: use one of {', '.join(SOURCE_KINDS)}")
-    return kind
-
-
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help="Unique source name."),
-    kind: str = typer.Argument(..., help="arxiv-rss | arxiv-api | hf-daily | feed"),
-    url: str = typer.Argument(..., help="Feed URL (or a local file path)."),
+    kind: Kind = typer.Argument(..., help=KIND_HELP),
+    url: str = typer.Argument(
+        ...,
+        help="Feed URL, or the path of a feed file (stored absolute).",
+        parser=checked(source_location),
+    ),
 ) -> None:
     """Add a source.
 
     Example: paperround source add arxiv-math.PR arxiv-rss https://rss.arxiv.org/rss/math.PR
     """
     from models.store.sources import add_source
-    from paperround.errors import ConfigError
 
-    _check_kind(kind)
-    if not (url.startswith(("http://", "https://", "file://", "/")) or "." in url):
-        raise ConfigError(f"invalid URL {url!r}: give an http(s) URL or a file path")
     src = add_source(name, kind, url, engine=engine())
     console.print(f"added source [bold]{esc(src.name)}[/bold] ({kind})")
 
 
 @app.command("list")
-def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_(json_out: bool = JSON) -> None:
     """List sources with their health (a fresh install shows the defaults).
 
     Example: paperround source list --json
@@ -77,7 +81,11 @@ def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 
 
 @app.command("remove")
-def remove(name: str) -> None:
+def remove(
+    name: str = typer.Argument(
+        ..., metavar="SOURCE", help="The source's name.", autocompletion=source_names
+    ),
+) -> None:
     """Remove a source (papers already stored stay).
 
     Example: paperround source remove hf-daily
@@ -90,10 +98,12 @@ def remove(name: str) -> None:
 
 @app.command("test")
 def test(
-    name_or_url: str = typer.Argument(..., help="A configured source name, or a URL/file."),
-    kind: str = typer.Option("feed", help="Kind, when testing a URL rather than a source."),
-    limit: int = typer.Option(20, help="Rows to show."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    name_or_url: str = typer.Argument(
+        ..., help="A configured source name, or a URL/file.", autocompletion=source_names
+    ),
+    kind: Kind = typer.Option("feed", help="Kind, when testing a URL rather than a source."),
+    limit: int = typer.Option(20, min=1, help="Rows to show."),
+    json_out: bool = JSON,
 ) -> None:
     """Fetch once and show what would be ingested; stores nothing.
 
@@ -104,9 +114,7 @@ def test(
     from paperround.pipeline import fetch_source, parse_source
 
     known = {s.name: s for s in list_sources(engine=engine())}
-    src = known.get(name_or_url) or Source(
-        name=name_or_url, kind=_check_kind(kind), url=name_or_url
-    )
+    src = known.get(name_or_url) or Source(name=name_or_url, kind=kind, url=name_or_url)
     src.etag = src.last_modified = None  # a test always fetches the whole body
     body, meta = fetch_source(src)
     result = parse_source(src, body or b"", meta.get("content_type"))
@@ -158,25 +166,33 @@ def test(
 
 
 def backfill(
-    since: str = typer.Option(..., help="First day to fetch, YYYY-MM-DD."),
-    source: list[str] = typer.Option([], "--source", "-s", help="Only these sources."),
+    since: datetime = typer.Option(..., formats=["%Y-%m-%d"], help="First day to fetch."),
+    source: list[str] = source_option(),
 ) -> None:
     """Fetch the days a source missed (arXiv API date ranges, Hugging Face by date).
+
+    arxiv-rss and hf-daily sources can be backfilled; other kinds only show their latest
+    items (named with --source they are refused; otherwise skipped). Exits 1 if any
+    source failed, after trying them all.
 
     Example: paperround backfill --since 2026-11-16 --source arxiv-cs.LG
     """
     from paperround.errors import ConfigError
 
-    try:
-        start = date.fromisoformat(since)
-    except ValueError:
-        raise ConfigError(f"invalid date {since!r}: use YYYY-MM-DD") from None
     now = datetime.now(UTC)
+    start = since.date()
     if start > now.date():
-        raise ConfigError(f"--since {since} is in the future")
+        raise ConfigError(f"--since {start} is in the future")
     from paperround.backfill import run_backfill
+    from paperround.cli.run import finish
 
-    run_backfill(engine=engine(), since=start, now=now, names=source or None, console=console)
+    outcomes = run_backfill(
+        engine=engine(), since=start, now=now, names=source or None, console=console
+    )
+    failed = [o.source for o in outcomes if o.error]
+    summary = {"offline": [o.source for o in outcomes if o.offline]}
+    error = f"sources failed: {', '.join(failed)}" if failed else None
+    finish(summary, error, "backfill", lambda _summary: None)
 
 
 def register(root: typer.Typer) -> None:

@@ -1,0 +1,94 @@
+"""`paperround profile channel ...`: where a profile's digest is delivered (Apprise URLs)."""
+
+from __future__ import annotations
+
+import typer
+
+from paperround.cli.common import console, esc, plain, print_json
+from paperround.cli.complete import channel_urls
+from paperround.cli.helpformat import App
+from paperround.cli.params import JSON
+from paperround.cli.profile_common import load_config, name_argument, public, save
+
+channel_app = App(help="Manage where a profile's digest is delivered.", no_args_is_help=True)
+
+
+@channel_app.command("add")
+def channel_add(
+    name: str = name_argument(),
+    url: str = typer.Argument(
+        ..., metavar="URL", help="An Apprise URL; {env:NAME} is read from the environment."
+    ),
+) -> None:
+    """Deliver this profile's digest to an Apprise URL too ({env:NAME} is resolved at send time).
+
+    Example: paperround profile channel add theory 'mailtos://me:{env:SMTP_PASSWORD}@smtp.example.org'
+    """
+    from paperround.deliver import redact_url
+
+    data = load_config(name).model_dump(mode="json")
+    data["channels"].append(url)
+    save(data, "update")
+    console.print(f"added channel {esc(redact_url(url))} to [bold]{esc(name)}[/bold]")
+
+
+@channel_app.command("remove")
+def channel_remove(
+    name: str = name_argument(),
+    url: str = typer.Argument(
+        ...,
+        metavar="URL",
+        help="The URL, or its redacted form (see `profile channel list`).",
+        autocompletion=channel_urls,
+    ),
+) -> None:
+    """Stop delivering to a channel.
+
+    Example: paperround profile channel remove theory 'discord://1...0/a...z/'
+    """
+    from paperround.deliver import redact_url
+    from paperround.errors import NotFoundError
+
+    data = load_config(name).model_dump(mode="json")
+    keep = [u for u in data["channels"] if url not in (u, redact_url(u))]
+    if len(keep) == len(data["channels"]):
+        raise NotFoundError(f"profile {name!r} has no channel {redact_url(url)}")
+    data["channels"] = keep
+    save(data, "update")
+    console.print(f"removed channel from [bold]{esc(name)}[/bold]")
+
+
+@channel_app.command("list")
+def channel_list(name: str = name_argument(), json_out: bool = JSON) -> None:
+    """List a profile's channels (redacted).
+
+    Example: paperround profile channel list theory
+    """
+    urls = public(load_config(name))["channels"]
+    if json_out:
+        print_json(urls)
+        return
+    for url in urls:
+        console.print(plain(url), highlight=False, soft_wrap=True)
+
+
+@channel_app.command("test")
+def channel_test(name: str = name_argument()) -> None:
+    """Send a short test message to each channel and report the real reason of any failure.
+
+    Example: paperround profile channel test theory
+    """
+    from paperround.deliver import redact_url, send_test_message
+
+    failed = 0
+    for url in load_config(name).channels:
+        result = send_test_message(url)
+        mark = "[green]ok[/green]" if result.ok else f"[red]failed:[/red] {esc(result.error)}"
+        console.print(f"{esc(redact_url(url))}: {mark}", highlight=False, soft_wrap=True)
+        failed += not result.ok
+    if failed:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(channel_app, name="channel")
