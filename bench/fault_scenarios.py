@@ -85,7 +85,9 @@ def build_world(engine: str, runner: Runner, sink: Sink, feeds: FeedServer, stor
     for args in steps:
         proc = runner.run([*PAPERROUND, *args], tpl.env, tpl.home)
         if proc.code != 0:
-            raise SetupFailed(f"setup `{' '.join(args[:2])}` exit {proc.code}: {proc.stderr[-500:]}")
+            raise SetupFailed(
+                f"setup `{' '.join(args[:2])}` exit {proc.code}: {proc.stderr[-500:]}"
+            )
     # The schedule is every minute; a slot before the profile's creation is not due.
     ready = datetime.now(UTC) + timedelta(seconds=61)
     return World(engine, runner, sink, feeds, stores, digest_cmd, random.Random(seed), ids_a,
@@ -169,8 +171,13 @@ def kill_scenario(world: World, kind: str, trials: int) -> dict:
         proc = main_run(store, world.rng.uniform(0, span))
         world.sink.settle()
         if proc.killed:
+            accepted = bool(world.sink.since(mark))
+            pending = bool(world.stores.pending_deliveries(store))
             stats["killed"] += 1
-            stats["killed_after_accept"] += bool(world.sink.since(mark))
+            stats["killed_after_accept"] += accepted
+            stats["killed_leaving_pending"] += pending
+            # The window no email guarantee can close: the server had it, the ledger had not.
+            stats["killed_in_accept_window"] += accepted and pending
         done = recover(world, store, dispatcher_from=base if kind == "dispatch" else None)
         stats["recovery_capped"] += not done
         _account(stats, world, store, mark, world.batch_a)

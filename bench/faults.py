@@ -140,6 +140,7 @@ def summarise(results: dict[str, dict], runner: Runner, rows: list, seconds: flo
         "commands": runner.commands,
         "kills_landed": kills["killed"],
         "kills_after_smtp_accept": kills["killed_after_accept"],
+        "kills_in_accept_window": kills["killed_in_accept_window"],
         "pending_left": kills["pending_left"] + races["pending_left"],
         "table_cases": len(rows),
         "table_tracebacks": sum(r.traceback for r in rows),
