@@ -10,8 +10,11 @@ more than once only as the same message (same Message-ID) resent after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import random
+import signal
 import sys
 import time
 from collections import Counter
@@ -149,6 +152,18 @@ def _account(stats: Counter, world: World, store: Store, mark: int, expected: li
     stats["runs_with_dups"] += bool(t.dup)
 
 
+def _after_kill(stats: Counter, world: World, store: Store, mark: int, proc: Proc) -> None:
+    if not proc.killed:
+        return
+    accepted = bool(world.sink.since(mark))
+    pending = bool(world.stores.pending_deliveries(store))
+    stats["killed"] += 1
+    stats["killed_after_accept"] += accepted
+    stats["killed_leaving_pending"] += pending
+    # The window no email guarantee can close: the server had it, the ledger had not.
+    stats["killed_in_accept_window"] += accepted and pending
+
+
 def kill_scenario(world: World, kind: str, trials: int) -> dict:
     """kill -9 at a uniformly random instant of a digest run (kind "digest": the CLI digest
     command; "dispatch": a dispatcher tick, dispatch_once in its own process), then recover."""
@@ -170,14 +185,7 @@ def kill_scenario(world: World, kind: str, trials: int) -> dict:
         base = world.slot_time()
         proc = main_run(store, world.rng.uniform(0, span))
         world.sink.settle()
-        if proc.killed:
-            accepted = bool(world.sink.since(mark))
-            pending = bool(world.stores.pending_deliveries(store))
-            stats["killed"] += 1
-            stats["killed_after_accept"] += accepted
-            stats["killed_leaving_pending"] += pending
-            # The window no email guarantee can close: the server had it, the ledger had not.
-            stats["killed_in_accept_window"] += accepted and pending
+        _after_kill(stats, world, store, mark, proc)
         done = recover(world, store, dispatcher_from=base if kind == "dispatch" else None)
         stats["recovery_capped"] += not done
         _account(stats, world, store, mark, world.batch_a)
@@ -187,7 +195,7 @@ def kill_scenario(world: World, kind: str, trials: int) -> dict:
             "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
 
 
-def _race_round(world: World, kind: str, store: Store) -> list[str]:
+def _race_round(world: World, kind: str, store: Store, stats: Counter) -> list[str]:
     """One round's racing commands; returns the papers that must arrive."""
     send = ("digest", "send", "probe", "--json")
     if kind == "ingest-digest":
@@ -196,6 +204,7 @@ def _race_round(world: World, kind: str, store: Store) -> list[str]:
         ingest = world.start(store, "ingest", "--source", "probe")
         while not gate.arrived.wait(0.5) and ingest.popen.poll() is None:
             pass  # the ingest is starting; wait until its fetch is held by the feed server
+        stats["held_mid_fetch"] += gate.arrived.is_set()  # else the ingest died first
         world.cli(store, *world.digest_cmd)  # runs while the ingest is mid-fetch
         gate.release()
         world.runner.finish(ingest)
@@ -216,10 +225,40 @@ def race_scenario(world: World, kind: str, rounds: int) -> dict:
     for i in range(rounds):
         store = world.stores.clone(f"{kind.replace('-', '_')}_{i}")
         mark = world.sink.mark()
-        expected = _race_round(world, kind, store)
+        expected = _race_round(world, kind, store, stats)
         world.sink.settle()
         stats["recovery_capped"] += not recover(world, store)
         _account(stats, world, store, mark, expected)
         world.stores.drop(store)
         log(f"  [{world.engine}] race {kind} {i + 1}/{rounds}: {dict(stats)}")
     return {"rounds": rounds, **stats, "seconds": round(time.monotonic() - started, 1)}
+
+
+def accept_kill_scenario(world: World, trials: int) -> dict:
+    """kill -9 of the digest command at the instant the SMTP server has its email, before
+    the 250 reply: the crash window no email delivery can close (issue 14, point 3). The
+    only duplicate allowed afterwards is that same message resent (same Message-ID)."""
+    started = time.monotonic()
+    stats: Counter = Counter()
+    for i in range(trials):
+        store = world.stores.clone(f"accept_{i}")
+        mark = world.sink.mark()
+        proc = world.start(store, *world.digest_cmd)
+
+        def kill(proc: Proc = proc) -> None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.popen.pid, signal.SIGKILL)
+            proc.killed = True
+
+        world.sink.on_accept = kill
+        try:
+            world.runner.finish(proc)
+        finally:
+            world.sink.on_accept = None
+        world.sink.settle()
+        _after_kill(stats, world, store, mark, proc)
+        stats["recovery_capped"] += not recover(world, store)
+        _account(stats, world, store, mark, world.batch_a)
+        world.stores.drop(store)
+        log(f"  [{world.engine}] kill-accept {i + 1}/{trials}: {dict(stats)}")
+    return {"trials": trials, **stats, "seconds": round(time.monotonic() - started, 1)}

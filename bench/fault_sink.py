@@ -11,7 +11,7 @@ from __future__ import annotations
 import email
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email import policy
 
@@ -49,6 +49,10 @@ class Sink:
     def __init__(self) -> None:
         self.mails: list[Mail] = []
         self.active = 0
+        # Called after a message is recorded and before the server answers 250: the harness
+        # kills the sender there, inside the window where the server has the email and the
+        # sender's ledger cannot know it.
+        self.on_accept: Callable[[], None] | None = None
         self._cond = threading.Condition()
         outer = self
 
@@ -56,6 +60,9 @@ class Sink:
             async def handle_DATA(self, server, session, envelope) -> str:
                 with outer._cond:
                     outer.mails.append(parse_mail(envelope.content, len(outer.mails)))
+                    hook = outer.on_accept
+                if hook is not None:
+                    hook()
                 return "250 OK"
 
         class Counted(SMTP):

@@ -173,7 +173,7 @@ class Stores:
 
     def __init__(self, engine: str, root: Path, env: dict[str, str], pg_cluster=None) -> None:
         self.engine, self.root, self.env, self.pg = engine, root, env, pg_cluster
-        self.template = self._make("template", create_db=True)
+        self.template = self._make("template")
 
     def _admin(self):
         import psycopg
@@ -181,7 +181,7 @@ class Stores:
         url = f"postgresql://{self.pg.db_user}@127.0.0.1:{self.pg.port}/postgres"
         return psycopg.connect(url, autocommit=True)
 
-    def _make(self, name: str, *, create_db: bool = False, template: str | None = None) -> Store:
+    def _make(self, name: str, *, template: str | None = None) -> Store:
         home = self.root / name
         home.mkdir(parents=True)
         env = {**self.env, "PAPERROUND_HOME": str(home)}

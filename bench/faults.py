@@ -1,7 +1,7 @@
 """Fault harness (issue 14): is anything lost or sent twice under kill -9 and racing commands?
 
     .venv/bin/python bench/faults.py [--trials 100] [--rounds 20] [--engine sqlite|postgresql|both]
-        [--digest-command digest|send] [--scenarios kill-digest,kill-dispatch,...] [--seed 0]
+        [--accept-trials 20] [--digest-command digest|send] [--scenarios kill-digest,...]
 
 Everything is real: `paperround` commands as processes, an aiosmtpd SMTP sink, an HTTP feed
 server (tests/feedserver.py, arXiv RSS from tests/feedgen.py), SQLite files and a throwaway
@@ -14,9 +14,12 @@ Scenarios (per engine):
   kill-digest    kill -9 at a uniformly random instant of the digest command (--digest-command:
                  `paperround digest --json`, or `paperround digest send probe --json`), then the
                  same command again until a run has nothing to send;
-  kill-dispatch  the same for a served dispatch: paperround.dispatch.dispatch_once in its own
-                 process (what `paperround serve` runs every 5 minutes, without the Prefect
-                 server around it, which costs ~25 s a start), recovered by the next ticks;
+  kill-accept    kill -9 of the digest command at the instant the sink has its email, before
+                 the 250 reply (the crash window of issue 14 point 3; --accept-trials of them);
+  kill-dispatch  as kill-digest, for a served dispatch: paperround.dispatch.dispatch_once in
+                 its own process (what `paperround serve` runs every 5 minutes, without the
+                 Prefect server around it, which costs ~25 s a start), recovered by the
+                 dispatcher's next ticks on a clock moved past the claims' stale time;
   ingest-digest  an ingest whose feed reply is held by the server while a digest runs;
   send-send      two `paperround digest send probe` at once;
   send-dispatch  `paperround digest send probe` and a dispatcher tick at once;
@@ -45,6 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from fault_scenarios import (  # noqa: E402
+    accept_kill_scenario,
     build_world,
     kill_scenario,
     log,
@@ -56,7 +60,7 @@ from fault_world import PAPERROUND, Runner, Stores, base_env  # noqa: E402
 
 from tests.feedserver import FeedServer  # noqa: E402
 
-KILLS = ("kill-digest", "kill-dispatch")
+KILLS = ("kill-digest", "kill-accept", "kill-dispatch")
 RACES = ("ingest-digest", "send-send", "send-dispatch")
 SCENARIOS = (*KILLS, *RACES, "table")
 DIGEST_COMMANDS = {
@@ -69,6 +73,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--trials", type=int, default=100, help="kill trials per kind and engine")
     ap.add_argument("--rounds", type=int, default=20, help="rounds per race and engine")
+    ap.add_argument(
+        "--accept-trials", type=int, default=20, help="kills in the SMTP window, per engine"
+    )
     ap.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
     ap.add_argument("--digest-command", choices=tuple(DIGEST_COMMANDS), default="digest")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset")
@@ -98,7 +105,10 @@ def run_engine(engine: str, args, runner: Runner, sink: Sink, work: Path, env) -
         world = build_world(engine, runner, sink, feeds, stores, digest_cmd, args.seed)
         out: dict[str, dict] = {}
         for name in args.scenarios:
-            if name in KILLS:
+            if name == "kill-accept":
+                log(f"[{engine}] {name}: {args.accept_trials} trials")
+                out[name] = accept_kill_scenario(world, args.accept_trials)
+            elif name in KILLS:
                 log(f"[{engine}] {name}: {args.trials} trials")
                 out[name] = kill_scenario(world, name.removeprefix("kill-"), args.trials)
             elif name in RACES:
