@@ -4,6 +4,8 @@
     server.route("/flaky", Reply(status=503), Reply(body=xml))       # replies used in turn
     server.url("/feed")  ->  "http://127.0.0.1:PORT/feed"
     server.requests      ->  every request seen: path, headers, monotonic arrival time
+    gate = Gate(); server.route("/held", Reply(body=xml, hold=gate))
+    gate.arrived.wait(); ...; gate.release()                      # a reply held until released
 
 Each route's replies are served in order; the last one repeats. Runs in a daemon thread;
 `feed_server` is the pytest fixture: `pytest_plugins = ["tests.feedserver"]` in
@@ -23,6 +25,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 
+class Gate:
+    """Holds replies until released: `arrived` is set when a request reaches the hold, so a
+    test (or bench/faults.py) can act while the client is mid-fetch, then let it go on."""
+
+    def __init__(self, timeout: float = 600.0) -> None:
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+        self.timeout = timeout  # a forgotten gate cannot hang the server's thread forever
+
+    def release(self) -> None:
+        self.released.set()
+
+
 @dataclass(frozen=True)
 class Reply:
     """One programmed response."""
@@ -39,6 +54,7 @@ class Reply:
     content_length: int | None = None  # lie about the length (truncated body)
     gzip: bool = False
     location: str | None = None  # redirect target (use with status=301/302/307)
+    hold: Gate | None = None  # wait for hold.release() before the status line
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self.send_error(404, "no route")
             return
+        if reply.hold is not None:
+            reply.hold.arrived.set()
+            reply.hold.released.wait(reply.hold.timeout)
         if reply.delay:
             time.sleep(reply.delay)
         if (reply.etag and self.headers.get("If-None-Match") == reply.etag) or (
