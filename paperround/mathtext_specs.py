@@ -9,7 +9,22 @@ from __future__ import annotations
 import re
 from functools import cache
 
-ATOM = re.compile(r"[^\s+\-−*/=<>,;|]*|\([^()]*\)")  # a fraction's part that needs no ( )
+_BARE = re.compile(r"[^\s+\-−*/=<>,;|]*")
+_PAIRS = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "|": "|", "‖": "‖"}
+
+
+def atom(text: str) -> bool:
+    """Whether a fraction's part or a root's body reads right without parentheses: no
+    operator or space, or one bracketed whole ("(n+1)", "⟨ u^t ⟩")."""
+    if _BARE.fullmatch(text):
+        return True
+    close = _PAIRS.get(text[:1])
+    if close is None or text[-1:] != close:
+        return False
+    inner = text[1:-1]
+    return not any(c in inner for c in "([{⟨⟩}])")
+
+
 # Commands that only change the look: their text is what follows them.
 _SWITCHES = (
     "em", "it", "bf", "sc", "sl", "tt", "rm", "sf", "up", "normalfont", "itshape", "bfseries",
@@ -74,13 +89,13 @@ def converters():
 
     def fraction(node, l2tobj) -> str:
         parts = [l2tobj.node_arg_to_text(node, k).strip() for k in (0, 1)]
-        return "/".join(p if ATOM.fullmatch(p) else f"({p})" for p in parts)
+        return "/".join(p if atom(p) else f"({p})" for p in parts)
 
     def root(node, l2tobj) -> str:
         args = [a for a in node.nodeargd.argnlist if a is not None]
         body = l2tobj.nodelist_to_text(args[-1:]).strip()
         index = l2tobj.nodelist_to_text(args[:-1]).strip()
-        return f"{index}√" + (body if ATOM.fullmatch(body) else f"({body})")
+        return f"{index}√" + (body if atom(body) else f"({body})")
 
     def href(node, l2tobj) -> str:
         args = [a for a in node.nodeargd.argnlist if a is not None]
