@@ -7,7 +7,8 @@ The rule (docs/digest.md shows it on real abstracts):
 3. else the sentence closest to the abstract's centroid in a tf-idf space of its own
    sentences (each sentence a document, so a word every sentence repeats weighs little):
    the sentence that best sums the abstract up;
-then cut at a word boundary near 30 words (at a clause break when one is close).
+then start it at "We" when a lead-in clause comes before ", we <verb>", and cut it at a
+word boundary near 30 words (at a clause break when one is close).
 
 Pure and deterministic: a paper's line depends on its abstract only, never on the other
 papers of the digest, so every channel and every rerun shows the same line. Give it the
@@ -39,14 +40,9 @@ _SUBJECT = (
 )
 _CUE = re.compile(rf"{_SUBJECT}(?:{_VERBS})\w*\b", re.IGNORECASE)
 _TOPIC = re.compile(rf"{_SUBJECT}(?:{_TOPIC_VERBS})\w*\b", re.IGNORECASE)
-# A lead-in before "we" that only points at the paper: "In this paper, we show" -> "We show".
-_LEAD_IN = re.compile(
-    r"^(?:in this (?:paper|work|article|study|letter|note)|here(?:in)?|to this end|"
-    r"to address (?:this|these|both)(?: \w+){0,3}|to (?:bridge|fill|close) (?:this|the) gap|"
-    r"specifically|in particular|therefore|thus|finally|moreover|additionally|furthermore|"
-    r"in response|accordingly|as a result|consequently|instead|overall)\s*,\s*(?=we\b)",
-    re.IGNORECASE,
-)
+# A lead-in clause before ", we <verb>" ("In this paper, we show", "Focusing on X, we
+# propose") is dropped: the line starts at "We".
+_WE = re.compile(r",\s+(we\s)", re.IGNORECASE)
 _BOUNDARY = re.compile(r"([.!?\n])([\"”’')\]]*)(\s*)")
 _ABBREVIATIONS = frozenset({
     "e.g", "i.e", "al", "etc", "vs", "fig", "figs", "eq", "eqs", "cf", "resp", "approx", "ref",
@@ -100,11 +96,13 @@ def cut_words(sentence: str, limit: int = WORDS) -> str:
 
 
 def _tidy(sentence: str) -> str:
-    m = _LEAD_IN.match(sentence)
-    if m:
-        rest = sentence[m.end() :]
-        sentence = rest[:1].upper() + rest[1:]
-    return sentence
+    cue = _CUE.search(sentence) or _TOPIC.search(sentence)
+    if cue is None:
+        return sentence
+    lead = _WE.search(sentence, 0, cue.start() + 3)
+    if lead is None or lead.start(1) != cue.start():
+        return sentence
+    return "We " + sentence[lead.end(1) :]
 
 
 def extractive_tldrs(abstracts: Sequence[str], *, limit: int = WORDS) -> list[str]:
