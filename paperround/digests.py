@@ -22,7 +22,7 @@ from models.tables import Profile
 from paperround.deliver import DeliveryResult, deliver, new_message_id, redact_url
 from paperround.pipeline import Progress
 from paperround.ranking import rank_for
-from paperround.summaries import attach_tldrs
+from paperround.summaries import attach_tldrs, run_budget
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +215,7 @@ def digest_profile(
     served_since: datetime | None = None,
     until: datetime | None = None,
     decoded: dict | None = None,
+    budget: object | None = None,
 ) -> ProfileOutcome:
     """Select, rank, render, deliver and record one profile's digest, channel by channel.
 
@@ -227,7 +228,8 @@ def digest_profile(
     With until (a missed slot, catch_up "each"), the digest holds only papers written up to
     it, and the channel's next window starts there.
     decoded: the run's cache of decoded papers, shared by all the profiles it digests
-    (models.store.candidates.unsent_candidates).
+    (models.store.candidates.unsent_candidates). budget: the run's summariser budget
+    (paperround.summaries.run_budget), shared likewise.
     """
     health = health if health is not None else source_health(engine=engine)
     chans = profiles.channels_of(profile.id, engine=engine)
@@ -236,7 +238,9 @@ def digest_profile(
     max_candidates = 0
     wait = get_settings().channel_lock_timeout
     for key, url in targets:
-        serve = _ChannelRun(profile, key, url, engine=engine, now=now, home=home, health=health)
+        serve = _ChannelRun(
+            profile, key, url, engine=engine, now=now, home=home, health=health, budget=budget
+        )
         if dry_run:
             outcomes += serve.dry_run(until=until, decoded=decoded)
             max_candidates = max(max_candidates, serve.candidates)
@@ -268,6 +272,7 @@ class _ChannelRun:
     now: datetime
     home: Path
     health: DigestHealth
+    budget: object | None = None
     candidates: int = 0
     tldr_fallbacks: int = 0  # papers whose model TL;DR failed (they kept the extractive line)
 
@@ -287,7 +292,7 @@ class _ChannelRun:
         ranked = rank_for(self.profile, cands, engine=self.engine, now=self.now)
         if not ranked and not self.profile.send_empty:
             return window, ranked, None
-        ranked, report = attach_tldrs(ranked, engine=self.engine)
+        ranked, report = attach_tldrs(ranked, engine=self.engine, budget=self.budget)
         self.tldr_fallbacks = report.fallbacks
         last = ledger.covered_until(self.profile.id, self.key, engine=self.engine)
         digest = build_digest(
@@ -359,6 +364,7 @@ def digest_all(
     ]
     outcomes = []
     decoded: dict = {}
+    budget = run_budget()
     for prof in todo:
         try:
             outcomes.append(
@@ -370,6 +376,7 @@ def digest_all(
                     health=health,
                     dry_run=dry_run,
                     decoded=decoded,
+                    budget=budget,
                 )
             )
         except Exception as exc:  # isolate: record this profile's failure, go on with the rest

@@ -34,6 +34,15 @@ class TldrReport:
     reasons: dict[str, int] = field(default_factory=dict)  # failure kind -> count
 
 
+def run_budget():
+    """The budget one run shares across its digests, or None without a summariser model."""
+    if not get_settings().summariser:
+        return None
+    from paperround.summariser import Budget
+
+    return Budget.from_settings()
+
+
 def attach_tldrs(
     items: list[ScoredPaper], *, engine: Engine | None = None, budget: object | None = None
 ) -> tuple[list[ScoredPaper], TldrReport]:
