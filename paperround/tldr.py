@@ -7,8 +7,8 @@ The rule (docs/digest.md shows it on real abstracts):
 3. else the sentence closest to the abstract's centroid in a tf-idf space of its own
    sentences (each sentence a document, so a word every sentence repeats weighs little):
    the sentence that best sums the abstract up;
-then start it at "We" when a lead-in clause comes before ", we <verb>", and cut it at a
-word boundary near 30 words (at a clause break when one is close).
+then start it at "We" when a lead-in or another clause comes before ", we <verb>", and cut
+it at a word boundary near 30 words (at a clause break when one is close).
 
 Pure and deterministic: a paper's line depends on its abstract only, never on the other
 papers of the digest, so every channel and every rerun shows the same line. Give it the
@@ -40,9 +40,9 @@ _SUBJECT = (
 )
 _CUE = re.compile(rf"{_SUBJECT}(?:{_VERBS})\w*\b", re.IGNORECASE)
 _TOPIC = re.compile(rf"{_SUBJECT}(?:{_TOPIC_VERBS})\w*\b", re.IGNORECASE)
-# A lead-in clause before ", we <verb>" ("In this paper, we show", "Focusing on X, we
-# propose") is dropped: the line starts at "We".
-_WE = re.compile(r",\s+(we\s)", re.IGNORECASE)
+# What comes before ", we <verb>" (a lead-in such as "In this paper," or "Focusing on X,",
+# or a first clause: "We study X, and we develop Y") is dropped: the line starts at "We".
+_CLAUSE_END = re.compile(r"[,;:]\s+(?:and\s+|but\s+|so\s+|then\s+|here\s+)?$", re.IGNORECASE)
 _BOUNDARY = re.compile(r"([.!?\n])([\"”’')\]]*)(\s*)")
 _ABBREVIATIONS = frozenset({
     "e.g", "i.e", "al", "etc", "vs", "fig", "figs", "eq", "eqs", "cf", "resp", "approx", "ref",
@@ -99,10 +99,11 @@ def _tidy(sentence: str) -> str:
     cue = _CUE.search(sentence) or _TOPIC.search(sentence)
     if cue is None:
         return sentence
-    lead = _WE.search(sentence, 0, cue.start() + 3)
-    if lead is None or lead.start(1) != cue.start():
+    if sentence[cue.start() : cue.start() + 3].lower() != "we ":
         return sentence
-    return "We " + sentence[lead.end(1) :]
+    if cue.start() == 0 or not _CLAUSE_END.search(sentence, 0, cue.start()):
+        return sentence
+    return "We " + sentence[cue.start() + 3 :]
 
 
 def extractive_tldrs(abstracts: Sequence[str], *, limit: int = WORDS) -> list[str]:
