@@ -43,7 +43,10 @@ _TOPIC = re.compile(rf"{_SUBJECT}(?:{_TOPIC_VERBS})\w*\b", re.IGNORECASE)
 # What comes before ", we <verb>" (a lead-in such as "In this paper," or "Focusing on X,",
 # or a first clause: "We study X, and we develop Y") is dropped: the line starts at "We".
 _CLAUSE_END = re.compile(r"[,;:]\s+(?:and\s+|but\s+|so\s+|then\s+|here\s+)?$", re.IGNORECASE)
-_BOUNDARY = re.compile(r"([.!?\n])([\"”’')\]]*)(\s*)")
+# After the stop: closing quotes and brackets, and citation marks ("models.^(1-3) We").
+_BOUNDARY = re.compile(
+    r"([.!?\n])((?:[\"”’')\]⁰¹²³⁴⁵⁶⁷⁸⁹⁻]|\^\([\d,\-– ]{1,20}\)|\^\d{1,3})*)(\s*)"
+)
 _ABBREVIATIONS = frozenset({
     "e.g", "i.e", "al", "etc", "vs", "fig", "figs", "eq", "eqs", "cf", "resp", "approx", "ref",
     "refs", "sec", "no", "nos", "dr", "prof", "st", "mr", "ms", "thm", "def", "prop", "lem",
