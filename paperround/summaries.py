@@ -58,11 +58,16 @@ def attach_tldrs(
     report = TldrReport()
     model = get_settings().summariser
     if model and engine is not None:
-        from paperround.summariser import model_lines
+        try:
+            from paperround.summariser import model_lines
 
-        lines, report = model_lines(
-            items, abstracts, lines, model=model, engine=engine, budget=budget
-        )
+            lines, report = model_lines(
+                items, abstracts, lines, model=model, engine=engine, budget=budget
+            )
+        except Exception as exc:  # a bug, a missing prompt template: never break a digest
+            log.exception("TL;DR summariser %s failed", model)
+            report = TldrReport(model=model, fallbacks=len(items))
+            report.reasons[f"summariser error ({type(exc).__name__})"] = len(items)
         if report.fallbacks:
             log.warning(
                 "TL;DR: %d of %d papers kept the extractive line (%s failed: %s)",

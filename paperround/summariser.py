@@ -233,15 +233,17 @@ def _kind(exc: BaseException) -> str:
 # -- the prompt ------------------------------------------------------------------------
 
 
-@cache
 def _template():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
     from paperround.render import templates_dir
 
-    env = Environment(
-        loader=FileSystemLoader(templates_dir()), undefined=StrictUndefined, autoescape=False
-    )
+    return _load_template(templates_dir())
+
+
+@cache
+def _load_template(folder: Path):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined, autoescape=False)
     return env.get_template(PROMPT_TEMPLATE)
 
 

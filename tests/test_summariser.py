@@ -213,3 +213,13 @@ def test_an_unknown_model_falls_back_and_is_counted(engine, paperround_home, cha
         "model unavailable (UnknownModelError)"
     ]
     assert all(s.tldr.startswith("We show that") for s in lines) and chat.asked == []
+
+
+def test_a_broken_summariser_never_breaks_the_digest(engine, tmp_path, chat, monkeypatch):
+    from paperround.summaries import attach_tldrs
+
+    monkeypatch.setenv("PAPERROUND_TEMPLATES", str(tmp_path))  # no tldr_prompt.j2 there
+    _store(engine)
+    lines, report = attach_tldrs(scored_papers(engine), engine=engine)
+    assert report.fallbacks == 7 and list(report.reasons) == ["summariser error (TemplateNotFound)"]
+    assert all(s.tldr.startswith("We show that") for s in lines) and chat.asked == []
