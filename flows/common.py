@@ -72,7 +72,12 @@ def digest_rows(outcomes: Sequence[ProfileOutcome]) -> list[dict]:
 def publish_digest_artifacts(
     outcomes: Sequence[ProfileOutcome], *, key: str, heading: str, skipped: int = 0
 ) -> None:
-    """A table (profiles, papers, channels, results) and a markdown summary naming failures."""
+    """A table (profiles, papers, channels, results) and a markdown summary naming failures,
+    with the sources that could not be read: readers' footers only count them."""
+    from models.db import get_engine
+    from paperround.digests import source_health
+
+    failing_sources = source_health(engine=get_engine()).sources_failed
     rows = digest_rows(outcomes)
     failed = [o for o in outcomes if not o.ok]
     sent = sum(r["papers"] for r in rows if r["result"] == "sent")
@@ -87,6 +92,14 @@ def publish_digest_artifacts(
     ]
     if skipped:
         lines.append(f"- due but held by another dispatcher: {skipped}")
+    fallbacks = sum(c.tldr_fallbacks for o in outcomes for c in o.channels)
+    if fallbacks:
+        lines.append(
+            f"- TL;DR lines the summariser model failed (extractive line kept): {fallbacks}"
+        )
+    if failing_sources:
+        lines += ["", "### Sources that could not be read", ""]
+        lines += [f"- {s}" for s in failing_sources]
     if failed:
         lines += ["", "### Failures", ""]
         for o in failed:
@@ -127,5 +140,8 @@ def console_line(
         text = f"{o.profile}: {papers} papers -> {ok} channel{'s' * (ok != 1)} ok"
         if failed:
             text += f", {len(failed)} failed"
+        fallbacks = sum(c.tldr_fallbacks for c in o.channels)
+        if fallbacks:
+            text += f" ({fallbacks} TL;DR fallbacks)"
         parts.append(text if o.channels else f"{o.profile}: nothing to send")
     return " · ".join([f"{kind} {now:%H:%M}", *(parts or ["nothing due"]), f"{seconds:.1f} s"])

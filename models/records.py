@@ -107,6 +107,9 @@ class ScoredPaper:
     paper: Candidate
     score: float
     reasons: tuple[str, ...] = ()
+    # One line on what the paper does, filled by the digest stage for the papers a digest
+    # holds (paperround/summaries.py): a model's line, or the extractive one.
+    tldr: str = ""
 
 
 @dataclass(frozen=True, slots=True)

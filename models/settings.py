@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     arxiv_api_spacing: float = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
     # Look up, on the arXiv API, new papers that came without categories (Hugging Face...).
     enrich: bool = True
+    # TL;DR lines written by a model through simonw's llm (pip install 'paperround[llm]'):
+    # an `llm models` id, e.g. "gpt-4o-mini" or one from extra-openai-models.yaml. Unset:
+    # the extractive line (docs/digest.md). A run asks the model for at most max_papers
+    # lines and stops asking after max_seconds; every other paper keeps the extractive line.
+    summariser: str | None = None
+    summariser_max_papers: int = Field(default=100, ge=0)
+    summariser_max_seconds: float = Field(default=120.0, ge=0)
+    summariser_concurrency: int = Field(default=4, ge=1, le=32)
+    summariser_timeout: float = Field(default=30.0, gt=0)  # seconds for one paper's answer
+    language: str = "English"  # the language the model writes TL;DR lines in
 
     @property
     def db_url(self) -> str:

@@ -288,3 +288,18 @@ class RunClaim(SQLModel, table=True):
     attempts: int = 1  # a failed slot is retried a few times, then left to the next slot
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class PaperSummary(SQLModel, table=True):
+    """A TL;DR line a summariser model wrote for one version of a paper (the digest stage's
+    cache: one model call per paper, never per profile or channel)."""
+
+    __tablename__ = "paper_summaries"
+    __table_args__ = (UniqueConstraint("paper_id", "version", "model", "prompt"),)
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="papers.id", ondelete="CASCADE")
+    version: int
+    model: str = Field(sa_column=Column(Text, nullable=False))  # the llm model id
+    prompt: str = Field(sa_column=Column(Text, nullable=False))  # fingerprint of prompt + language
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from models.tables import Profile
 from paperround.deliver import DeliveryResult, deliver, new_message_id, redact_url
 from paperround.pipeline import Progress
 from paperround.ranking import rank_for
+from paperround.summaries import attach_tldrs, run_budget
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class ChannelOutcome:
     items: int
     error: str | None = None
     resent: bool = False  # a digest a dead run left pending, sent again as the same message
+    tldr_fallbacks: int = 0  # papers whose model TL;DR failed and kept the extractive line
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> Render
         window=window,
         sources=profile.sources,
     )
-    ranked = rank_for(profile, cands, engine=engine, now=now)
+    ranked, _ = attach_tldrs(rank_for(profile, cands, engine=engine, now=now), engine=engine)
     health = source_health(engine=engine)
     last = ledger.covered_until(profile.id, key, engine=engine)
     digest = build_digest(
@@ -213,6 +215,7 @@ def digest_profile(
     served_since: datetime | None = None,
     until: datetime | None = None,
     decoded: dict | None = None,
+    budget: object | None = None,
 ) -> ProfileOutcome:
     """Select, rank, render, deliver and record one profile's digest, channel by channel.
 
@@ -225,7 +228,8 @@ def digest_profile(
     With until (a missed slot, catch_up "each"), the digest holds only papers written up to
     it, and the channel's next window starts there.
     decoded: the run's cache of decoded papers, shared by all the profiles it digests
-    (models.store.candidates.unsent_candidates).
+    (models.store.candidates.unsent_candidates). budget: the run's summariser budget
+    (paperround.summaries.run_budget), shared likewise.
     """
     health = health if health is not None else source_health(engine=engine)
     chans = profiles.channels_of(profile.id, engine=engine)
@@ -234,7 +238,9 @@ def digest_profile(
     max_candidates = 0
     wait = get_settings().channel_lock_timeout
     for key, url in targets:
-        serve = _ChannelRun(profile, key, url, engine=engine, now=now, home=home, health=health)
+        serve = _ChannelRun(
+            profile, key, url, engine=engine, now=now, home=home, health=health, budget=budget
+        )
         if dry_run:
             outcomes += serve.dry_run(until=until, decoded=decoded)
             max_candidates = max(max_candidates, serve.candidates)
@@ -266,7 +272,9 @@ class _ChannelRun:
     now: datetime
     home: Path
     health: DigestHealth
+    budget: object | None = None
     candidates: int = 0
+    tldr_fallbacks: int = 0  # papers whose model TL;DR failed (they kept the extractive line)
 
     def _render(self, until: datetime | None, decoded: dict | None):
         from paperround.render import render_digest
@@ -284,6 +292,8 @@ class _ChannelRun:
         ranked = rank_for(self.profile, cands, engine=self.engine, now=self.now)
         if not ranked and not self.profile.send_empty:
             return window, ranked, None
+        ranked, report = attach_tldrs(ranked, engine=self.engine, budget=self.budget)
+        self.tldr_fallbacks = report.fallbacks
         last = ledger.covered_until(self.profile.id, self.key, engine=self.engine)
         digest = build_digest(
             self.profile,
@@ -301,7 +311,9 @@ class _ChannelRun:
         if rendered is None:
             return []
         label = FILE_CHANNEL if self.url is None else redact_url(self.url)
-        return [ChannelOutcome(label, True, len(ranked), "dry run")]
+        return [
+            ChannelOutcome(label, True, len(ranked), "dry run", tldr_fallbacks=self.tldr_fallbacks)
+        ]
 
     def send(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
         window, ranked, rendered = self._render(until, decoded)
@@ -330,7 +342,8 @@ class _ChannelRun:
             message_id=message_id,
         )
         _finish(delivery_id, result, engine=self.engine, now=self.now)
-        return [ChannelOutcome(label, result.ok, len(ranked), result.error)]
+        outcome = ChannelOutcome(label, result.ok, len(ranked), result.error)
+        return [replace(outcome, tldr_fallbacks=self.tldr_fallbacks)]
 
 
 def digest_all(
@@ -351,6 +364,7 @@ def digest_all(
     ]
     outcomes = []
     decoded: dict = {}
+    budget = run_budget()
     for prof in todo:
         try:
             outcomes.append(
@@ -362,6 +376,7 @@ def digest_all(
                     health=health,
                     dry_run=dry_run,
                     decoded=decoded,
+                    budget=budget,
                 )
             )
         except Exception as exc:  # isolate: record this profile's failure, go on with the rest

@@ -14,11 +14,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.records import Digest, RenderedDigest, ScoredPaper
+from paperround.mathtext import tex_to_text
+from paperround.tldr import extractive_tldr
 
 BLOCK_MARKER = "\x1e"  # record separator: cut Markdown into per-paper blocks, then removed
-ABSTRACT_WORDS = 70
-CHAT_ABSTRACT_WORDS = 40
+ABSTRACT_WORDS = 40  # the HTML card's opening of the abstract; the rest is behind its link
 MAX_AUTHORS = 4
+SUBJECT_TITLE_CHARS = 50
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~])")
 _MD_SPECIAL_NO_ANGLE = re.compile(r"([\\`*_\[\]()#|~])")
@@ -84,17 +86,40 @@ def _env(path: Path, slack: bool = False) -> Environment:
     return env
 
 
+def short_title(title: str, limit: int = SUBJECT_TITLE_CHARS) -> str:
+    """A title as a subject can hold it: before its colon or dash when that part is long
+    enough to name the paper ("Tensor Programs VI: Feature Learning..." -> "Tensor
+    Programs VI"), else cut at a word boundary with "…"."""
+    title = clean_line(tex_to_text(title))
+    head = re.split(r":\s|\s[—–-]\s", title, maxsplit=1)[0].strip()
+    if len(head) >= 8 and head != title:
+        title = head
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1].rsplit(" ", 1)[0] if " " in title[: limit - 1] else title[: limit - 1]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
 def subject_for(digest: Digest) -> str:
+    """The count and what leads the digest: "8 papers · Tensor Programs VI and 7 more"."""
     n = len(digest.items)
-    count = f"{n} paper" if n == 1 else f"{n} papers"
-    day = digest.period_end or digest.generated_at
-    return clean_line(f"Paperround · {digest.profile} · {day:%Y-%m-%d} · {count}")
+    if n == 0:
+        day = digest.period_end or digest.generated_at
+        return clean_line(f"No new papers · {digest.profile} · {day:%a %d %b}")
+    top = short_title(digest.items[0].paper.title)
+    if n == 1:
+        return clean_line(f"1 paper · {top}")
+    return clean_line(f"{n} papers · {top} and {n - 1} more")
 
 
 def _period(digest: Digest) -> str:
-    end = f"{(digest.period_end or digest.generated_at):%a %d %b %Y}"
-    if digest.period_start is None:
+    """The days a digest covers; a period within one day is that day, written once."""
+    end_at = digest.period_end or digest.generated_at
+    end = f"{end_at:%a %d %b %Y}"
+    if digest.period_start is None or digest.period_start.date() == end_at.date():
         return end
+    if digest.period_start.year != end_at.year:
+        return f"{digest.period_start:%a %d %b %Y} – {end}"
     return f"{digest.period_start:%a %d %b} – {end}"
 
 
@@ -125,15 +150,22 @@ def _item(scored: ScoredPaper) -> dict:
         ("Code", p.github_repo),
     )
     links = [(label, safe) for label, url in candidates if (safe := safe_url(url))]
-    abstract = clean_line(p.abstract)
+    abstract = clean_line(tex_to_text(p.abstract))
+    head = trim_words(abstract, ABSTRACT_WORDS)
+    # The digest stage fills the line (a model's, or the extractive one); a digest built by
+    # hand gets the extractive line here.
+    tldr = clean_line(scored.tldr or extractive_tldr(abstract))
+    if len(abstract.split()) <= len(tldr.split()) + 8:
+        head = ""  # a short abstract that is hardly more than its TL;DR: shown once
     return {
-        "title": clean_line(p.title),
+        "title": clean_line(tex_to_text(p.title)),
         "url": safe_url(p.url) or "",
         "authors": clean_line(short_authors(p.authors)),
         "categories": " ".join(p.categories[:4]),
         "reasons": [clean_line(r) for r in scored.reasons],
-        "abstract": trim_words(abstract, ABSTRACT_WORDS),
-        "abstract_short": trim_words(abstract, CHAT_ABSTRACT_WORDS),
+        "tldr": tldr,
+        "abstract": head,
+        "abstract_cut": head != abstract,
         "links": links,
         "revised": p.revised,
         "version": p.version,
@@ -141,12 +173,14 @@ def _item(scored: ScoredPaper) -> dict:
 
 
 def _health(digest: Digest) -> list[str]:
+    """What a reader needs to know about the sources: how many could not be read, never
+    the operator's error text (that is in `paperround source list`, the serve console and
+    the Prefect artifacts), and why a listing was empty."""
     h = digest.health
     lines = []
-    if h.sources_ok:
-        lines.append(f"Sources fetched: {', '.join(h.sources_ok)}.")
     if h.sources_failed:
-        lines.append(f"Sources failing: {'; '.join(h.sources_failed)}.")
+        total = len(h.sources_ok) + len(h.sources_failed)
+        lines.append(f"{len(h.sources_failed)} of {total} sources could not be read today.")
     lines.extend(h.notes)
     return [clean_line(line) for line in lines]
 

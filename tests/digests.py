@@ -17,7 +17,14 @@ def paper(n: int, **kw) -> Candidate:
         paper_id=n,
         key=f"2611.{n:05d}",
         title=f"Feature learning in wide networks, part {n}",
-        abstract="We study gradient descent in wide two-layer networks " * 8,
+        abstract=(
+            "Wide two-layer networks are a standard model of deep learning. "
+            r"We prove that gradient descent on $\mathbb{R}^d$ learns features in "
+            r"$O(n \log n)$ steps, up to an $\varepsilon$-error. "
+            "Experiments on image and text benchmarks agree with the theory. "
+            "The analysis covers both the lazy regime and the feature-learning regime, "
+            "and it explains when the width helps."
+        ),
         authors=("Ada Lovelace", "Alan Turing"),
         categories=("cs.LG", "stat.ML"),
         url=f"https://arxiv.org/abs/2611.{n:05d}",

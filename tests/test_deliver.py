@@ -32,7 +32,7 @@ def test_email_parts_links_and_escaping():
         result = deliver(rendered, smtp.mailto())
     assert result.ok and result.messages_sent == 1
     (msg,) = smtp.messages
-    assert msg["Subject"] == "Paperround · theory · 2026-11-23 · 3 papers"
+    assert msg["Subject"] == "3 papers · <script>alert(1)</script> and 2 more"
     parts = _parts(msg)
     assert set(parts) == {"html", "plain"}
     for url in ("https://arxiv.org/abs/2611.00002", "https://github.com/example/repo"):
@@ -113,13 +113,20 @@ def test_bad_url_is_a_clear_error():
         validate_channel_url("notascheme://whatever")
 
 
-def _store_papers(engine, now, count: int = 3, abstract_sentences: int = 0):
-    """`count` feature-learning papers first seen at `now` (long abstracts on request)."""
+def _subtitle(n: int) -> str:
+    """A long title of words of its own: chat blocks large enough to need several messages
+    (near-duplicate titles would be collapsed by the ranker)."""
+    return ": " + " ".join(f"w{n}x{i}" for i in range(40))
+
+
+def _store_papers(engine, now, count: int = 3, abstract_sentences: int = 0, long: bool = False):
+    """`count` feature-learning papers first seen at `now` (long abstracts and titles on
+    request: chat shows the title and a one-line TL;DR, never the abstract)."""
     records = [
         PaperRecord(
             source="arxiv-cs.LG",
             external_id=f"oai:arXiv.org:2611.{n:05d}v1",
-            title=f"Feature learning dynamics, paper {n}",
+            title=f"Feature learning dynamics, paper {n}" + (_subtitle(n) if long else ""),
             abstract=f"Feature learning beyond the kernel regime, case {n}. " * abstract_sentences
             or "Feature learning beyond the kernel regime.",
             authors=("Ada Lovelace",),
@@ -216,7 +223,7 @@ def test_a_chat_digest_that_breaks_part_way_resends_only_what_did_not_arrive(
     engine, paperround_home
 ):
     now = datetime(2026, 11, 23, 7, tzinfo=UTC)
-    _store_papers(engine, now - timedelta(hours=1), count=80, abstract_sentences=12)
+    _store_papers(engine, now - timedelta(hours=1), count=80, abstract_sentences=12, long=True)
     with HttpSink() as sink:
         prof = create_profile(
             Profile(name="theory", keywords=[["feature learning", 1.0]], max_items=80),

@@ -51,7 +51,6 @@ def test_details_badges_authors_and_health():
     r = render_digest(fixed_digest())
     assert "updated v3" in r.html and "[updated v3]" in r.text
     assert "Author 0, Author 1, Author 2, … +9 more" in r.text
-    assert "Sources failing: biorxiv: HTTP 503." in r.text
     assert "arXiv did not announce on Sunday 2026-11-22" in r.html
     assert "Fri 20 Nov – Mon 23 Nov 2026 · 3 of 289 new papers" in r.text
     assert "paperround profile pause theory" in r.markdown
@@ -61,7 +60,9 @@ def test_subject_is_one_clean_line():
     d = replace(fixed_digest(), profile="evil\r\nBcc: victim@example.org\x00")
     subject = render_digest(d).subject
     assert "\n" not in subject and "\r" not in subject and "\x00" not in subject
-    assert subject == "Paperround · evil Bcc: victim@example.org · 2026-11-23 · 3 papers"
+    assert subject == "3 papers · <script>alert(1)</script> and 2 more"
+    d = replace(d, items=(), profile="evil\r\nBcc: victim@example.org\x00")
+    assert "\n" not in render_digest(d).subject and "\x00" not in render_digest(d).subject
 
 
 def test_empty_digest_says_why():
@@ -69,7 +70,38 @@ def test_empty_digest_says_why():
     r = render_digest(d)
     assert "arXiv did not announce on Saturday" in r.text
     assert "arXiv did not announce on Saturday" in r.html
-    assert r.subject.endswith("· 0 papers")
+    assert r.subject == "No new papers · theory · Mon 23 Nov"
+
+
+def test_fifty_papers_at_their_longest_stay_under_100_kb():
+    """Gmail clips an email over 102 KB. Every field at its cap: 300-character titles, 12
+    authors, three long reasons, four links, a 20,000-character abstract full of TeX."""
+    d = fixed_digest(50)
+    longest = [
+        replace(
+            s,
+            paper=replace(
+                s.paper,
+                title=" ".join(f"Title{i}" for i in range(60))[:300],
+                authors=tuple(f"Author Number {i}" for i in range(12)),
+                abstract=(r"We show a bound in $\mathbb{R}^d$ of $O(n \log n)$ steps. " * 400)[
+                    :20_000
+                ],
+                hf_url="https://huggingface.co/papers/2611.00001",
+                github_repo="https://github.com/example/some-long-repository-name",
+            ),
+            reasons=(
+                "matches 'feature learning'",
+                "close to your seed paper Tensor Programs IV: Feature Learning in "
+                "Infinite-Width Neural Networks (0.71)",
+                "by Ada Lovelace, whom you follow",
+            ),
+        )
+        for s in d.items
+    ]
+    r = render_digest(replace(d, items=tuple(longest)))
+    assert r.html.count('class="tldr"') == 50
+    assert len(r.html.encode()) < 100 * 1024, len(r.html.encode())
 
 
 def test_fifty_papers_stay_under_gmail_clipping():
@@ -131,3 +163,83 @@ def test_a_feed_url_cannot_break_out_of_a_chat_link():
         assert f"]({encoded})**" in paper, paper
         assert "[click]" not in paper and "](https://evil.example" not in paper
     assert encoded in r.html and url not in r.html
+
+
+def _titled(title: str, n: int = 8):
+    d = fixed_digest(n)
+    first = d.items[0]
+    return replace(d, items=(replace(first, paper=replace(first.paper, title=title)), *d.items[1:]))
+
+
+def test_subject_names_the_count_and_the_top_paper():
+    title = "Tensor Programs VI: Feature Learning in Infinite-Depth Neural Networks"
+    assert render_digest(_titled(title)).subject == "8 papers · Tensor Programs VI and 7 more"
+    assert render_digest(_titled(title, 1)).subject == "1 paper · Tensor Programs VI"
+    long = "A very long title without any colon that goes on and on about many things"
+    assert render_digest(_titled(long, 2)).subject == (
+        "2 papers · A very long title without any colon that goes on… and 1 more"
+    )
+    tex = r"Learning in $\mathbb{R}^d$ with $\varepsilon$ noise"
+    assert (
+        render_digest(_titled(tex, 2)).subject
+        == "2 papers · Learning in ℝ^d with ε noise and 1 more"
+    )
+
+
+def test_a_one_day_period_is_written_once():
+    d = fixed_digest()
+    same_day = replace(d, period_start=d.generated_at.replace(hour=1))
+    r = render_digest(same_day)
+    assert "Mon 23 Nov 2026 · 3 of 289 new papers" in r.text
+    assert "–" not in r.text.splitlines()[1]
+    new_year = replace(d, period_start=d.generated_at.replace(year=2025))
+    assert "Sun 23 Nov 2025 – Mon 23 Nov 2026" in render_digest(new_year).text
+
+
+def test_maths_reads_as_unicode_in_every_format():
+    r = render_digest(_titled(r"Bounds in $\mathbb{R}^d$ for $O(n \log n)$ sorting", 2))
+    for body in (r.html, r.text, r.markdown, "".join(r.slack_blocks)):
+        assert "$" not in body and "\\mathbb" not in body and "\\log" not in body
+        assert "ℝ^d" in body
+    assert "O(n log n) sorting" in r.html and "O(n log n) sorting" in r.text
+    assert "ε-error" in r.html  # the abstract's opening, converted too
+
+
+def test_each_card_has_a_tldr_and_a_collapsed_abstract():
+    import re
+
+    r = render_digest(fixed_digest(3))
+    lines = re.findall(r'<p class="tldr"[^>]*>(.*?)</p>', r.html, re.DOTALL)
+    assert len(lines) == 3
+    assert lines[1] == (
+        "We prove that gradient descent on ℝ^d learns features in O(n log n) steps, "
+        "up to an ε-error."
+    )
+    opening = re.findall(r'<p class="abstract"[^>]*>(.*?)</p>', r.html, re.DOTALL)[1]
+    assert opening.strip().endswith("…")
+    after = r.html.split(opening, 1)[1]  # the abstract link comes right after the opening
+    assert re.match(
+        r'</p>\s*<p class="links"[^>]*>\s*Abstract: <a href="https://arxiv.org/abs/2611.00002"',
+        after,
+    )
+    assert "Experiments on image and text" in r.html  # within the first 40 words
+    assert "explains when the width helps" not in r.html  # behind the link
+    for body in (r.text, r.markdown):  # text and chat: the line and the links, no abstract
+        assert lines[1] in body.replace("\n   ", " ").replace("\\", "")
+        assert "Wide two-layer networks are a standard model" not in body
+        assert "https://arxiv.org/abs/2611.00002" in body
+
+
+def test_a_model_line_is_escaped_like_feed_text():
+    d = fixed_digest(1)
+    evil = "<b>Big</b> **claims** @everyone [x](http://evil)"
+    r = render_digest(replace(d, items=(replace(d.items[0], tldr=evil),)))
+    assert "<b>Big</b>" not in r.html and "&lt;b&gt;Big&lt;/b&gt;" in r.html
+    assert "@everyone" not in r.markdown and "\\*\\*claims\\*\\*" in r.markdown
+
+
+def test_the_reader_sees_a_count_of_failing_sources_never_the_error():
+    r = render_digest(fixed_digest())
+    for body in (r.html, r.text, r.markdown):
+        assert "1 of 3 sources could not be read today." in body
+        assert "HTTP 503" not in body and "biorxiv" not in body

@@ -1,0 +1,79 @@
+"""The digest stage's TL;DR step: one line for each paper a digest holds.
+
+Runs after ranking, on the papers actually in the digest (never on all candidates): the
+extractive line (paperround/tldr.py) for every paper, then, when a summariser model is set
+(PAPERROUND_SUMMARISER), the model's line where it has one (paperround/summariser.py):
+cached in the store per paper version and model, within the run's budget; any failure
+keeps the extractive line and is counted. Lines are plain text: each format escapes them
+like any feed text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import Engine
+
+from models.records import ScoredPaper
+from models.settings import get_settings
+from paperround.mathtext import tex_to_text
+from paperround.tldr import extractive_tldrs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TldrReport:
+    """What the TL;DR step did, for logs and the run summary."""
+
+    model: str | None = None
+    from_model: int = 0  # lines the model wrote in this run
+    cached: int = 0  # model lines read from the store
+    fallbacks: int = 0  # papers that kept the extractive line because the model failed
+    reasons: dict[str, int] = field(default_factory=dict)  # failure kind -> count
+
+
+def run_budget():
+    """The budget one run shares across its digests, or None without a summariser model."""
+    if not get_settings().summariser:
+        return None
+    from paperround.summariser import Budget
+
+    return Budget.from_settings()
+
+
+def attach_tldrs(
+    items: list[ScoredPaper], *, engine: Engine | None = None, budget: object | None = None
+) -> tuple[list[ScoredPaper], TldrReport]:
+    """The items with their `tldr` filled, and what it took.
+
+    budget: the run's shared paperround.summariser.Budget (max papers, max seconds), so a
+    dispatch run over many profiles spends one budget; None: a fresh one for this call.
+    """
+    if not items:
+        return items, TldrReport()
+    abstracts = [tex_to_text(s.paper.abstract) for s in items]
+    lines = extractive_tldrs(abstracts)
+    report = TldrReport()
+    model = get_settings().summariser
+    if model and engine is not None:
+        try:
+            from paperround.summariser import model_lines
+
+            lines, report = model_lines(
+                items, abstracts, lines, model=model, engine=engine, budget=budget
+            )
+        except Exception as exc:  # a bug, a missing prompt template: never break a digest
+            log.exception("TL;DR summariser %s failed", model)
+            report = TldrReport(model=model, fallbacks=len(items))
+            report.reasons[f"summariser error ({type(exc).__name__})"] = len(items)
+        if report.fallbacks:
+            log.warning(
+                "TL;DR: %d of %d papers kept the extractive line (%s failed: %s)",
+                report.fallbacks,
+                len(items),
+                model,
+                ", ".join(f"{k} {v}" for k, v in sorted(report.reasons.items())),
+            )
+    return [replace(s, tldr=line) for s, line in zip(items, lines, strict=True)], report
