@@ -24,10 +24,6 @@ os.environ["PAPERROUND_ENRICH"] = "false"
 
 pytest_plugins = ["tests.feedserver", "tests.pg"]  # feed server; PostgreSQL cluster, any_engine
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-FIXTURES = SHARED / "fixtures"
-
 
 @pytest.fixture(autouse=True)
 def paperround_home(tmp_path, monkeypatch) -> Path:
@@ -60,11 +56,3 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared; skips the test when the shared folder is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} not present (tests read ../shared beside the repo)")
-    return path

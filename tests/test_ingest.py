@@ -9,6 +9,7 @@ from models.store.sources import add_source, list_sources
 from paperround.pipeline import ingest_all, ingest_summary
 from tests.cli import run_cli
 from tests.feedserver import Reply
+from tests.fixtures import FIXTURES
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "feeds"
 NOW = datetime(2026, 11, 23, 21, tzinfo=UTC)
@@ -48,15 +49,16 @@ def test_failures_are_isolated_counted_and_cleared(engine, feed_server, monkeypa
 
 
 def test_source_test_prints_what_would_be_ingested_and_stores_nothing(engine, capsys):
-    fixtures = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
     cases = [
         ("arxiv-rss", EXAMPLES / "arxiv-rss-cs.LG.xml", "30 records"),
         ("arxiv-api", EXAMPLES / "arxiv-api-page.xml", "5 records"),
         ("hf-daily", EXAMPLES / "hf-daily-papers.json", "11 records"),
+        (
+            "feed",
+            FIXTURES / "biorxiv" / "feedrs_biorxiv_genomics_rss1.0_2023-12-16.xml",
+            "1 records",
+        ),
     ]
-    biorxiv = fixtures / "biorxiv" / "feedrs_biorxiv_genomics_rss1.0_2023-12-16.xml"
-    if biorxiv.exists():
-        cases.append(("feed", biorxiv, "1 records"))
     for kind, path, expected in cases:
         r = run_cli(capsys, "source", "test", str(path), "--kind", kind)
         assert r.exit_code == 0, r.output

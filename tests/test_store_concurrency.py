@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from models.store import papers
 from models.tables import Paper, PaperOccurrence
 from paperround.sources import parse
+from tests import feedgen
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
@@ -37,9 +38,6 @@ print(json.dumps({"new": len(out.new), "revised": len(out.revised)}))
 
 @pytest.fixture(scope="module")
 def day_feed(tmp_path_factory) -> Path:
-    feedgen = pytest.importorskip("tests.feedgen")
-    if not any(d.is_dir() for d in feedgen.DATA_DIRS):
-        pytest.skip("../shared/data is not present: feedgen needs real records")
     path = tmp_path_factory.mktemp("feed") / "cs.LG.xml"
     path.write_bytes(feedgen.make_arxiv_rss_day(1500, day=date(2026, 4, 28), seed=11))
     return path
