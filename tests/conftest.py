@@ -21,6 +21,8 @@ os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 os.environ.pop("PAPERROUND_DATABASE_URL", None)
 # No test may reach export.arxiv.org: enrichment is on only where a test serves the API itself.
 os.environ["PAPERROUND_ENRICH"] = "false"
+# A feed that fails in passing is retried at once (test_ingest proves the setting is honoured).
+os.environ["PAPERROUND_FETCH_BACKOFF"] = "0"
 
 pytest_plugins = ["tests.feedserver", "tests.pg"]  # feed server; PostgreSQL cluster, any_engine
 
