@@ -14,51 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.records import PaperRecord
 from models.store import claims as claim_store
-from models.store.papers import upsert_records
-from models.store.profiles import create_profile
-from models.tables import Profile
 from paperround.dispatch import dispatch_once, due_profiles
 from tests.racers import READY, start_racers
 from tests.servers import SmtpSink, free_port
+from tests.store import papers_on, reader
 
 # Monday 23 November 2026, 07:05 in Paris (CET, UTC+1).
 NOW = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
 SLOT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-
-
-def papers_on(engine, day: datetime, start: int, count: int) -> list[str]:
-    """Store `count` diffusion papers first seen at `day`; returns their titles."""
-    recs = [
-        PaperRecord(
-            source="arxiv-cs.LG",
-            external_id=f"oai:arXiv.org:2611.{i:05d}v1",
-            title=f"Diffusion models, study {i}",
-            abstract="We study diffusion.",
-            authors=("A. Author",),
-            arxiv_id=f"2611.{i:05d}",
-            version=1,
-            categories=("cs.LG",),
-            url=f"https://arxiv.org/abs/2611.{i:05d}",
-        )
-        for i in range(start, start + count)
-    ]
-    upsert_records(recs, engine=engine, now=day)
-    return [r.title for r in recs]
-
-
-def reader(engine, name: str, channel: str, tz: str = "Europe/Paris", **kw) -> Profile:
-    prof = Profile(
-        name=name,
-        keywords=[["diffusion", 1.0]],
-        schedule=kw.pop("schedule", "0 7 * * *"),
-        timezone=tz,
-        max_items=50,
-        created_at=kw.pop("created_at", NOW - timedelta(days=30)),
-        **kw,
-    )
-    return create_profile(prof, engine=engine, channels=[channel])
 
 
 def body(msg) -> str:

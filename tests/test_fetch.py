@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import socket
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,6 +14,7 @@ from paperround.sources import parse
 from tests import feedserver
 from tests.feedserver import FeedServer, Reply
 from tests.fixtures import FIXTURES, api_body
+from tests.servers import free_port
 
 RSS = b'<rss version="2.0"><channel><title>t</title><item><title>A</title></item></channel></rss>'
 feed_server = feedserver.feed_server
@@ -173,9 +173,7 @@ def test_gzip_is_decoded_and_capped_after_decoding(feed_server: FeedServer) -> N
 
 
 def test_connection_refused_is_transient() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     sleeps = Sleeps()
     with pytest.raises(FetchError, match="connection failed") as info:
         fetch(f"http://127.0.0.1:{port}/rss", retries=2, backoff=0.5, sleep=sleeps)

@@ -7,14 +7,13 @@ import sys
 
 import pytest
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from models.db import MIGRATIONS, current_revision, make_engine
+from models.db import current_revision, make_engine
 from tests.racers import READY, start_racers
+from tests.store import migration_head
 
 WORKERS = 6
 # One worker process: open its engine, say so, wait for the start line, migrate.
@@ -31,12 +30,6 @@ upgrade(engine)
 print("migrated", flush=True)
 """
 )
-
-
-def _head() -> str:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -61,7 +54,7 @@ def test_workers_migrating_a_fresh_store_at_once_all_succeed(backend, request, t
     assert failed == [], f"{len(failed)} of {WORKERS} workers failed: {failed}"
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == _head()
+        assert current_revision(engine) == migration_head()
         with engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     finally:

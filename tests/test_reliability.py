@@ -21,9 +21,10 @@ from models.store.profiles import get_profile
 from paperround.digests import digest_profile
 from tests.racers import READY, start_racers
 from tests.servers import SmtpSink
-from tests.test_dispatch import NOW, papers_on, reader
+from tests.store import papers_on, reader
 
 REPO = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)  # Monday 23 November 2026, 07:05 in Paris
 CLI = "import sys; from paperround.cli import main; main()"
 
 # Released with the other sender (tests/racers.py), so both start their digest at once.
