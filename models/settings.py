@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # Seconds to wait for PostgreSQL to accept a connection (libpq counts whole seconds, >= 2).
     connect_timeout: float = Field(default=10.0, gt=0)
     fetch_timeout: float = 30.0
+    # Seconds before the first retry of a feed that failed in passing (429, 5xx, a dropped
+    # connection); each further retry waits twice as long. A Retry-After header wins.
+    fetch_backoff: float = Field(default=2.0, ge=0)
     # How long a run waits for another run that is sending the same (profile, channel).
     channel_lock_timeout: float = 300.0
     # Seconds a channel waits for a server that stops answering (to connect, and for each

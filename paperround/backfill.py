@@ -67,7 +67,10 @@ def _pages(src: Source, since: date, until: date) -> tuple[int | None, Iterator[
             from paperround.sources import parse
 
             for day in days:
-                body = fetch(daily_url(day, src.url), timeout=settings.fetch_timeout).body
+                url = daily_url(day, src.url)
+                body = fetch(
+                    url, timeout=settings.fetch_timeout, backoff=settings.fetch_backoff
+                ).body
                 yield parse("hf-daily", body or b"[]", source=src.name)
 
         return len(days), by_day()

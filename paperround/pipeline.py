@@ -45,6 +45,7 @@ def fetch_source(src: Source) -> tuple[bytes | None, dict]:
         last_modified=src.last_modified,
         timeout=settings.fetch_timeout,
         max_bytes=settings.fetch_max_bytes,
+        backoff=settings.fetch_backoff,
     )
     meta = {
         "etag": result.etag,

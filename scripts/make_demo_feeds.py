@@ -18,24 +18,25 @@ import json
 import random
 import re
 import shutil
+import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.feedgen import CHANNEL_HEAD, CHANNEL_TAIL, ITEM  # noqa: E402  (the one RSS template)
+
 SHARED = REPO.parent / "shared"
 OUT = REPO / "examples" / "feeds"
 DAY = "2025-07-01"
 PUBDATE = "Tue, 01 Jul 2025 00:00:00 -0400"
+BUILD = "Tue, 01 Jul 2025 04:00:01 +0000"
 THEORY = re.compile(
     r"neural tangent|\bNTK\b|feature learning|generalization (bound|error|gap)|"
     r"implicit (bias|regulari)|grokking|gradient descent|mode connectivity|training dynamics|"
     r"loss landscape|overparameteri|score (matching|estimation)|sample complexity",
     re.IGNORECASE,
-)
-TRAILING_SPACE = " "  # rss.arxiv.org ends the "Announce Type" line with a space
-RSS_OPEN = (
-    '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:atom="http://www.w3.org/2005/Atom" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">'
 )
 API_PAGE = "sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml"
 LICENSES = (
@@ -67,20 +68,17 @@ def pick() -> list[dict]:
 
 
 def rss_item(rec: dict, announce: str, version: int, license_url: str) -> str:
-    ident = f"{rec['id']}v{version}"
-    cats = "\n".join(f"      <category>{escape(c)}</category>" for c in rec["categories"])
-    return f"""    <item>
-      <title>{escape(rec["title"])}</title>
-      <link>https://arxiv.org/abs/{rec["id"]}</link>
-      <description>arXiv:{ident} Announce Type: {announce}{TRAILING_SPACE}
-Abstract: {escape(rec["abstract"])}</description>
-      <guid isPermaLink="false">oai:arXiv.org:{ident}</guid>
-{cats}
-      <pubDate>{PUBDATE}</pubDate>
-      <arxiv:announce_type>{announce}</arxiv:announce_type>
-      <dc:rights>{license_url}</dc:rights>
-      <dc:creator>{escape(", ".join(rec["authors"]))}</dc:creator>
-    </item>"""
+    return ITEM.format(
+        title=escape(rec["title"]),
+        id=rec["id"],
+        version=version,
+        kind=announce,
+        abstract=escape(rec["abstract"]),
+        categories="\n".join(f"      <category>{escape(c)}</category>" for c in rec["categories"]),
+        pub=PUBDATE,
+        rights=license_url,
+        authors=escape(", ".join(rec["authors"])),
+    )
 
 
 def arxiv_rss(items: list[dict]) -> str:
@@ -93,25 +91,8 @@ def arxiv_rss(items: list[dict]) -> str:
         else:
             announce, version = "new", 1
         body.append(rss_item(rec, announce, version, LICENSES[i % 2]))
-    return f"""{RSS_OPEN}
-  <channel>
-    <title>cs.LG updates on arXiv.org</title>
-    <link>http://rss.arxiv.org/rss/cs.LG</link>
-    <description>cs.LG updates on the arXiv.org e-print archive.</description>
-    <atom:link href="http://rss.arxiv.org/rss/cs.LG" rel="self" type="application/rss+xml" />
-    <docs>http://www.rssboard.org/rss-specification</docs>
-    <language>en-us</language>
-    <lastBuildDate>Tue, 01 Jul 2025 04:00:01 +0000</lastBuildDate>
-    <managingEditor>rss-help@arxiv.org</managingEditor>
-    <pubDate>{PUBDATE}</pubDate>
-    <skipDays>
-      <day>Saturday</day>
-      <day>Sunday</day>
-    </skipDays>
-{chr(10).join(body)}
-    </channel>
-</rss>
-"""
+    head = CHANNEL_HEAD.format(cat="cs.LG", build=BUILD, pub=PUBDATE)
+    return head + "".join(body) + CHANNEL_TAIL + "\n"
 
 
 def hf_daily(items: list[dict]) -> list:

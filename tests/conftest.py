@@ -21,12 +21,10 @@ os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 os.environ.pop("PAPERROUND_DATABASE_URL", None)
 # No test may reach export.arxiv.org: enrichment is on only where a test serves the API itself.
 os.environ["PAPERROUND_ENRICH"] = "false"
+# A feed that fails in passing is retried at once (test_ingest proves the setting is honoured).
+os.environ["PAPERROUND_FETCH_BACKOFF"] = "0"
 
 pytest_plugins = ["tests.feedserver", "tests.pg"]  # feed server; PostgreSQL cluster, any_engine
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-FIXTURES = SHARED / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -60,11 +58,3 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared; skips the test when the shared folder is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} not present (tests read ../shared beside the repo)")
-    return path

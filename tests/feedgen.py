@@ -3,15 +3,20 @@
 The shape (namespaces, channel header, item element order, the description prefix
 "arXiv:IDvN Announce Type: TYPE \\nAbstract: ...", guid, one <category> per class with the
 primary first, dc:rights, the single comma-joined dc:creator) is copied from the real
-captures in /work/shared/fixtures/arxiv-rss/. Titles, authors, categories and abstracts
-come from real papers in /work/shared/data (arxiv-category-bench and arxiv-daily-cs-jsonl).
+captures in tests/fixtures/arxiv-rss/. Titles, authors, categories and abstracts come from
+real papers: the 3,000 of tests/fixtures/records/ (enough for every test), then, for larger
+days, ../shared/data (arxiv-category-bench and arxiv-daily-cs-jsonl) when it is present.
+The sample is the first 3,000 records of arxiv-category-bench in its own order, so a day
+that reads on into ../shared uses the same records as one read from ../shared alone.
 
-Used by tests (3,000 items) and bench/ingest.py (6,000 items).
+Used by tests (up to 3,000 items), bench/ingest.py and bench/cycle.py (6,000 items), and the
+RSS template by scripts/make_demo_feeds.py.
 """
 
 from __future__ import annotations
 
 import json
+import lzma
 import random
 import re
 from collections.abc import Mapping
@@ -21,8 +26,10 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from tests.fixtures import RECORDS
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-DATA_DIRS = (
+MORE_DATA_DIRS = (  # only for days larger than the sample (benchmarks); optional
     SHARED / "data" / "arxiv-category-bench" / "papers",
     SHARED / "data" / "arxiv-daily-cs-jsonl",
 )
@@ -74,16 +81,14 @@ CHANNEL_TAIL = "    </channel>\n</rss>"
 def _pool(min_size: int) -> tuple[dict, ...]:
     """Real records, deduplicated by id, read file by file until there are enough."""
     seen: dict[str, dict] = {}
-    for folder in DATA_DIRS:
-        for path in sorted(folder.glob("*.jsonl")):
-            with path.open(encoding="utf-8") as fh:
-                for line in fh:
-                    rec = json.loads(line)
-                    seen.setdefault(rec["id"], rec)
-            if len(seen) >= min_size:
-                return tuple(seen.values())
-    if not seen:
-        raise FileNotFoundError(f"no arXiv records under {DATA_DIRS[0]} or {DATA_DIRS[1]}")
+    files = [RECORDS] + [p for d in MORE_DATA_DIRS for p in sorted(d.glob("*.jsonl"))]
+    for path in files:
+        with (lzma.open if path.suffix == ".xz" else open)(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                seen.setdefault(rec["id"], rec)
+        if len(seen) >= min_size:
+            break
     return tuple(seen.values())
 
 

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 for fetch tests, with programmable misbehaviour.
+"""Real HTTP servers on 127.0.0.1: the base every test server uses (LoopbackHttp), and a
+feed server for fetch tests, with programmable misbehaviour.
 
     server.route("/feed", Reply(body=xml, etag='"v1"'))              # 200, then 304 on match
     server.route("/flaky", Reply(status=503), Reply(body=xml))       # replies used in turn
@@ -21,8 +22,62 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing; self.server.owner is its LoopbackHttp."""
+
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    owner: Any
+
+
+class LoopbackHttp:
+    """A threaded HTTP/1.0 server on 127.0.0.1, port chosen by the OS, in a daemon thread.
+
+    A subclass names its `handler` (a QuietHandler); start()/stop(), or use it in `with`.
+    """
+
+    handler: type[QuietHandler]
+
+    def __init__(self) -> None:
+        self._httpd = _Server(("127.0.0.1", 0), self.handler)
+        self._httpd.owner = self
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Any:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 class Gate:
@@ -64,12 +119,7 @@ class Seen:
     at: float  # time.monotonic() on arrival
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
-
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         owner = self.server.owner
         owner._record(
@@ -123,32 +173,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Last-Modified", reply.last_modified)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    owner: FeedServer
+class FeedServer(LoopbackHttp):
+    """Serves each route's programmed replies; records every request."""
 
-
-class FeedServer:
-    """Threaded HTTP/1.0 server on 127.0.0.1, port chosen by the OS."""
+    handler = _Handler
 
     def __init__(self) -> None:
         self._routes: dict[str, list[Reply]] = {}
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self.requests: list[Seen] = []
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return self._httpd.server_address[1]
+        super().__init__()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.base}{path}"
 
     def route(self, path: str, *replies: Reply) -> str:
         """Program a path (query string included if given); returns its URL."""
@@ -160,14 +198,6 @@ class FeedServer:
     def requests_for(self, path: str) -> list[Seen]:
         with self._lock:
             return [r for r in self.requests if r.path.split("?")[0] == path.split("?")[0]]
-
-    def start(self) -> FeedServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     def _record(self, seen: Seen) -> None:
         with self._lock:

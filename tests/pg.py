@@ -12,7 +12,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port
 
 
 class PgUnavailable(RuntimeError):
@@ -39,12 +40,6 @@ def find_bindir() -> Path:
     return Path(sorted(dirs, key=lambda d: int(Path(d).parent.name or 0))[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
     """One initdb'd data directory and its running server."""
 
@@ -52,7 +47,7 @@ class Cluster:
         self.bindir = find_bindir()
         self.tmp = Path(tempfile.mkdtemp(prefix="paperround-pg-"))
         self.data = self.tmp / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.user: str | None = None
         if os.geteuid() == 0:
             try:

@@ -1,5 +1,6 @@
 """Real servers on 127.0.0.1 for integration tests: a static feed server, an SMTP sink (that
-can refuse or require a password), a webhook sink and a server that accepts and hangs."""
+can refuse or require a password), a webhook sink and a server that accepts and hangs. The
+HTTP ones are tests/feedserver.py's LoopbackHttp."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import threading
 from collections.abc import Callable
 from email import policy
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+
+from tests.feedserver import FeedServer, LoopbackHttp, QuietHandler, Reply
 
 
 def free_port() -> int:
@@ -23,52 +25,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class StaticFeeds:
+class StaticFeeds(FeedServer):
     """Serve {path: (bytes, content_type)} on 127.0.0.1 with ETag / 304 support."""
 
     def __init__(self, files: dict[str, tuple[bytes, str]]) -> None:
-        self.files = files
-        self.requests: list[str] = []
-        outer = self
+        super().__init__()
+        for path, (body, ctype) in files.items():
+            etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+            self.route(path, Reply(body=body, content_type=ctype, etag=etag))
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.requests.append(self.path)
-                entry = outer.files.get(self.path.split("?")[0])
-                if entry is None:
-                    self.send_error(404)
-                    return
-                body, ctype = entry
-                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.end_headers()
-                self.wfile.write(body)
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> StaticFeeds:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def text_parts(msg: Message) -> dict[str, str]:
+    """A received email's text parts by subtype: {"plain": ..., "html": ...}."""
+    return {
+        p.get_content_subtype(): p.get_content()
+        for p in msg.walk()
+        if p.get_content_maintype() == "text"
+    }
 
 
 class SmtpSink:
@@ -194,42 +167,33 @@ class HangingServer:
         self.sock.close()
 
 
-class HttpSink:
+class _SinkHandler(QuietHandler):
+    def do_POST(self) -> None:
+        sink = self.server.owner
+        length = int(self.headers.get("Content-Length", 0))
+        raw = self.rfile.read(length)
+        sink.posts.append({"path": self.path, "json": json.loads(raw or b"null")})
+        broken = sink.fail_after is not None and len(sink.posts) > sink.fail_after
+        self.send_response(500 if broken else sink.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class HttpSink(LoopbackHttp):
     """An HTTP server on 127.0.0.1 that records POSTed JSON bodies (a webhook receiver).
 
     Set `status` to answer with an error instead (e.g. 500), or `fail_after` to answer 500
     to every post after the first n (a service that breaks in the middle of a digest).
     """
 
+    handler = _SinkHandler
+
     def __init__(self) -> None:
         self.posts: list[dict] = []
         self.status = 200
         self.fail_after: int | None = None
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                raw = self.rfile.read(length)
-                outer.posts.append({"path": self.path, "json": json.loads(raw or b"null")})
-                broken = outer.fail_after is not None and len(outer.posts) > outer.fail_after
-                self.send_response(500 if broken else outer.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__()
 
     def url(self, path: str = "/hook") -> str:
-        return f"json://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def __enter__(self) -> HttpSink:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        """The Apprise URL that posts JSON to this sink."""
+        return f"json://127.0.0.1:{self.port}{path}"

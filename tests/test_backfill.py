@@ -7,17 +7,15 @@ from datetime import UTC, date, datetime
 from models.settings import get_settings
 from models.store.sources import add_source
 from paperround.backfill import arxiv_categories, run_backfill
-from tests.conftest import shared_path
 from tests.feedserver import Reply
+from tests.fixtures import FIXTURES
 
 FEED = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
 
 
 def test_backfill_hf_by_day_and_arxiv_through_the_api(engine, feed_server, monkeypatch):
-    hf = shared_path("fixtures", "hf-daily", "sotawhat_hf_api_daily_papers_2026-06-12.json")
-    page = shared_path(
-        "fixtures", "arxiv-api", "sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml"
-    )
+    hf = FIXTURES / "hf-daily" / "sotawhat_hf_api_daily_papers_2026-06-12.json"
+    page = FIXTURES / "arxiv-api" / "sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml"
     feed_server.route("/api/daily_papers", Reply(body=hf.read_bytes()), Reply(body=b"[]"))
     feed_server.route("/api/query", Reply(body=page.read_bytes()))  # the same page, forever
     monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", feed_server.url("/api/query"))

@@ -5,25 +5,21 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from models.records import PaperRecord
 from models.store import papers
 from models.store.profiles import create_profile
 from models.tables import Profile
 from tests.cli import run_cli
+from tests.records import arxiv_record, fake_id
 from tests.servers import HttpSink
 
 
 def _setup(engine, channels: tuple[str, ...] = ()) -> None:
     now = datetime.now(UTC)
     records = [
-        PaperRecord(
-            source="arxiv-cs.LG",
-            external_id=f"oai:arXiv.org:2611.0100{n}v1",
+        arxiv_record(
+            fake_id(1000 + n),
             title=f"Implicit bias of gradient descent, part {n}",
             abstract="We characterise the implicit bias.",
-            arxiv_id=f"2611.0100{n}",
-            url=f"https://arxiv.org/abs/2611.0100{n}",
-            version=1,
             published=now,
         )
         for n in range(1, 4)

@@ -11,8 +11,8 @@ import pytest
 from models.records import PaperRecord
 from models.store import papers
 from tests.cli import run_cli
-from tests.conftest import shared_path
 from tests.feedserver import Reply
+from tests.fixtures import api_body
 from tests.servers import HttpSink, free_port
 
 DATA = Path(__file__).parent / "data"
@@ -86,11 +86,6 @@ def point_arxiv_api(monkeypatch, url: str) -> None:
     monkeypatch.setenv("PAPERROUND_ARXIV_API_URL", url)
     monkeypatch.setenv("PAPERROUND_ARXIV_API_SPACING", "0.01")
     get_settings.cache_clear()
-
-
-def api_body(name: str) -> bytes:
-    """A recorded arXiv API response (the fixtures wrap the body in JSON with its URL)."""
-    return json.loads(shared_path("fixtures", "arxiv-api", name).read_text())["body"].encode()
 
 
 def show(capsys, name="theory") -> dict:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.records import PaperRecord
 from models.store import ledger, papers, profiles
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
@@ -15,15 +14,8 @@ from paperround.digests import digest_profile
 from paperround.errors import ConfigError
 from paperround.render import render_digest
 from tests.digests import fixed_digest
-from tests.servers import HttpSink, SmtpSink, free_port
-
-
-def _parts(msg) -> dict[str, str]:
-    return {
-        p.get_content_subtype(): p.get_content()
-        for p in msg.walk()
-        if p.get_content_maintype() == "text"
-    }
+from tests.records import arxiv_record, fake_id
+from tests.servers import HttpSink, SmtpSink, free_port, text_parts
 
 
 def test_email_parts_links_and_escaping():
@@ -33,7 +25,7 @@ def test_email_parts_links_and_escaping():
     assert result.ok and result.messages_sent == 1
     (msg,) = smtp.messages
     assert msg["Subject"] == "3 papers · <script>alert(1)</script> and 2 more"
-    parts = _parts(msg)
+    parts = text_parts(msg)
     assert set(parts) == {"html", "plain"}
     for url in ("https://arxiv.org/abs/2611.00002", "https://github.com/example/repo"):
         assert url in parts["html"] and url in parts["plain"]
@@ -123,16 +115,12 @@ def _store_papers(engine, now, count: int = 3, abstract_sentences: int = 0, long
     """`count` feature-learning papers first seen at `now` (long abstracts and titles on
     request: chat shows the title and a one-line TL;DR, never the abstract)."""
     records = [
-        PaperRecord(
-            source="arxiv-cs.LG",
-            external_id=f"oai:arXiv.org:2611.{n:05d}v1",
+        arxiv_record(
+            fake_id(n),
             title=f"Feature learning dynamics, paper {n}" + (_subtitle(n) if long else ""),
             abstract=f"Feature learning beyond the kernel regime, case {n}. " * abstract_sentences
             or "Feature learning beyond the kernel regime.",
             authors=("Ada Lovelace",),
-            url=f"https://arxiv.org/abs/2611.{n:05d}",
-            arxiv_id=f"2611.{n:05d}",
-            version=1,
             published=now,
         )
         for n in range(1, count + 1)
@@ -197,13 +185,8 @@ def test_send_empty_says_why(engine, paperround_home):
 
     # Papers arrived but none matched: a different sentence.
     records = [
-        PaperRecord(
-            source="arxiv-cs.LG",
-            external_id="x1",
-            title="Protein folding at scale",
-            arxiv_id="2611.09999",
-            version=1,
-            published=now,
+        arxiv_record(
+            fake_id(9999), external_id="x1", title="Protein folding at scale", published=now
         )
     ]
     papers.upsert_records(records, engine=engine, now=now + timedelta(days=2))

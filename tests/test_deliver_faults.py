@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.records import PaperRecord
 from models.store import papers
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
@@ -17,6 +16,7 @@ from paperround.digests import digest_profile
 from paperround.render import render_digest
 from tests.cli import run_cli
 from tests.digests import fixed_digest
+from tests.records import arxiv_record, fake_id
 from tests.servers import HangingServer, HttpSink, SmtpSink, free_port
 
 
@@ -98,16 +98,7 @@ def test_a_timeout_written_in_the_url_is_kept():
 def test_the_failure_class_is_recorded_and_listed(engine, paperround_home, capsys):
     now = datetime.now(UTC)
     papers.upsert_records(
-        [
-            PaperRecord(
-                source="arxiv-cs.LG",
-                external_id="oai:arXiv.org:2611.00001v1",
-                title="Feature learning dynamics",
-                arxiv_id="2611.00001",
-                url="https://arxiv.org/abs/2611.00001",
-                published=now,
-            )
-        ],
+        [arxiv_record(fake_id(1), title="Feature learning dynamics", published=now)],
         engine=engine,
         now=now - timedelta(hours=1),
     )

@@ -10,57 +10,19 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from models.records import PaperRecord
 from models.store import claims as claim_store
-from models.store.papers import upsert_records
-from models.store.profiles import create_profile
-from models.tables import Profile
 from paperround.dispatch import dispatch_once, due_profiles
+from tests.racers import READY, start_racers
 from tests.servers import SmtpSink, free_port
+from tests.store import papers_on, reader
 
-REPO = Path(__file__).resolve().parents[1]
 # Monday 23 November 2026, 07:05 in Paris (CET, UTC+1).
 NOW = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
 SLOT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-
-
-def papers_on(engine, day: datetime, start: int, count: int) -> list[str]:
-    """Store `count` diffusion papers first seen at `day`; returns their titles."""
-    recs = [
-        PaperRecord(
-            source="arxiv-cs.LG",
-            external_id=f"oai:arXiv.org:2611.{i:05d}v1",
-            title=f"Diffusion models, study {i}",
-            abstract="We study diffusion.",
-            authors=("A. Author",),
-            arxiv_id=f"2611.{i:05d}",
-            version=1,
-            categories=("cs.LG",),
-            url=f"https://arxiv.org/abs/2611.{i:05d}",
-        )
-        for i in range(start, start + count)
-    ]
-    upsert_records(recs, engine=engine, now=day)
-    return [r.title for r in recs]
-
-
-def reader(engine, name: str, channel: str, tz: str = "Europe/Paris", **kw) -> Profile:
-    prof = Profile(
-        name=name,
-        keywords=[["diffusion", 1.0]],
-        schedule=kw.pop("schedule", "0 7 * * *"),
-        timezone=tz,
-        max_items=50,
-        created_at=kw.pop("created_at", NOW - timedelta(days=30)),
-        **kw,
-    )
-    return create_profile(prof, engine=engine, channels=[channel])
 
 
 def body(msg) -> str:
@@ -222,43 +184,29 @@ def test_stale_running_claim_is_taken_over_once(engine):
     assert (row["claimed_by"], row["note"]) == ("b", "taken over from a (running)")
 
 
-_RACER = """
-import json, sys, time
+_RACER = (
+    """
+import json, sys
 from datetime import datetime
-from pathlib import Path
 from models.db import get_engine
 from models.settings import get_settings
 from paperround.dispatch import dispatch_once
 engine = get_engine()
-Path(sys.argv[4]).touch()  # imported and connected: ready
-go = Path(sys.argv[1])
-while not go.exists():
-    time.sleep(0.005)
-res = dispatch_once(engine=engine, now=datetime.fromisoformat(sys.argv[2]),
-                    home=get_settings().home, worker=sys.argv[3])
+"""
+    + READY  # imported and connected
+    + """
+res = dispatch_once(engine=engine, now=datetime.fromisoformat(sys.argv[1]),
+                    home=get_settings().home, worker=sys.argv[2])
 print(json.dumps({"claimed": [d.name for d in res.claimed], "failed": res.failed}))
 """
+)
 
 
-def _race(tmp_path: Path, env: dict, n: int) -> list[dict]:
-    go = tmp_path / "go"
-    ready = {name: tmp_path / f"ready-{name}" for name in ("racer-1", "racer-2")}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _RACER, str(go), NOW.isoformat(), name, str(ready[name])],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in ("racer-1", "racer-2")
-    ]
-    deadline = time.monotonic() + 60
-    while not all(r.exists() for r in ready.values()):  # both imported, store open
-        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
-        time.sleep(0.01)
-    go.touch()  # release them together
+def _race(env: dict) -> list[dict]:
+    procs = start_racers(
+        *([sys.executable, "-c", _RACER, NOW.isoformat(), name] for name in ("racer-1", "racer-2")),
+        env=env,
+    )
     outs = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -267,12 +215,12 @@ def _race(tmp_path: Path, env: dict, n: int) -> list[dict]:
     return outs
 
 
-def _two_dispatchers_send_each_digest_once(engine, tmp_path, env, n=12):
+def _two_dispatchers_send_each_digest_once(engine, env, n=12):
     papers_on(engine, NOW - timedelta(hours=5), 1, 3)
     with SmtpSink() as smtp:
         for i in range(n):
             reader(engine, f"reader-{i:02d}", smtp.mailto(to=f"r{i:02d}@example.org"))
-        outs = _race(tmp_path, env, n)
+        outs = _race(env)
         print("claims per racer:", [len(o["claimed"]) for o in outs])
         claimed = outs[0]["claimed"] + outs[1]["claimed"]
         assert sorted(claimed) == [f"reader-{i:02d}" for i in range(n)]  # each exactly once
@@ -283,9 +231,9 @@ def _two_dispatchers_send_each_digest_once(engine, tmp_path, env, n=12):
     assert {c["claimed_by"] for c in claims} <= {"racer-1", "racer-2"}
 
 
-def test_two_concurrent_dispatchers_on_sqlite_never_send_twice(engine, tmp_path, paperround_home):
+def test_two_concurrent_dispatchers_on_sqlite_never_send_twice(engine, paperround_home):
     env = {**os.environ, "PAPERROUND_HOME": str(paperround_home)}
-    _two_dispatchers_send_each_digest_once(engine, tmp_path, env)
+    _two_dispatchers_send_each_digest_once(engine, env)
 
 
 @pytest.mark.postgres
@@ -295,7 +243,7 @@ def test_two_concurrent_dispatchers_on_postgres_never_send_twice(tmp_path, reque
 
     pg_engine = get_engine(url)
     env = {**os.environ, "PAPERROUND_DATABASE_URL": url, "PAPERROUND_HOME": str(tmp_path)}
-    _two_dispatchers_send_each_digest_once(pg_engine, tmp_path, env)
+    _two_dispatchers_send_each_digest_once(pg_engine, env)
 
 
 @pytest.mark.prefect

@@ -15,17 +15,9 @@ import pytest
 from models.store.profiles import create_profile
 from models.store.sources import add_source
 from models.tables import Profile
-from tests.servers import SmtpSink, StaticFeeds
+from tests.servers import SmtpSink, StaticFeeds, text_parts
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "feeds"
-
-
-def _parts(msg) -> dict[str, str]:
-    parts = {}
-    for part in msg.walk():
-        if part.get_content_maintype() == "text":
-            parts[part.get_content_subtype()] = part.get_payload(decode=True).decode()
-    return parts
 
 
 @pytest.mark.prefect
@@ -49,7 +41,7 @@ def test_ingest_then_digest_delivers_email_once(engine, prefect_harness):
         summary = ingest()
         assert summary["failed"] == []
         assert summary["new"] == 38  # 30 RSS papers + 11 HF entries, 3 of which are the same
-        assert set(feeds.requests) == {"/rss/cs.LG", "/api/daily_papers"}
+        assert {r.path for r in feeds.requests} == {"/rss/cs.LG", "/api/daily_papers"}
 
         result = digest()
         assert result["failed"] == []
@@ -57,7 +49,7 @@ def test_ingest_then_digest_delivers_email_once(engine, prefect_harness):
         msg = smtp.messages[0]
         assert re.fullmatch(r"\d+ papers · .+ and \d+ more", msg["Subject"]), msg["Subject"]
         assert msg["To"] == "reader@example.org"
-        parts = _parts(msg)
+        parts = text_parts(msg)
         assert {"html", "plain"} <= set(parts)
         title = "Tuning without Peeking: Provable Privacy and Generalization Bounds"
         assert title in parts["html"] and title in parts["plain"]

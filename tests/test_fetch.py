@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
-import socket
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,8 +12,9 @@ from paperround.errors import FeedError, FetchError
 from paperround.fetch import fetch, retry_after_seconds
 from paperround.sources import parse
 from tests import feedserver
-from tests.conftest import shared_path
 from tests.feedserver import FeedServer, Reply
+from tests.fixtures import FIXTURES, api_body
+from tests.servers import free_port
 
 RSS = b'<rss version="2.0"><channel><title>t</title><item><title>A</title></item></channel></rss>'
 feed_server = feedserver.feed_server
@@ -136,9 +135,7 @@ def test_slow_but_steady_body_arrives_whole(feed_server: FeedServer) -> None:
 
 
 def test_html_error_page_is_a_clear_feed_error(feed_server: FeedServer) -> None:
-    page = shared_path(
-        "fixtures", "broken", "distill_html_page_not_a_feed_hf_blog_smollm.html"
-    ).read_bytes()
+    page = (FIXTURES / "broken" / "distill_html_page_not_a_feed_hf_blog_smollm.html").read_bytes()
     url = feed_server.route("/rss", Reply(body=page, content_type="text/html; charset=utf-8"))
     result = fetch(url)
     with pytest.raises(FeedError, match="got an HTML page, not a feed"):
@@ -176,24 +173,18 @@ def test_gzip_is_decoded_and_capped_after_decoding(feed_server: FeedServer) -> N
 
 
 def test_connection_refused_is_transient() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     sleeps = Sleeps()
     with pytest.raises(FetchError, match="connection failed") as info:
         fetch(f"http://127.0.0.1:{port}/rss", retries=2, backoff=0.5, sleep=sleeps)
     assert info.value.transient and sleeps == [0.5, 1.0]
 
 
-def _api_body(name: str) -> bytes:
-    return json.loads(shared_path("fixtures", "arxiv-api", name).read_text())["body"].encode()
-
-
 def test_arxiv_api_spacing_and_pagination(feed_server: FeedServer) -> None:
     feed_server.route(
         "/api/query",
-        Reply(body=_api_body("arxivpy_q-testing_start0_max10.json")),
-        Reply(body=_api_body("arxivpy_q-testing_start10_max10.json")),
+        Reply(body=api_body("arxivpy_q-testing_start0_max10.json")),
+        Reply(body=api_body("arxivpy_q-testing_start10_max10.json")),
     )
     with ArxivApiClient(base_url=feed_server.url("/api/query"), min_interval=0.2) as api:
         pages = list(api.search("all:testing", page_size=10, limit=20))
@@ -209,7 +200,7 @@ def test_arxiv_api_spacing_and_pagination(feed_server: FeedServer) -> None:
 def test_arxiv_api_spacing_holds_across_threads(feed_server: FeedServer) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    feed_server.route("/api/query", Reply(body=_api_body("arxivpy_id_1605.08386.json")))
+    feed_server.route("/api/query", Reply(body=api_body("arxivpy_id_1605.08386.json")))
     api = ArxivApiClient(base_url=feed_server.url("/api/query"), min_interval=0.2)
     with api, ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: api.query(id_list=["1605.08386"]), range(4)))
@@ -221,7 +212,7 @@ def test_arxiv_api_spacing_holds_across_threads(feed_server: FeedServer) -> None
 def test_arxiv_api_error_entry_with_http_400(feed_server: FeedServer) -> None:
     feed_server.route(
         "/api/query",
-        Reply(status=400, body=_api_body("arxivpy_id_abc_http400_error_entry.json")),
+        Reply(status=400, body=api_body("arxivpy_id_abc_http400_error_entry.json")),
     )
     api = ArxivApiClient(base_url=feed_server.url("/api/query"), min_interval=0)
     with api, pytest.raises(FeedError, match="arXiv API error: incorrect id format for abc"):
@@ -232,7 +223,7 @@ def test_arxiv_api_error_entry_with_http_400(feed_server: FeedServer) -> None:
 def test_arxiv_api_client_timeout_applies_to_each_request(feed_server: FeedServer) -> None:
     # The server holds the headers back for 2 s; a client built with a 0.2 s timeout must
     # give up, not fall back to fetch()'s 30 s default.
-    feed_server.route("/api/query", Reply(delay=2.0, body=_api_body("arxivpy_id_1605.08386.json")))
+    feed_server.route("/api/query", Reply(delay=2.0, body=api_body("arxivpy_id_1605.08386.json")))
     api = ArxivApiClient(
         base_url=feed_server.url("/api/query"), min_interval=0, timeout=0.2, retries=0
     )

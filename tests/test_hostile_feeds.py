@@ -16,8 +16,10 @@ from models.store.sources import add_source, get_source
 from paperround.errors import FeedError
 from paperround.render import render_digest
 from paperround.sources import parse
+from tests.browser import chromium, measure
 from tests.cli import run_cli
 from tests.digests import fixed_digest
+from tests.records import arxiv_record, fake_id
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 MARKUP_TITLE = "[/b] Notes [re] on [link=https://evil.example]here[/link]"
@@ -36,15 +38,13 @@ def _item(title: str, link: str = "https://example.org/a", extra: str = "") -> s
 
 
 def _store(engine, title: str) -> None:
-    record = PaperRecord(
+    record = arxiv_record(
+        fake_id(1),
         source="journal",
         external_id="e1",
         title=title,
         abstract="Abstract.",
         authors=("Ada Lovelace",),
-        arxiv_id="2611.00001",
-        version=1,
-        url="https://arxiv.org/abs/2611.00001",
         published=NOW,
     )
     papers.upsert_records([record], engine=engine, now=NOW)
@@ -271,18 +271,10 @@ def test_a_json_list_given_as_a_feed_says_so():
 
 @pytest.mark.parametrize("width", [375])
 def test_long_unbroken_text_wraps_in_the_email(width, tmp_path):
-    from tests.test_browser import HEIGHT, PROBE, _chromium, _run
-
-    chromium = _chromium()
+    browser = chromium()
     d = fixed_digest(2)
     first = d.items[0]
     paper = replace(first.paper, title="W" * 300, abstract="x" * 3000, authors=("A" * 200,))
     d = replace(d, items=(replace(first, paper=paper), d.items[1]), description="D" * 400)
-    html = render_digest(d).html
-    probe = tmp_path / "probe.html"
-    page = PROBE.format(width=width, height=HEIGHT, srcdoc=html_escape(html, quote=True))
-    probe.write_text(page, encoding="utf-8")
-    dom = _run(chromium, tmp_path, width, "--dump-dom", probe.as_uri())
-    match = re.search(r"<title>probe:(\d+):(\d+)</title>", dom)
-    assert match, dom[:500]
-    assert int(match.group(1)) <= int(match.group(2)), match.groups()
+    scroll_width, viewport, _ = measure(browser, tmp_path, render_digest(d).html, width)
+    assert scroll_width <= viewport, (scroll_width, viewport)

@@ -9,13 +9,13 @@ from models.store.sources import add_source, list_sources
 from paperround.pipeline import ingest_all, ingest_summary
 from tests.cli import run_cli
 from tests.feedserver import Reply
+from tests.fixtures import FIXTURES
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "feeds"
 NOW = datetime(2026, 11, 23, 21, tzinfo=UTC)
 
 
-def test_failures_are_isolated_counted_and_cleared(engine, feed_server, monkeypatch):
-    monkeypatch.setattr("paperround.fetch.time.sleep", lambda s: None)  # no real backoff waits
+def test_failures_are_isolated_counted_and_cleared(engine, feed_server):
     rss = (EXAMPLES / "arxiv-rss-cs.LG.xml").read_bytes()
     good = feed_server.route("/rss/cs.LG", Reply(body=rss, etag='"day1"'))
     html = b"<!doctype html><html><head><title>Oops</title></head><body>down</body></html>"
@@ -47,16 +47,42 @@ def test_failures_are_isolated_counted_and_cleared(engine, feed_server, monkeypa
     assert feed_server.requests_for("/rss/cs.LG")[1].headers.get("if-none-match") == '"day1"'
 
 
+def test_a_feed_failing_in_passing_is_retried_with_the_configured_backoff(
+    engine, feed_server, monkeypatch
+):
+    import paperround.fetch
+    from models.settings import get_settings
+
+    monkeypatch.setenv("PAPERROUND_FETCH_BACKOFF", "0.01")
+    get_settings.cache_clear()
+    real_fetch, backoffs = paperround.fetch.fetch, []
+
+    def fetch(url, **kw):
+        backoffs.append(kw.get("backoff"))
+        return real_fetch(url, **kw)
+
+    monkeypatch.setattr(paperround.fetch, "fetch", fetch)
+    rss = (EXAMPLES / "arxiv-rss-cs.LG.xml").read_bytes()
+    url = feed_server.route("/rss/cs.LG", Reply(status=503), Reply(body=rss))
+    add_source("lg", "arxiv-rss", url, engine=engine)
+
+    (outcome,) = ingest_all(engine=engine, now=NOW)
+    assert outcome.status == "ok" and outcome.new == 30
+    assert len(feed_server.requests_for("/rss/cs.LG")) == 2  # the 503, then the retry
+    assert backoffs == [0.01]  # the setting, not fetch()'s 2 s default
+
+
 def test_source_test_prints_what_would_be_ingested_and_stores_nothing(engine, capsys):
-    fixtures = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
     cases = [
         ("arxiv-rss", EXAMPLES / "arxiv-rss-cs.LG.xml", "30 records"),
         ("arxiv-api", EXAMPLES / "arxiv-api-page.xml", "5 records"),
         ("hf-daily", EXAMPLES / "hf-daily-papers.json", "11 records"),
+        (
+            "feed",
+            FIXTURES / "biorxiv" / "feedrs_biorxiv_genomics_rss1.0_2023-12-16.xml",
+            "1 records",
+        ),
     ]
-    biorxiv = fixtures / "biorxiv" / "feedrs_biorxiv_genomics_rss1.0_2023-12-16.xml"
-    if biorxiv.exists():
-        cases.append(("feed", biorxiv, "1 records"))
     for kind, path, expected in cases:
         r = run_cli(capsys, "source", "test", str(path), "--kind", kind)
         assert r.exit_code == 0, r.output

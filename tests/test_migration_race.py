@@ -3,37 +3,33 @@ the work, the others wait for it, and every one of them succeeds."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from models.db import MIGRATIONS, current_revision, make_engine
+from models.db import current_revision, make_engine
+from tests.racers import READY, start_racers
+from tests.store import migration_head
 
 WORKERS = 6
 # One worker process: open its engine, say so, wait for the start line, migrate.
-WORKER = """
+WORKER = (
+    """
 import sys
 from models.db import make_engine, upgrade
 engine = make_engine(sys.argv[1])
 engine.connect().close()
-print("ready", flush=True)
-sys.stdin.readline()
+"""
+    + READY
+    + """
 upgrade(engine)
 print("migrated", flush=True)
 """
-
-
-def _head() -> str:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -43,22 +39,9 @@ def test_workers_migrating_a_fresh_store_at_once_all_succeed(backend, request, t
     else:
         url = f"sqlite:///{tmp_path / 'fresh.db'}"
     # Processes, as in production (alembic's module-level context is not thread-safe).
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, url],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(WORKERS)
-    ]
+    # Every engine is connected before they are released together.
+    workers = start_racers(*[[sys.executable, "-c", WORKER, url]] * WORKERS)
     try:
-        for worker in workers:
-            assert worker.stdout.readline() == "ready\n", worker.communicate()[1]
-        for worker in workers:  # every engine is connected: they start together
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
         results = [worker.communicate(timeout=120) for worker in workers]
     finally:
         for worker in workers:
@@ -71,7 +54,7 @@ def test_workers_migrating_a_fresh_store_at_once_all_succeed(backend, request, t
     assert failed == [], f"{len(failed)} of {WORKERS} workers failed: {failed}"
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == _head()
+        assert current_revision(engine) == migration_head()
         with engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     finally:

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from models.db import current_revision, downgrade, upgrade
+from tests.store import migration_head
 
 
 def test_migrations_match_the_models(any_engine):
@@ -26,7 +27,7 @@ def test_downgrade_and_upgrade_again_round_trip(any_engine):
         "ix_paper_occurrences_paper_id",
     }  # the indexes 0003 drops are back, and only they differ
     upgrade(any_engine)
-    assert current_revision(any_engine) == _head()
+    assert current_revision(any_engine) == migration_head()
 
 
 def test_0004_continues_windows_where_the_clock_left_them(any_engine):
@@ -58,17 +59,6 @@ def test_0004_continues_windows_where_the_clock_left_them(any_engine):
         counter = conn.exec_driver_sql("SELECT value FROM store_counters").scalar()
     assert [tuple(r) for r in seqs] == [(1, 1), (2, 2)]
     assert seq_to == 1 and counter == 2
-
-
-def _head() -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from models.db import MIGRATIONS
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def test_0005_adds_and_drops_the_delivery_error_class(any_engine):

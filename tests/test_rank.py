@@ -9,14 +9,12 @@ from datetime import UTC, datetime
 import numpy as np
 import scipy.sparse as sp
 
-from models.records import Candidate, ProfileSpec, SeedPaper
+from models.records import ProfileSpec, SeedPaper
 from paperround.rank import author_key, rank
+from tests.records import background
+from tests.records import candidate as cand
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
-
-
-def cand(n: int, title: str, abstract: str = "", **kw) -> Candidate:
-    return Candidate(paper_id=n, key=f"2611.{n:05d}", title=title, abstract=abstract, **kw)
 
 
 def titles(result) -> list[str]:
@@ -120,33 +118,6 @@ def test_near_duplicates_collapse_and_limits_apply():
 
 
 # -- the fitted index, batch ranking, feedback models, diversity ---------------------------
-
-BACKGROUND_TOPICS = {
-    "kernels": "neural tangent kernel infinite width gradient descent training dynamics",
-    "proteins": "protein structure prediction folding amino acid sequence model",
-    "graphs": "graph neural network message passing node classification benchmark",
-    "vision": "image segmentation convolutional network pixel labels dataset",
-}
-
-
-def background(n_per_topic: int = 10) -> list[Candidate]:
-    """A small window: four named topics among thirty others, each with its own words."""
-    topics = dict(BACKGROUND_TOPICS)
-    for t in range(30):
-        topics[f"topic{t}"] = " ".join(f"t{t}w{j}" for j in range(8))
-    out = []
-    for t, (topic, words) in enumerate(topics.items()):
-        w = words.split()
-        for i in range(n_per_topic):
-            text = " ".join(w[(i + j) % len(w)] for j in range(6))
-            out.append(
-                cand(
-                    1000 + 100 * t + i,
-                    f"{topic} study {i}",
-                    f"We propose a method. {text}. Results show improvements.",
-                )
-            )
-    return out
 
 
 def test_index_vocabulary_matches_countvectorizer_and_vectors_are_unit_length():

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from models.records import PaperRecord, ProfileSpec, SeedPaper
+from models.records import ProfileSpec, SeedPaper
 from models.store.papers import upsert_records
 from paperround import ranking
 from paperround.rank import build_index, rank_many
 from paperround.rank import store as index_store
-from tests.test_rank import BACKGROUND_TOPICS, background, cand
+from tests.records import BACKGROUND_TOPICS, arxiv_record, background, fake_id
+from tests.records import candidate as cand
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
@@ -77,7 +78,7 @@ import sys
 from pathlib import Path
 from paperround.rank import build_index
 from paperround.rank import store
-from tests.test_rank import background
+from tests.records import background
 
 index = build_index(background())
 write, calls = store._write_array, []
@@ -125,16 +126,12 @@ def _store_papers(engine, start: int, count: int, *, day: datetime) -> None:
         words = TOPICS[i % len(TOPICS)].split()
         text = " ".join(words[(i + j) % len(words)] for j in range(6))
         recs.append(
-            PaperRecord(
-                source="arxiv-cs.LG",
-                external_id=f"oai:arXiv.org:2611.{i:05d}v1",
+            arxiv_record(
+                fake_id(i),
                 title=f"Study {i} of {words[0]}",
                 abstract=f"We propose a method. {text}. Results show improvements.",
                 authors=("A. Author",),
-                arxiv_id=f"2611.{i:05d}",
-                version=1,
                 categories=("cs.LG",),
-                url=f"https://arxiv.org/abs/2611.{i:05d}",
             )
         )
     upsert_records(recs, engine=engine, now=day)

@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,24 +19,25 @@ import pytest
 from models.store.ledger import list_digests
 from models.store.profiles import get_profile
 from paperround.digests import digest_profile
+from tests.racers import READY, start_racers
 from tests.servers import SmtpSink
-from tests.test_dispatch import NOW, papers_on, reader
+from tests.store import papers_on, reader
 
 REPO = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)  # Monday 23 November 2026, 07:05 in Paris
 CLI = "import sys; from paperround.cli import main; main()"
 
-# Waits for a "go" file, so that two senders start their digest at the same instant.
-_SENDER = """
-import sys, time
-from pathlib import Path
+# Released with the other sender (tests/racers.py), so both start their digest at once.
+_SENDER = (
+    """
 from paperround.cli import main
-Path(sys.argv[1]).touch()
-go = Path(sys.argv[2])
-while not go.exists():
-    time.sleep(0.002)
-sys.argv = ["paperround", "digest", "send", sys.argv[3], "--json"]
+"""
+    + READY
+    + """
+sys.argv = ["paperround", "digest", "send", sys.argv[1], "--json"]
 main()
 """
+)
 
 
 def titles_in(messages) -> list[str]:
@@ -71,41 +71,22 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "PAPERROUND_HOME": str(home), **extra}
 
 
-def _race_two_sends(tmp_path: Path, env: dict, profile: str) -> list[subprocess.CompletedProcess]:
-    go = tmp_path / "go"
-    go.unlink(missing_ok=True)
-    ready = [tmp_path / f"ready-{i}" for i in range(2)]
-    for r in ready:
-        r.unlink(missing_ok=True)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _SENDER, str(r), str(go), profile],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for r in ready
-    ]
-    deadline = time.monotonic() + 60
-    while not all(r.exists() for r in ready):  # both imported and waiting at the line
-        assert time.monotonic() < deadline, "senders never became ready"
-        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
-        time.sleep(0.01)
-    go.touch()
-    return [
-        subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs
-    ]
+def _race_two_sends(env: dict, profile: str) -> list[subprocess.CompletedProcess]:
+    argv = [sys.executable, "-c", _SENDER, profile]
+    done = []
+    for proc in start_racers(argv, argv, env=env):
+        out, err = proc.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return done
 
 
-def _racing_sends_deliver_each_paper_once(engine, tmp_path, env, rounds=2):
+def _racing_sends_deliver_each_paper_once(engine, env, rounds=2):
     with SmtpSink() as smtp:
         reader(engine, "p", smtp.mailto())
         expected: list[str] = []
         for n in range(rounds):
             expected += papers_on(engine, datetime.now(UTC), 100 * n + 1, 5)
-            done = _race_two_sends(tmp_path, env, "p")
+            done = _race_two_sends(env, "p")
             for proc in done:
                 assert proc.returncode == 0, proc.stderr
                 assert "Traceback" not in proc.stderr
@@ -114,10 +95,8 @@ def _racing_sends_deliver_each_paper_once(engine, tmp_path, env, rounds=2):
             assert sorted(got) == sorted(expected), f"round {n}: a paper was lost"
 
 
-def test_two_manual_sends_racing_on_sqlite_deliver_each_paper_once(
-    engine, tmp_path, paperround_home
-):
-    _racing_sends_deliver_each_paper_once(engine, tmp_path, _env(paperround_home))
+def test_two_manual_sends_racing_on_sqlite_deliver_each_paper_once(engine, paperround_home):
+    _racing_sends_deliver_each_paper_once(engine, _env(paperround_home))
 
 
 @pytest.mark.postgres
@@ -126,7 +105,7 @@ def test_two_manual_sends_racing_on_postgres_deliver_each_paper_once(tmp_path, r
 
     url = request.getfixturevalue("pg_url")
     env = _env(tmp_path / "home", PAPERROUND_DATABASE_URL=url)
-    _racing_sends_deliver_each_paper_once(get_engine(url), tmp_path, env, rounds=1)
+    _racing_sends_deliver_each_paper_once(get_engine(url), env, rounds=1)
 
 
 def test_a_sender_killed_after_the_smtp_server_accepted_resends_the_same_message(

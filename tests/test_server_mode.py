@@ -21,12 +21,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models.records import PaperRecord
 from models.store import claims as claim_store
 from models.store.papers import upsert_records
 from models.store.profiles import create_profile
 from models.tables import Profile
 from paperround.server import PrefectServer, group_alive
+from tests.records import arxiv_record, fake_id
 from tests.servers import SmtpSink
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,16 +70,7 @@ def test_worker_runs_deployed_dispatch_and_email_arrives(engine, paperround_home
     now = datetime.now(UTC)
     title = "Score-based diffusion on graphs"
     upsert_records(
-        [
-            PaperRecord(
-                source="arxiv-cs.LG",
-                external_id="oai:arXiv.org:2611.09999v1",
-                title=title,
-                abstract="A diffusion model for graphs.",
-                arxiv_id="2611.09999",
-                url="https://arxiv.org/abs/2611.09999",
-            )
-        ],
+        [arxiv_record(fake_id(9999), title=title, abstract="A diffusion model for graphs.")],
         engine=engine,
         now=now - timedelta(hours=1),
     )

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from paperround.errors import FeedError
 from paperround.sources import arxiv_rss, parse
 from paperround.sources.arxiv_rss import split_authors
+from tests import feedgen
+from tests.fixtures import FIXTURES
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-RSS = SHARED / "fixtures" / "arxiv-rss"
-pytestmark = pytest.mark.skipif(not RSS.is_dir(), reason=f"shared fixtures missing: {RSS}")
+RSS = FIXTURES / "arxiv-rss"
 
 
 def _body(name: str) -> bytes:
@@ -116,7 +115,7 @@ def test_split_authors(creator: str, names: tuple[str, ...]) -> None:
 
 
 def test_html_page_is_a_clear_error() -> None:
-    page = SHARED / "fixtures" / "broken" / "distill_html_page_not_a_feed_hf_blog_smollm.html"
+    page = FIXTURES / "broken" / "distill_html_page_not_a_feed_hf_blog_smollm.html"
     with pytest.raises(FeedError, match="HTML page, not a feed") as info:
         arxiv_rss.parse(page.read_bytes(), source="lg")
     assert str(info.value).startswith("lg: ")
@@ -124,15 +123,12 @@ def test_html_page_is_a_clear_error() -> None:
 
 
 def test_non_arxiv_feed_is_refused() -> None:
-    golem = SHARED / "fixtures" / "broken" / "feedrs_golem_rss1.0_iso-8859-1.xml"
+    golem = FIXTURES / "broken" / "feedrs_golem_rss1.0_iso-8859-1.xml"
     with pytest.raises(FeedError, match="no arXiv id"):
         arxiv_rss.parse(golem.read_bytes(), source="lg")
 
 
 def test_generated_day_of_3000_items() -> None:
-    feedgen = pytest.importorskip("tests.feedgen")
-    if not any(d.is_dir() for d in feedgen.DATA_DIRS):
-        pytest.skip("shared arXiv data missing")
     body = feedgen.make_arxiv_rss_day(3000, day=date(2026, 4, 28), seed=7)
     result = arxiv_rss.parse(body, source="lg")
     assert len(result.records) == 3000

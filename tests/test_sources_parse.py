@@ -1,32 +1,20 @@
-"""Every parser over every shared fixture: real field values, or a clear FeedError."""
+"""Every parser over every fixture in tests/fixtures: real field values, or a clear FeedError."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from paperround.errors import FeedError
 from paperround.sources import arxiv_api, feed, hf_daily, parse
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"shared fixtures missing: {FIXTURES}"
-)
-
-
-def _api(name: str) -> bytes:
-    raw = (FIXTURES / "arxiv-api" / name).read_bytes()
-    return json.loads(raw)["body"].encode() if name.endswith(".json") else raw
-
+from tests.fixtures import FIXTURES, api_body
 
 # ---- arXiv API --------------------------------------------------------------------------
 
 
 def test_api_search_page_fields() -> None:
-    result = arxiv_api.parse(_api("arxivpy_q-testing_start0_max10.json"), source="api")
+    result = arxiv_api.parse(api_body("arxivpy_q-testing_start0_max10.json"), source="api")
     assert result.total_results == 214881 and len(result.records) == 10
     first = result.records[0]
     assert (first.arxiv_id, first.version) == ("2202.12139", 1)
@@ -43,7 +31,7 @@ def test_api_search_page_fields() -> None:
 
 
 def test_api_second_page_has_revised_paper() -> None:
-    rec = arxiv_api.parse(_api("arxivpy_q-testing_start10_max10.json"), source="api").records[0]
+    rec = arxiv_api.parse(api_body("arxivpy_q-testing_start10_max10.json"), source="api").records[0]
     assert (rec.arxiv_id, rec.version) == ("2403.16981", 2)
     assert rec.categories == ("math.ST", "cs.IT", "stat.ML")
     assert rec.published == datetime(2024, 3, 25, 17, 42, 32, tzinfo=UTC)
@@ -51,16 +39,15 @@ def test_api_second_page_has_revised_paper() -> None:
 
 
 def test_api_hundred_entries_counts() -> None:
-    for name in (
-        "arxivpy_q-testing_start0_max100.json",
-        "DERIVED_arxivpy_q-testing_start0_max100.body.xml",
-    ):
-        records = arxiv_api.parse(_api(name), source="api").records
-        assert len(records) == 100
-        assert sum(r.version >= 2 for r in records) == 36
-        assert sum(r.doi is not None for r in records) == 32
-        assert sum(r.journal_ref is not None for r in records) == 18
-        assert sum(r.comment is not None for r in records) == 97
+    # The recording's body (../shared keeps it also as a DERIVED_...body.xml of these bytes).
+    records = arxiv_api.parse(
+        api_body("arxivpy_q-testing_start0_max100.json"), source="api"
+    ).records
+    assert len(records) == 100
+    assert sum(r.version >= 2 for r in records) == 36
+    assert sum(r.doi is not None for r in records) == 32
+    assert sum(r.journal_ref is not None for r in records) == 18
+    assert sum(r.comment is not None for r in records) == 97
 
 
 @pytest.mark.parametrize(
@@ -87,7 +74,7 @@ def test_api_hundred_entries_counts() -> None:
 def test_api_id_lookups(
     name: str, arxiv_id: str, categories: tuple, journal_ref: str | None
 ) -> None:
-    result = arxiv_api.parse(_api(name), source="api")
+    result = arxiv_api.parse(api_body(name), source="api")
     assert len(result.records) == 1 and result.total_results == 1
     rec = result.records[0]
     assert (rec.arxiv_id, rec.version, rec.categories, rec.journal_ref) == (
@@ -99,9 +86,9 @@ def test_api_id_lookups(
 
 
 def test_api_old_style_record_details() -> None:
-    rec = arxiv_api.parse(_api("arxivpy_id_astro-ph_0601001_oldstyle.json"), source="api").records[
-        0
-    ]
+    rec = arxiv_api.parse(
+        api_body("arxivpy_id_astro-ph_0601001_oldstyle.json"), source="api"
+    ).records[0]
     assert rec.authors == ("Andrew Gould", "Susan Dorsher", "B. Scott Gaudi", "Andrzej Udalski")
     assert rec.comment.startswith("62 pages including 16 figures and 9 tables.")
     assert rec.pdf_url == "https://arxiv.org/pdf/astro-ph/0601001v1"
@@ -110,7 +97,7 @@ def test_api_old_style_record_details() -> None:
 
 def test_api_current_format_primary_first() -> None:
     result = arxiv_api.parse(
-        _api("sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml"), source="api"
+        api_body("sotawhat_api_all-transformer_AND_cat-cs.LG_max5_2026-06-14.xml"), source="api"
     )
     assert result.total_results == 28946 and len(result.records) == 5
     assert result.records[0].arxiv_id == "2606.13677"
@@ -119,13 +106,13 @@ def test_api_current_format_primary_first() -> None:
 
 
 def test_api_empty_result() -> None:
-    result = arxiv_api.parse(_api("arxivpy_id_0000.0000_empty.json"), source="api")
+    result = arxiv_api.parse(api_body("arxivpy_id_0000.0000_empty.json"), source="api")
     assert (result.records, result.total_results) == ((), 0)
 
 
 def test_api_error_entry_is_feed_error() -> None:
     with pytest.raises(FeedError, match=r"^api: arXiv API error: incorrect id format for abc$"):
-        parse("arxiv-api", _api("arxivpy_id_abc_http400_error_entry.json"), source="api")
+        parse("arxiv-api", api_body("arxivpy_id_abc_http400_error_entry.json"), source="api")
 
 
 # ---- Hugging Face Daily Papers ----------------------------------------------------------

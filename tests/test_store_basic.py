@@ -8,26 +8,23 @@ from models.records import PaperRecord, RenderedDigest, ScoredPaper
 from models.store import ledger, papers
 from models.store.profiles import create_profile
 from models.tables import Profile
+from tests.records import arxiv_record
 from tests.store import unsent
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
 def rec(source: str, version: int = 1, **kw) -> PaperRecord:
-    base = dict(
-        source=source,
-        external_id=f"oai:arXiv.org:2604.21952v{version}",
+    fields = dict(
         title="Focus Session: Accelerating Multimodal Foundation Models",
         abstract="Short.",
         authors=("Muhammad Shafique",),
-        arxiv_id="2604.21952",
-        version=version,
         categories=("cs.LG",),
         announce_type="new",
         published=NOW,
     )
-    base.update(kw)
-    return PaperRecord(**base)
+    ident = kw.pop("arxiv_id", "2604.21952")
+    return arxiv_record(ident, source=source, version=version, **(fields | kw))
 
 
 def deliver(engine, prof, item, *, ok: bool) -> None:

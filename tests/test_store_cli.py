@@ -12,6 +12,7 @@ from models.store import ledger, papers
 from models.store.profiles import config_of, get_profile, save_profile, set_feedback
 from paperround.profiles import ProfileConfig
 from tests.cli import run_cli
+from tests.records import arxiv_record
 from tests.store import unsent
 
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
@@ -19,15 +20,12 @@ SECRET_CHANNEL = "mailtos://me:hunter2@smtp.example.org?to=me@example.org"
 
 
 def _rec(arxiv_id: str, title: str, cats: tuple[str, ...], source: str, **kw) -> PaperRecord:
-    return PaperRecord(
+    return arxiv_record(
+        arxiv_id,
         source=source,
-        external_id=f"oai:arXiv.org:{arxiv_id}v1",
         title=title,
         abstract=kw.pop("abstract", f"About {title.lower()}."),
         authors=("Ana Souza",),
-        url=f"https://arxiv.org/abs/{arxiv_id}",
-        arxiv_id=arxiv_id,
-        version=1,
         categories=cats,
         announce_type="new",
         published=kw.pop("published", NOW),

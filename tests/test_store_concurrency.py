@@ -4,7 +4,6 @@ no error, no duplicate, and every paper reported new by exactly one of them."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import threading
 from datetime import UTC, date, datetime
@@ -16,10 +15,12 @@ from sqlalchemy import func, select
 from models.store import papers
 from models.tables import Paper, PaperOccurrence
 from paperround.sources import parse
+from tests import feedgen
+from tests.racers import READY, start_racers
 
-REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
-SCRIPT = """
+SCRIPT = (
+    """
 import json, sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,17 +30,17 @@ from paperround.sources import parse
 papers.CHUNK = int(sys.argv[3])
 engine = make_engine(sys.argv[1])
 records = parse("arxiv-rss", Path(sys.argv[2]).read_bytes(), source="arxiv-cs.LG").records
-sys.stdin.readline()  # start together
+"""
+    + READY  # parsed: the two start their upserts together
+    + """
 out = papers.upsert_records(records, engine=engine, now=datetime(2026, 4, 28, 4, tzinfo=UTC))
 print(json.dumps({"new": len(out.new), "revised": len(out.revised)}))
 """
+)
 
 
 @pytest.fixture(scope="module")
 def day_feed(tmp_path_factory) -> Path:
-    feedgen = pytest.importorskip("tests.feedgen")
-    if not any(d.is_dir() for d in feedgen.DATA_DIRS):
-        pytest.skip("../shared/data is not present: feedgen needs real records")
     path = tmp_path_factory.mktemp("feed") / "cs.LG.xml"
     path.write_bytes(feedgen.make_arxiv_rss_day(1500, day=date(2026, 4, 28), seed=11))
     return path
@@ -85,20 +86,8 @@ def test_two_threads_ingesting_the_same_day(any_engine, day_feed, monkeypatch):
 
 def test_two_processes_ingesting_the_same_day(any_engine, day_feed):
     url = any_engine.url.render_as_string(hide_password=False)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", SCRIPT, url, str(day_feed), "100"],
-            cwd=REPO,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    for p in procs:  # both have parsed and wait on stdin: release them together
-        p.stdin.write("go\n")
-        p.stdin.flush()
+    argv = [sys.executable, "-c", SCRIPT, url, str(day_feed), "100"]
+    procs = start_racers(argv, argv)
     outputs = [p.communicate(timeout=180) for p in procs]
     for p, (_out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models.records import PaperRecord
 from models.store import papers
 from models.tables import Feedback, Paper, PaperOccurrence, Profile
+from tests.records import arxiv_record, fake_id
 
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -21,20 +22,15 @@ LONG_ABSTRACT = ABSTRACT + " Symbiotic cells follow two trajectories; we name th
 
 
 def rss(version=1, kind="new", **kw) -> PaperRecord:
-    base = dict(
-        source="arxiv-q-bio.GN",
-        external_id=f"oai:arXiv.org:{ARXIV}v{version}",
+    fields = dict(
         title=TITLE,
         abstract=ABSTRACT,
         authors=("Ana Souza", "Li Wei"),
-        url=f"https://arxiv.org/abs/{ARXIV}",
-        arxiv_id=ARXIV,
-        version=version,
         categories=("q-bio.GN", "q-bio.CB"),
         announce_type=kind,
         published=NOW,
     )
-    return PaperRecord(**(base | kw))
+    return arxiv_record(ARXIV, version=version, **({"source": "arxiv-q-bio.GN"} | fields | kw))
 
 
 def api(**kw) -> PaperRecord:
@@ -293,16 +289,7 @@ def test_every_key_maps_to_its_own_row_across_batches_and_a_deleted_top_row(any_
     from sqlalchemy import delete
 
     def batch(lo: int, hi: int) -> list[PaperRecord]:
-        return [
-            PaperRecord(
-                source="arxiv-cs.LG",
-                external_id=f"oai:arXiv.org:2611.{n:05d}v1",
-                title=f"Paper {n}",
-                arxiv_id=f"2611.{n:05d}",
-                version=1,
-            )
-            for n in range(lo, hi)
-        ]
+        return [arxiv_record(fake_id(n), title=f"Paper {n}") for n in range(lo, hi)]
 
     def check(result) -> None:
         with any_engine.connect() as conn:
