@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from models.errors import FetchError
 from models.records import ParseResult
-from paperround.errors import FetchError
 from paperround.fetch import fetch, ssl_context
 from paperround.sources import arxiv_api
 

@@ -19,13 +19,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from models.errors import ConfigError, FetchError, NotFoundError, PaperroundError
 from models.records import ParseResult
 from models.settings import get_settings
 from models.store.papers import upsert_records
 from models.store.sources import list_sources
 from models.tables import Source
 from paperround.arxiv_client import ArxivApiClient
-from paperround.errors import ConfigError, FetchError, NotFoundError, PaperroundError
 from paperround.fetch import fetch
 from paperround.sources.hf_daily import daily_url
 

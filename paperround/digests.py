@@ -99,7 +99,7 @@ def build_digest(
 def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, home: Path) -> Path:
     """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path.
 
-    Names are checked when a profile is saved (paperround/userinput.py); a store made before
+    Names are checked when a profile is saved (models/userinput.py); a store made before
     that may still hold one such as "..": it gets a folder named by its hash instead."""
     root = home / "digests"
     folder = root / profile

@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
+from models.errors import FetchError, PaperroundError
 from models.records import SourceOutcome
 from models.settings import get_settings
 from models.store import papers
 from models.tables import Paper
-from paperround.errors import FetchError, PaperroundError
 
 SOURCE = "arxiv-api-enrich"
 

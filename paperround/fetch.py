@@ -25,8 +25,8 @@ from functools import cache
 
 import httpx
 
+from models.errors import FetchError
 from paperround import __version__
-from paperround.errors import FetchError
 
 USER_AGENT = f"paperround/{__version__} (self-hosted research-paper digest)"
 DEFAULT_TIMEOUT = 30.0

@@ -15,11 +15,11 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Engine
 
+from models.errors import FetchError, PaperroundError
 from models.records import ParseResult, SourceOutcome
 from models.settings import get_settings
 from models.store import papers, sources
 from models.tables import Source
-from paperround.errors import FetchError, PaperroundError
 
 log = logging.getLogger(__name__)
 

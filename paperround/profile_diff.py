@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperround.profiles import ProfileConfig
+from models.profile_config import ProfileConfig
 
 
 def _short(value: Any) -> str:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from models.errors import FeedError, FetchError, NotFoundError
 from models.records import SeedPaper
 from models.tables import Paper
-from paperround.errors import FeedError, FetchError, NotFoundError
 from paperround.seeds import SeedRef
 
 

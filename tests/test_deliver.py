@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from models.errors import ConfigError
 from models.records import PaperRecord
 from models.store import ledger, papers, profiles
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
 from paperround.deliver import deliver, redact_url, resolve_env, validate_channel_url
 from paperround.digests import digest_profile
-from paperround.errors import ConfigError
 from paperround.render import render_digest
 from tests.digests import fixed_digest
 from tests.servers import HttpSink, SmtpSink, free_port

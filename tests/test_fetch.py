@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from models.errors import FeedError, FetchError
 from paperround.arxiv_client import ArxivApiClient, backfill_query
-from paperround.errors import FeedError, FetchError
 from paperround.fetch import fetch, retry_after_seconds
 from paperround.sources import parse
 from tests import feedserver

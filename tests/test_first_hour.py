@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from paperround.errors import FetchError
+from models.errors import FetchError
 from paperround.fetch import fetch
 from tests.cli import run_cli
 from tests.feedserver import Reply

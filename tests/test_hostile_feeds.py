@@ -10,10 +10,10 @@ from html import escape as html_escape
 
 import pytest
 
+from models.errors import FeedError
 from models.records import PaperRecord
 from models.store import candidates, papers
 from models.store.sources import add_source, get_source
-from paperround.errors import FeedError
 from paperround.render import render_digest
 from paperround.sources import parse
 from tests.cli import run_cli

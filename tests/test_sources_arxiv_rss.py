@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from paperround.errors import FeedError
+from models.errors import FeedError
 from paperround.sources import arxiv_rss, parse
 from paperround.sources.arxiv_rss import split_authors
 

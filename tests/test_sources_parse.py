@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from paperround.errors import FeedError
+from models.errors import FeedError
 from paperround.sources import arxiv_api, feed, hf_daily, parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"

@@ -16,11 +16,11 @@ import traceback
 
 import typer
 
+from models.errors import PaperroundError
 from paperround import __version__
 from paperround.cli import db, digest, feedback, papers, profile, run, serve, source
 from paperround.cli.common import err_console, esc, plain
 from paperround.cli.helpformat import App
-from paperround.errors import PaperroundError
 
 app = App(
     name="paperround",

@@ -9,11 +9,11 @@ from typing import Literal
 import typer
 from rich.table import Column, Table
 
+from models.errors import NotFoundError
 from paperround.cli.common import add_row, console, engine, esc, print_json
 from paperround.cli.helpformat import App
 from paperround.cli.params import JSON, profile_option
 from paperround.cli.profile_common import name_argument
-from paperround.errors import NotFoundError
 
 app = App(
     help="Send digests (no subcommand: run the digest flow for every enabled profile).",

@@ -46,8 +46,8 @@ def channel_remove(
 
     Example: paperround profile channel remove theory 'discord://1...0/a...z/'
     """
+    from models.errors import NotFoundError
     from paperround.deliver import redact_url
-    from paperround.errors import NotFoundError
 
     data = load_config(name).model_dump(mode="json")
     keep = [u for u in data["channels"] if url not in (u, redact_url(u))]

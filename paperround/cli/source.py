@@ -8,12 +8,12 @@ from typing import Literal
 import typer
 from rich.table import Table
 
+from models.userinput import source_location
 from paperround.cli.common import add_row, checked, console, engine, esc, print_json
 from paperround.cli.complete import source_names
 from paperround.cli.helpformat import App
 from paperround.cli.params import JSON, source_option
 from paperround.sources import SOURCE_KINDS
-from paperround.userinput import source_location
 
 # Checked by the parameter type: an unknown kind is a usage error listing the kinds.
 Kind = Literal[SOURCE_KINDS]  # type: ignore[valid-type]
@@ -177,7 +177,7 @@ def backfill(
 
     Example: paperround backfill --since 2026-11-16 --source arxiv-cs.LG
     """
-    from paperround.errors import ConfigError
+    from models.errors import ConfigError
 
     now = datetime.now(UTC)
     start = since.date()

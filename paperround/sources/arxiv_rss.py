@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from models.errors import FeedError
+from models.ids import parse_arxiv_id
 from models.records import PaperRecord, ParseResult
-from paperround.errors import FeedError
-from paperround.ids import parse_arxiv_id
 from paperround.sources._common import keep_papers, one_line, parse_date, read_feed
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")

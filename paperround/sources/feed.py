@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
+from models.ids import normalize_doi, parse_arxiv_id
 from models.records import PaperRecord, ParseResult
-from paperround.ids import normalize_doi, parse_arxiv_id
 from paperround.sources._common import html_to_text, keep_papers, one_line, parse_date, read_feed
 from paperround.sources.arxiv_rss import split_authors
 
