@@ -57,7 +57,7 @@ class ImportReport:
 
 
 def _channel_ref(url: str, include_secrets: bool) -> dict:
-    from paperround.deliver import redact_url
+    from paperround.digest.deliver import redact_url
 
     return {"url": url} if include_secrets else {"redacted": redact_url(url)}
 

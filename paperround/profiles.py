@@ -25,7 +25,7 @@ def build_config(data: dict[str, Any], *, require_signal: bool = True) -> Profil
         where = ".".join(str(p) for p in err["loc"])
         message = str(inner) if isinstance(inner, ConfigError) else err["msg"]
         raise ConfigError(f"{where}: {message}" if where else message) from None
-    from paperround.deliver import validate_channel_url
+    from paperround.digest.deliver import validate_channel_url
 
     for url in config.channels:
         try:

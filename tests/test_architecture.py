@@ -14,7 +14,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("models", "paperround", "flows")
-PURE = ("paperround.rank", "paperround.render", "paperround.mathtext", "paperround.tldr")
+PURE = (
+    "paperround.rank",
+    "paperround.digest.render",
+    "paperround.digest.mathtext",
+    "paperround.digest.tldr",
+)
 
 
 def _modules() -> dict[str, Path]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from paperround.render import render_digest
+from paperround.digest.render import render_digest
 from tests.digests import fixed_digest
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -108,7 +108,7 @@ def test_schedule_shortcuts_say_when_they_send(capsys):
     from datetime import UTC, datetime
 
     from models.schedule_words import SCHEDULE_MEANINGS, SCHEDULE_SHORTCUTS
-    from paperround.schedule import next_slots
+    from paperround.schedule.slots import next_slots
 
     text = " ".join(_help(capsys, ["paperround", "profile", "add"]).split())
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -21,7 +21,7 @@ from models.store import claims as claim_store
 from models.store.papers import upsert_records
 from models.store.profiles import create_profile
 from models.tables import Profile
-from paperround.dispatch import dispatch_once, due_profiles
+from paperround.schedule.dispatch import dispatch_once, due_profiles
 from tests.servers import SmtpSink, free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,7 +153,7 @@ def test_catch_up_each_sends_one_digest_per_missed_slot_oldest_first(engine, pap
 
 def test_catch_up_each_is_capped_to_the_last_slots(engine):
     from models.store.profiles import channels_of
-    from paperround.schedule import MAX_CATCH_UP_SLOTS
+    from paperround.schedule.slots import MAX_CATCH_UP_SLOTS
 
     prof = reader(engine, "each", "json://127.0.0.1:9/hook", catch_up="each")
     from models.records import RenderedDigest
@@ -228,7 +228,7 @@ from datetime import datetime
 from pathlib import Path
 from models.db import get_engine
 from models.settings import get_settings
-from paperround.dispatch import dispatch_once
+from paperround.schedule.dispatch import dispatch_once
 engine = get_engine()
 Path(sys.argv[4]).touch()  # imported and connected: ready
 go = Path(sys.argv[1])

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from models.errors import FeedError, FetchError
-from paperround.arxiv_client import ArxivApiClient, backfill_query
-from paperround.fetch import fetch, retry_after_seconds
-from paperround.sources import parse
+from paperround.ingest.arxiv_client import ArxivApiClient, backfill_query
+from paperround.ingest.fetch import fetch, retry_after_seconds
+from paperround.ingest.sources import parse
 from tests import feedserver
 from tests.conftest import shared_path
 from tests.feedserver import FeedServer, Reply

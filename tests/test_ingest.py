@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from models.store.sources import add_source, list_sources
-from paperround.pipeline import ingest_all, ingest_summary
+from paperround.ingest.run import ingest_all, ingest_summary
 from tests.cli import run_cli
 from tests.feedserver import Reply
 
@@ -15,7 +15,9 @@ NOW = datetime(2026, 11, 23, 21, tzinfo=UTC)
 
 
 def test_failures_are_isolated_counted_and_cleared(engine, feed_server, monkeypatch):
-    monkeypatch.setattr("paperround.fetch.time.sleep", lambda s: None)  # no real backoff waits
+    monkeypatch.setattr(
+        "paperround.ingest.fetch.time.sleep", lambda s: None
+    )  # no real backoff waits
     rss = (EXAMPLES / "arxiv-rss-cs.LG.xml").read_bytes()
     good = feed_server.route("/rss/cs.LG", Reply(body=rss, etag='"day1"'))
     html = b"<!doctype html><html><head><title>Oops</title></head><body>down</body></html>"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from models.errors import FeedError
-from paperround.sources import arxiv_rss, parse
-from paperround.sources.arxiv_rss import split_authors
+from paperround.ingest.sources import arxiv_rss, parse
+from paperround.ingest.sources.arxiv_rss import split_authors
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 RSS = SHARED / "fixtures" / "arxiv-rss"

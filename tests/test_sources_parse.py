@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.errors import FeedError
-from paperround.sources import arxiv_api, feed, hf_daily, parse
+from paperround.ingest.sources import arxiv_api, feed, hf_daily, parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 pytestmark = pytest.mark.skipif(

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from models.store import papers
 from models.tables import Paper, PaperOccurrence
-from paperround.sources import parse
+from paperround.ingest.sources import parse
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 4, 28, 4, 0, tzinfo=UTC)
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from models.db import make_engine
 from models.store import papers
-from paperround.sources import parse
+from paperround.ingest.sources import parse
 papers.CHUNK = int(sys.argv[3])
 engine = make_engine(sys.argv[1])
 records = parse("arxiv-rss", Path(sys.argv[2]).read_bytes(), source="arxiv-cs.LG").records

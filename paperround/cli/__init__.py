@@ -95,7 +95,7 @@ def _configure_logging(*, verbose: bool) -> None:
         handler.setFormatter(_OneLine())
         root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
-    if verbose:  # paperround.deliver keeps them to itself otherwise (they name recipients)
+    if verbose:  # paperround.digest.deliver keeps them to itself otherwise (they name recipients)
         logging.getLogger("apprise").propagate = True
 
 

@@ -227,7 +227,7 @@ def _when(config, now) -> tuple[str | None, dict | None]:
     """The next send time (None when paused) and the last delivery, for `show`."""
     from models.store.profiles import history
     from paperround.cli.common import engine
-    from paperround.schedule import next_slots
+    from paperround.schedule.slots import next_slots
 
     upcoming = next_slots(config.schedule, config.timezone, now) if config.enabled else []
     last = history(config.name, engine=engine(), limit=1)

@@ -90,7 +90,7 @@ def save(data: dict, mode: str):
 
 def public(config, *, include_secrets: bool = False) -> dict:
     """A profile for display: channel URLs redacted unless asked otherwise."""
-    from paperround.deliver import shown_url
+    from paperround.digest.deliver import shown_url
 
     data = config.model_dump(mode="json")
     if not include_secrets:

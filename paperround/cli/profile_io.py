@@ -118,7 +118,7 @@ def _keep_redacted_channels(config):
     """A channel exported redacted stands for the stored URL it was made from."""
     from models.errors import NotFoundError
     from models.store.profiles import channels_of, get_profile
-    from paperround.deliver import redact_url
+    from paperround.digest.deliver import redact_url
 
     if not any("****" in u or "..." in u for u in config.channels):
         return config

@@ -243,7 +243,7 @@ def _kind(exc: BaseException) -> str:
 
 
 def _template():
-    from paperround.render import templates_dir
+    from paperround.digest.render import templates_dir
 
     return _load_template(templates_dir())
 

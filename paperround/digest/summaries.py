@@ -1,8 +1,8 @@
 """The digest stage's TL;DR step: one line for each paper a digest holds.
 
 Runs after ranking, on the papers actually in the digest (never on all candidates): the
-extractive line (paperround/tldr.py) for every paper, then, when a summariser model is set
-(PAPERROUND_SUMMARISER), the model's line where it has one (paperround/summariser.py):
+extractive line (paperround/digest/tldr.py) for every paper, then, when a summariser model is set
+(PAPERROUND_SUMMARISER), the model's line where it has one (paperround/digest/summariser.py):
 cached in the store per paper version and model, within the run's budget; any failure
 keeps the extractive line and is counted. Lines are plain text: each format escapes them
 like any feed text.
@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 
 from models.records import ScoredPaper
 from models.settings import get_settings
-from paperround.mathtext import tex_to_text
-from paperround.summariser import Budget, TldrReport, model_lines
-from paperround.tldr import extractive_tldrs
+from paperround.digest.mathtext import tex_to_text
+from paperround.digest.summariser import Budget, TldrReport, model_lines
+from paperround.digest.tldr import extractive_tldrs
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def attach_tldrs(
 ) -> tuple[list[ScoredPaper], TldrReport]:
     """The items with their `tldr` filled, and what it took.
 
-    budget: the run's shared paperround.summariser.Budget (max papers, max seconds), so a
+    budget: the run's shared paperround.digest.summariser.Budget (max papers, max seconds), so a
     dispatch run over many profiles spends one budget; None: a fresh one for this call.
     """
     if not items:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from models.errors import FeedError
 from models.ids import normalize_doi, parse_arxiv_id
 from models.records import PaperRecord, ParseResult
-from paperround.sources._common import (
+from paperround.ingest.sources._common import (
     keep_papers,
     one_line,
     parse_date,

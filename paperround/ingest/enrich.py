@@ -35,7 +35,7 @@ def ids_missing_categories(*, engine: Engine, since: datetime) -> list[str]:
 def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
     """Look up this run's papers that lack categories; returns a SourceOutcome (never raises
     for an API problem: one failing lookup must not lose the ingest that came before)."""
-    from paperround.arxiv_client import ArxivApiClient
+    from paperround.ingest.arxiv_client import ArxivApiClient
 
     ids = ids_missing_categories(engine=engine, since=now)
     if not ids:
