@@ -108,8 +108,8 @@ def setup_store(home: Path, profiles: list[dict], feed_url: str, mailto) -> None
 def run_plain(now: datetime) -> tuple[int, int]:
     from models.db import get_engine
     from models.settings import get_settings
-    from paperround.dispatch import dispatch_once
-    from paperround.pipeline import ingest_all
+    from paperround.ingest.run import ingest_all
+    from paperround.schedule.dispatch import dispatch_once
 
     engine = get_engine()
     ingested = ingest_all(engine=engine, now=now)

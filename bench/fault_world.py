@@ -27,7 +27,7 @@ import json, sys
 from datetime import UTC, datetime
 from models.db import get_engine
 from models.settings import get_settings
-from paperround.dispatch import dispatch_once
+from paperround.schedule.dispatch import dispatch_once
 now = max(datetime.now(UTC), datetime.fromisoformat(sys.argv[1]))
 result = dispatch_once(engine=get_engine(), now=now, home=get_settings().home)
 channels = [{"items": c.items, "ok": c.ok, "error": c.error}

@@ -16,9 +16,10 @@ Scenarios (per engine):
                  same command again until a run has nothing to send;
   kill-accept    kill -9 of the digest command at the instant the sink has its email, before
                  the 250 reply (the crash window of issue 14 point 3; --accept-trials of them);
-  kill-dispatch  as kill-digest, for a served dispatch: paperround.dispatch.dispatch_once in
-                 its own process (what `paperround serve` runs every 5 minutes, without the
-                 Prefect server around it, which costs ~25 s a start), recovered by the
+  kill-dispatch  as kill-digest, for a served dispatch:
+                 paperround.schedule.dispatch.dispatch_once in its own process (what
+                 `paperround serve` runs every 5 minutes, without the Prefect server
+                 around it, which costs ~25 s a start), recovered by the
                  dispatcher's next ticks on a clock moved past the claims' stale time;
   ingest-digest  an ingest whose feed reply is held by the server while a digest runs;
   send-send      two `paperround digest send probe` at once;

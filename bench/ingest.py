@@ -4,7 +4,7 @@
 
 Measures (best of --runs, as timeit does on a shared machine; entries per second):
   parse_only_eps  feedparser alone on the same bytes;
-  ingest_eps      paperround.pipeline.ingest_source: HTTP fetch + parse + normalise + dedup
+  ingest_eps      paperround.ingest.run.ingest_source: HTTP fetch + parse + normalise + dedup
                   + store + source bookkeeping, into an empty store;
   eps_1m          the same into a store preloaded with --preload papers (and as many
                   occurrences), copied from a template for each run.
@@ -110,7 +110,7 @@ def time_ingest(url: str, feed_url: str) -> float:
     """Seconds for one ingest_source of the feed into the store at url."""
     from models.db import make_engine, upgrade
     from models.store.sources import add_source
-    from paperround.pipeline import ingest_source
+    from paperround.ingest.run import ingest_source
 
     engine = make_engine(url)
     upgrade(engine)
@@ -127,7 +127,7 @@ def time_ingest(url: str, feed_url: str) -> float:
 
 def time_parse(body: bytes, items: int) -> float:
     """Seconds for feedparser alone, with the very call the arXiv RSS parser makes
-    (paperround/sources/_common.py). The result is dropped on return, so the ingest timed
+    (paperround/ingest/sources/_common.py). The result is dropped on return, so the ingest timed
     next does not run (and collect garbage) with another parsed day on the heap."""
     import feedparser
 
@@ -149,7 +149,7 @@ def main() -> None:
     from tests.feedgen import make_arxiv_rss_day
 
     body = make_arxiv_rss_day(args.items, day=date(2026, 4, 28), seed=1)
-    from paperround.sources import parse
+    from paperround.ingest.sources import parse
 
     n = len(parse("arxiv-rss", body, source="x").records)
     parse_times = []

@@ -5,10 +5,10 @@
 Papers: the first --papers of ../shared/data/arxiv-category-bench/papers (real listings).
 Measures (best of --runs, as timeit does on a shared machine; imports and the first call's
 warm-up are not counted):
-  tldr_seconds         paperround.tldr.extractive_tldrs over every abstract (display text):
+  tldr_seconds         paperround.digest.tldr.extractive_tldrs over every abstract (display text):
                        a digest only needs its own 10-50 papers; the target is < 1 s for
                        the whole day;
-  tex_seconds          paperround.mathtext.tex_to_text over every title and abstract: what
+  tex_seconds          paperround.digest.mathtext.tex_to_text over every title and abstract: what
                        converting at ingest would add to each ingest of that day;
   digest50_ms          both steps for the 50 papers with the most TeX (what a digest pays,
                        since they run in the digest stage);
@@ -77,7 +77,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from paperround import mathtext
-    from paperround.tldr import extractive_tldrs
+    from paperround.digest.tldr import extractive_tldrs
 
     rows = load(args.papers)
     texts = [r["title"] for r in rows] + [r["abstract"] for r in rows]

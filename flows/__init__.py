@@ -1,4 +1,4 @@
-"""Prefect flows: orchestration only. Domain logic lives in paperround.pipeline.
+"""Prefect flows: orchestration only; the domain logic is the stages' plain functions.
 
 Importing this package first sets Prefect's offline, quiet defaults (PREFECT_HOME under the
 data directory, no analytics) unless the user set them, whoever the entry point is: the

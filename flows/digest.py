@@ -12,7 +12,7 @@ from prefect import flow, task
 from flows.common import RunFailed, publish_digest_artifacts
 from models.db import get_engine
 from models.settings import get_settings
-from paperround.digests import ProfileOutcome, digest_all, digest_summary
+from paperround.digest.run import ProfileOutcome, digest_all, digest_summary
 
 
 def _run_name() -> str:

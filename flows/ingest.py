@@ -10,7 +10,7 @@ from prefect import flow, task
 from flows.common import RunFailed, publish_ingest_artifact, transient_error
 from models.db import get_engine
 from models.store.sources import ensure_default_sources
-from paperround.pipeline import SourceOutcome, ingest_all, ingest_summary
+from paperround.ingest.run import SourceOutcome, ingest_all, ingest_summary
 
 
 def _run_name() -> str:

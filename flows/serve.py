@@ -11,7 +11,7 @@ from prefect.schedules import Cron, Interval
 
 from flows.dispatch import dispatch
 from flows.ingest import ingest
-from paperround.schedule import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
+from paperround.schedule.slots import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
 
 
 def served_deployments(

@@ -2,7 +2,7 @@
 
 SQLite gets WAL and a busy timeout so a CLI command and a running flow can share the file;
 PostgreSQL is used as given by PAPERROUND_DATABASE_URL (postgresql+psycopg://...).
-Everything that can go wrong opening a store is raised as a typed error (paperround.errors):
+Everything that can go wrong opening a store is raised as a typed error (models.errors):
 a URL that is not one, a directory that does not exist (only the default home is created),
 a server that does not answer, a locked, read-only or corrupt store.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from models.db_errors import store_errors
-from paperround.errors import ConfigError, StoreCorruptError, StoreUnavailableError
+from models.errors import ConfigError, StoreCorruptError, StoreUnavailableError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The pg_advisory_xact_lock key that serialises migrations ("paperrou" in ASCII).

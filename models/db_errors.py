@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
-from paperround.errors import (
+from models.errors import (
     StoreBusyError,
     StoreCorruptError,
     StoreError,

@@ -108,7 +108,7 @@ class ScoredPaper:
     score: float
     reasons: tuple[str, ...] = ()
     # One line on what the paper does, filled by the digest stage for the papers a digest
-    # holds (paperround/summaries.py): a model's line, or the extractive one.
+    # holds (paperround/digest/summaries.py): a model's line, or the extractive one.
     tldr: str = ""
 
 

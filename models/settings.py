@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from paperround.errors import ConfigError
+from models.errors import ConfigError
 
 
 def _default_home() -> Path:

@@ -240,7 +240,7 @@ class Delivery(SQLModel, table=True):
     # The email Message-ID, fixed when the digest is recorded: a resend after a crash is the
     # same message, which mail clients fold into one.
     message_id: str | None = Field(default=None, sa_column=Column(Text))
-    # Of a failed delivery: temporary | permanent | unknown (paperround/failure_class.py).
+    # Of a failed delivery: temporary | permanent | unknown (paperround/digest/failure_class.py).
     error_class: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -10,10 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from models.db import get_engine
+from models.ids import title_key
 from models.store.profiles import create_profile
 from models.store.sources import add_source
 from models.tables import Profile, Seed
-from paperround.ids import title_key
 
 # (source name, kind, file under examples/feeds)
 DEMO_SOURCES = (

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 
 from models.db import ensure_home
+from models.errors import StoreUnavailableError
 from models.settings import get_settings
-from paperround.errors import StoreUnavailableError
 
 
 def prepare_prefect_env() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from models.errors import ConfigError
 from models.records import PaperRecord
 from models.store import candidates
 from models.store import papers as paper_store
@@ -34,7 +35,6 @@ from models.tables import (
     Profile,
     SentItem,
 )
-from paperround.errors import ConfigError
 
 FORMAT = "paperround-export"
 VERSION = 1
@@ -57,7 +57,7 @@ class ImportReport:
 
 
 def _channel_ref(url: str, include_secrets: bool) -> dict:
-    from paperround.deliver import redact_url
+    from paperround.digest.deliver import redact_url
 
     return {"url": url} if include_secrets else {"redacted": redact_url(url)}
 
@@ -128,8 +128,8 @@ def export_store(*, engine: Engine, include_secrets: bool, now: datetime) -> dic
 
 
 def read_export(path: Path) -> dict:
-    """Load and check an export file (its size is capped: see paperround.userinput)."""
-    from paperround.userinput import MAX_EXPORT_FILE, read_text
+    """Load and check an export file (its size is capped: see models.userinput)."""
+    from models.userinput import MAX_EXPORT_FILE, read_text
 
     text = read_text(Path(path), limit=MAX_EXPORT_FILE, what="paperround export")
     try:

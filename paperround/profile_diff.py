@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperround.profiles import ProfileConfig
+from models.profile_config import ProfileConfig
 
 
 def _short(value: Any) -> str:
@@ -50,7 +50,7 @@ def _seed_change(old: list, new: list) -> str | None:
 
 def profile_changes(old: ProfileConfig, new: ProfileConfig) -> list[str]:
     """Each setting of `new` that differs from `old`, as "setting: change"."""
-    from paperround.deliver import shown_url
+    from paperround.digest.deliver import shown_url
 
     changes = []
     for field in ProfileConfig.model_fields:

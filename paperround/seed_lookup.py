@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from models.errors import FeedError, FetchError, NotFoundError
 from models.records import SeedPaper
 from models.tables import Paper
-from paperround.errors import FeedError, FetchError, NotFoundError
 from paperround.seeds import SeedRef
 
 
@@ -44,7 +44,7 @@ def _from_store(keys: list[str], engine: Engine) -> dict[str, SeedPaper]:
 def _from_arxiv_api(ids: list[str]) -> tuple[dict[str, SeedPaper], str | None]:
     """Metadata for ids through the polite client; (found, why the API could not be asked)."""
     from models.settings import get_settings
-    from paperround.arxiv_client import ArxivApiClient
+    from paperround.ingest.arxiv_client import ArxivApiClient
 
     settings = get_settings()
     # A person is waiting at the prompt: one quick retry, not ingest's patient backoff.

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.errors import ConfigError
+from models.ids import canonical_key, normalize_doi, parse_arxiv_id
 from models.records import SeedPaper
-from paperround.errors import ConfigError
-from paperround.ids import canonical_key, normalize_doi, parse_arxiv_id
-from paperround.userinput import MAX_SEED_FILE, read_text
+from models.userinput import MAX_SEED_FILE, read_text
 
 
 @dataclass(frozen=True)

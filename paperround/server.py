@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from paperround.errors import PaperroundError
+from models.errors import PaperroundError
 
 STARTUP_TIMEOUT = 120.0  # ~14 s cold and ~6 s warm on the reference machine
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from models.settings import get_settings
 from models.store.sources import add_source
-from paperround.backfill import arxiv_categories, run_backfill
+from paperround.ingest.backfill import arxiv_categories, run_backfill
 from tests.feedserver import Reply
 from tests.fixtures import FIXTURES
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from paperround.render import render_digest
+from paperround.digest.render import render_digest
 from tests.browser import chromium, measure, run_chromium
 from tests.digests import fixed_digest
 

@@ -107,8 +107,8 @@ def test_a_short_option_means_one_thing_across_commands():
 def test_schedule_shortcuts_say_when_they_send(capsys):
     from datetime import UTC, datetime
 
-    from paperround.schedule import next_slots
-    from paperround.schedule_words import SCHEDULE_MEANINGS, SCHEDULE_SHORTCUTS
+    from models.schedule_words import SCHEDULE_MEANINGS, SCHEDULE_SHORTCUTS
+    from paperround.schedule.slots import next_slots
 
     text = " ".join(_help(capsys, ["paperround", "profile", "add"]).split())
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -77,7 +77,7 @@ def test_a_logged_exception_is_one_line_without_debug(capsys):
     from paperround.cli import _configure_logging, _Edge
 
     _configure_logging(verbose=False)
-    log = logging.getLogger("paperround.digests")
+    log = logging.getLogger("paperround.digest.run")
     try:
         raise ValueError("boom\nsecond line")
     except ValueError:

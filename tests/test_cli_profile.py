@@ -279,7 +279,7 @@ def test_yaml_round_trip_is_identical(theory, capsys, tmp_path):
 
 def test_catch_up_option_is_stored_shown_and_round_trips(theory, capsys, tmp_path):
     from paperround.cli.profile_common import CATCH_UP_HELP
-    from paperround.schedule import MAX_CATCH_UP_SLOTS
+    from paperround.schedule.slots import MAX_CATCH_UP_SLOTS
 
     assert f"last {MAX_CATCH_UP_SLOTS} slots" in CATCH_UP_HELP
     assert show(capsys)["catch_up"] == "one"

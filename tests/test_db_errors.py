@@ -10,8 +10,8 @@ from sqlalchemy.exc import DBAPIError
 
 from models.db import make_engine
 from models.db_errors import retryable, store_error
+from models.errors import StoreBusyError, StoreCorruptError, StoreUnavailableError
 from models.store.papers import _retryable
-from paperround.errors import StoreBusyError, StoreCorruptError, StoreUnavailableError
 
 
 def _busy_error(path) -> sqlite3.Error:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from models.errors import ConfigError
 from models.store import ledger, papers, profiles
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
-from paperround.deliver import deliver, redact_url, resolve_env, validate_channel_url
-from paperround.digests import digest_profile
-from paperround.errors import ConfigError
-from paperround.render import render_digest
+from paperround.digest.deliver import deliver, redact_url, resolve_env, validate_channel_url
+from paperround.digest.render import render_digest
+from paperround.digest.run import digest_profile
 from tests.digests import fixed_digest
 from tests.records import arxiv_record, fake_id
 from tests.servers import HttpSink, SmtpSink, free_port, text_parts
@@ -45,7 +45,7 @@ def test_chat_parts_fit_the_service_limit_as_the_service_receives_them(url, limi
     import apprise
     from apprise.conversion import convert_between
 
-    from paperround.deliver import chat_measure, pack_blocks
+    from paperround.digest.deliver import chat_measure, pack_blocks
 
     app = apprise.Apprise()
     assert app.add(url)

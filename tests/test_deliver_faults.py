@@ -11,9 +11,9 @@ import pytest
 from models.store import papers
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
-from paperround.deliver import deliver
-from paperround.digests import digest_profile
-from paperround.render import render_digest
+from paperround.digest.deliver import deliver
+from paperround.digest.render import render_digest
+from paperround.digest.run import digest_profile
 from tests.cli import run_cli
 from tests.digests import fixed_digest
 from tests.records import arxiv_record, fake_id
@@ -79,7 +79,7 @@ def test_a_hung_smtp_server_costs_the_delivery_timeout_and_is_temporary(monkeypa
 def test_a_timeout_written_in_the_url_is_kept():
     import apprise
 
-    from paperround.deliver import bound_timeouts
+    from paperround.digest.deliver import bound_timeouts
 
     for url, expected in (
         (

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.store import claims as claim_store
-from paperround.dispatch import dispatch_once, due_profiles
+from paperround.schedule.dispatch import dispatch_once, due_profiles
 from tests.racers import READY, start_racers
 from tests.servers import SmtpSink, free_port
 from tests.store import papers_on, reader
@@ -115,7 +115,7 @@ def test_catch_up_each_sends_one_digest_per_missed_slot_oldest_first(engine, pap
 
 def test_catch_up_each_is_capped_to_the_last_slots(engine):
     from models.store.profiles import channels_of
-    from paperround.schedule import MAX_CATCH_UP_SLOTS
+    from paperround.schedule.slots import MAX_CATCH_UP_SLOTS
 
     prof = reader(engine, "each", "json://127.0.0.1:9/hook", catch_up="each")
     from models.records import RenderedDigest
@@ -190,7 +190,7 @@ import json, sys
 from datetime import datetime
 from models.db import get_engine
 from models.settings import get_settings
-from paperround.dispatch import dispatch_once
+from paperround.schedule.dispatch import dispatch_once
 engine = get_engine()
 """
     + READY  # imported and connected

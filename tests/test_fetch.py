@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperround.arxiv_client import ArxivApiClient, backfill_query
-from paperround.errors import FeedError, FetchError
-from paperround.fetch import fetch, retry_after_seconds
-from paperround.sources import parse
+from models.errors import FeedError, FetchError
+from paperround.ingest.arxiv_client import ArxivApiClient, backfill_query
+from paperround.ingest.fetch import fetch, retry_after_seconds
+from paperround.ingest.sources import parse
 from tests import feedserver
 from tests.feedserver import FeedServer, Reply
 from tests.fixtures import FIXTURES, api_body

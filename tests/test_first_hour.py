@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from paperround.errors import FetchError
-from paperround.fetch import fetch
+from models.errors import FetchError
+from paperround.ingest.fetch import fetch
 from tests.cli import run_cli
 from tests.feedserver import Reply
 from tests.servers import free_port

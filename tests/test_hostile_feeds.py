@@ -10,12 +10,12 @@ from html import escape as html_escape
 
 import pytest
 
+from models.errors import FeedError
 from models.records import PaperRecord
 from models.store import candidates, papers
 from models.store.sources import add_source, get_source
-from paperround.errors import FeedError
-from paperround.render import render_digest
-from paperround.sources import parse
+from paperround.digest.render import render_digest
+from paperround.ingest.sources import parse
 from tests.browser import chromium, measure
 from tests.cli import run_cli
 from tests.digests import fixed_digest
@@ -101,7 +101,7 @@ def test_errors_quoting_typed_or_fetched_text_are_one_line(engine, capsys, tmp_p
 
 
 def test_source_list_shows_a_hostile_last_error(engine, capsys, tmp_path):
-    from paperround.pipeline import ingest_source
+    from paperround.ingest.run import ingest_source
 
     page = tmp_path / "page.html"
     page.write_text("<!doctype html><html><title>[/b] Sign in</title></html>")
@@ -200,7 +200,7 @@ def test_control_characters_never_reach_the_store():
 
 
 def test_junk_items_are_dropped_and_counted(engine, capsys, tmp_path):
-    from paperround.pipeline import ingest_source
+    from paperround.ingest.run import ingest_source
 
     path = tmp_path / "feed.xml"
     junk = "<guid>x</guid>"  # no title, and a guid that is no link
@@ -218,7 +218,7 @@ def test_junk_items_are_dropped_and_counted(engine, capsys, tmp_path):
 
 
 def test_a_feed_of_only_junk_is_an_error_and_stores_nothing(engine, capsys, tmp_path):
-    from paperround.pipeline import ingest_source
+    from paperround.ingest.run import ingest_source
 
     path = tmp_path / "junk.xml"
     path.write_bytes(_rss("<guid>x</guid>", "<description>no title</description>"))
@@ -234,8 +234,8 @@ def test_a_feed_of_only_junk_is_an_error_and_stores_nothing(engine, capsys, tmp_
 
 
 def test_a_parse_error_names_the_source_once(engine, tmp_path):
-    from paperround.digests import source_health
-    from paperround.pipeline import ingest_source
+    from paperround.digest.run import source_health
+    from paperround.ingest.run import ingest_source
 
     path = tmp_path / "notfeed.xml"
     path.write_text("this is not a feed")

@@ -214,7 +214,7 @@ def test_random_bytes_as_a_seed_file(engine, capsys, tmp_path):
 
 
 def test_an_oversized_bibtex_file_is_refused_unread(engine, capsys, tmp_path):
-    from paperround.userinput import MAX_SEED_FILE
+    from models.userinput import MAX_SEED_FILE
 
     entry = b"@article{k%d, title={A title}, author={Ada Lovelace}, eprint={2301.00001}}\n"
     path = tmp_path / "big.bib"
@@ -258,7 +258,7 @@ def test_a_directory_or_missing_file_is_a_usage_error(engine, capsys, tmp_path):
 
 
 def test_weight_names_are_the_rankers_signals():
-    from paperround.profiles import WEIGHT_NAMES
+    from models.profile_config import WEIGHT_NAMES
     from paperround.rank import DEFAULT_WEIGHTS
 
     assert set(WEIGHT_NAMES) == set(DEFAULT_WEIGHTS)
@@ -268,8 +268,8 @@ def test_weight_names_are_the_rankers_signals():
 def test_an_endless_text_stream_is_cut_at_the_limit(tmp_path):
     import threading
 
-    from paperround.errors import ConfigError
-    from paperround.userinput import MB, read_text
+    from models.errors import ConfigError
+    from models.userinput import MB, read_text
 
     fifo = tmp_path / "stream.bib"
     os.mkfifo(fifo)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperround.ids import canonical_key, normalize_doi, parse_arxiv_id, title_key
+from models.ids import canonical_key, normalize_doi, parse_arxiv_id, title_key
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from models.store.sources import add_source, list_sources
-from paperround.pipeline import ingest_all, ingest_summary
+from paperround.ingest.run import ingest_all, ingest_summary
 from tests.cli import run_cli
 from tests.feedserver import Reply
 from tests.fixtures import FIXTURES
@@ -50,18 +50,18 @@ def test_failures_are_isolated_counted_and_cleared(engine, feed_server):
 def test_a_feed_failing_in_passing_is_retried_with_the_configured_backoff(
     engine, feed_server, monkeypatch
 ):
-    import paperround.fetch
+    import paperround.ingest.fetch
     from models.settings import get_settings
 
     monkeypatch.setenv("PAPERROUND_FETCH_BACKOFF", "0.01")
     get_settings.cache_clear()
-    real_fetch, backoffs = paperround.fetch.fetch, []
+    real_fetch, backoffs = paperround.ingest.fetch.fetch, []
 
     def fetch(url, **kw):
         backoffs.append(kw.get("backoff"))
         return real_fetch(url, **kw)
 
-    monkeypatch.setattr(paperround.fetch, "fetch", fetch)
+    monkeypatch.setattr(paperround.ingest.fetch, "fetch", fetch)
     rss = (EXAMPLES / "arxiv-rss-cs.LG.xml").read_bytes()
     url = feed_server.route("/rss/cs.LG", Reply(status=503), Reply(body=rss))
     add_source("lg", "arxiv-rss", url, engine=engine)

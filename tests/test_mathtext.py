@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from paperround.mathtext import display_form, tex_to_text
+from paperround.digest.mathtext import display_form, tex_to_text
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "fixtures" / "tex_abstracts.jsonl"

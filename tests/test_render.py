@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from paperround.render import escape_markdown, escape_slack, render_digest, render_markdown_blocks
+from paperround.digest.render import (
+    escape_markdown,
+    escape_slack,
+    render_digest,
+    render_markdown_blocks,
+)
 from tests.digests import EVIL_TITLE, fixed_digest
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from paperround.schedule import is_due, latest_slot, next_slots
+from paperround.schedule.slots import is_due, latest_slot, next_slots
 
 
 def utc(*args: int) -> datetime:

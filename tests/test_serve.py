@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from paperround.schedule import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
+from paperround.schedule.slots import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
 from paperround.server import group_alive, is_healthy
 
 REPO = Path(__file__).resolve().parents[1]

@@ -25,7 +25,7 @@ def _sources(engine) -> None:
 
 
 def test_the_reader_sees_a_count_the_operator_sees_the_error(engine, paperround_home, capsys):
-    from paperround.digests import digest_profile
+    from paperround.digest.run import digest_profile
 
     _sources(engine)
     record = PaperRecord(

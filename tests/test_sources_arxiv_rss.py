@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from paperround.errors import FeedError
-from paperround.sources import arxiv_rss, parse
-from paperround.sources.arxiv_rss import split_authors
+from models.errors import FeedError
+from paperround.ingest.sources import arxiv_rss, parse
+from paperround.ingest.sources.arxiv_rss import split_authors
 from tests import feedgen
 from tests.fixtures import FIXTURES
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperround.errors import FeedError
-from paperround.sources import arxiv_api, feed, hf_daily, parse
+from models.errors import FeedError
+from paperround.ingest.sources import arxiv_api, feed, hf_daily, parse
 from tests.fixtures import FIXTURES, api_body
 
 # ---- arXiv API --------------------------------------------------------------------------

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from models.profile_config import ProfileConfig
 from models.records import PaperRecord, RenderedDigest, ScoredPaper
 from models.store import ledger, papers
 from models.store.profiles import config_of, get_profile, save_profile, set_feedback
-from paperround.profiles import ProfileConfig
 from tests.cli import run_cli
 from tests.records import arxiv_record
 from tests.store import unsent

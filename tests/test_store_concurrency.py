@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from models.store import papers
 from models.tables import Paper, PaperOccurrence
-from paperround.sources import parse
+from paperround.ingest.sources import parse
 from tests import feedgen
 from tests.racers import READY, start_racers
 
@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from models.db import make_engine
 from models.store import papers
-from paperround.sources import parse
+from paperround.ingest.sources import parse
 papers.CHUNK = int(sys.argv[3])
 engine = make_engine(sys.argv[1])
 records = parse("arxiv-rss", Path(sys.argv[2]).read_bytes(), source="arxiv-cs.LG").records

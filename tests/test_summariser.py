@@ -151,7 +151,7 @@ def _tldrs(html: str) -> dict[str, str]:
 
 
 def test_model_lines_with_every_failure_counted_and_escaped(engine, paperround_home, chat):
-    from paperround.digests import digest_profile
+    from paperround.digest.run import digest_profile
 
     _store(engine)
     prof = create_profile(
@@ -177,7 +177,7 @@ def test_model_lines_with_every_failure_counted_and_escaped(engine, paperround_h
 
 
 def test_lines_are_cached_per_paper_and_model(engine, paperround_home, chat):
-    from paperround.summaries import attach_tldrs
+    from paperround.digest.summaries import attach_tldrs
 
     _store(engine)
     items = scored_papers(engine)
@@ -192,7 +192,7 @@ def test_lines_are_cached_per_paper_and_model(engine, paperround_home, chat):
 
 
 def test_the_budget_caps_the_calls(engine, paperround_home, chat, monkeypatch):
-    from paperround.summaries import attach_tldrs
+    from paperround.digest.summaries import attach_tldrs
 
     monkeypatch.setenv("PAPERROUND_SUMMARISER_MAX_PAPERS", "2")
     get_settings.cache_clear()
@@ -203,7 +203,7 @@ def test_the_budget_caps_the_calls(engine, paperround_home, chat, monkeypatch):
 
 
 def test_an_unknown_model_falls_back_and_is_counted(engine, paperround_home, chat, monkeypatch):
-    from paperround.summaries import attach_tldrs
+    from paperround.digest.summaries import attach_tldrs
 
     monkeypatch.setenv("PAPERROUND_SUMMARISER", "no-such-model")
     get_settings.cache_clear()
@@ -216,7 +216,7 @@ def test_an_unknown_model_falls_back_and_is_counted(engine, paperround_home, cha
 
 
 def test_a_broken_summariser_never_breaks_the_digest(engine, tmp_path, chat, monkeypatch):
-    from paperround.summaries import attach_tldrs
+    from paperround.digest.summaries import attach_tldrs
 
     monkeypatch.setenv("PAPERROUND_TEMPLATES", str(tmp_path))  # no tldr_prompt.j2 there
     _store(engine)

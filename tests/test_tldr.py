@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from paperround.mathtext import tex_to_text
-from paperround.tldr import cut_words, extractive_tldr, extractive_tldrs, split_sentences
+from paperround.digest.mathtext import tex_to_text
+from paperround.digest.tldr import cut_words, extractive_tldr, extractive_tldrs, split_sentences
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "fixtures" / "tex_abstracts.jsonl"

@@ -99,7 +99,7 @@ def claim_slot(
 
 
 def holder_is_gone(worker: str) -> bool:
-    """True when a claim's holder ("host:pid[:run]", paperround.dispatch.worker_id) was a
+    """True when a claim's holder ("host:pid[:run]", paperround.schedule.dispatch.worker_id) was a
     process of this machine that no longer runs: a dispatcher killed mid-send frees its slot
     at once instead of after STALE_AFTER. Holders on other machines wait for STALE_AFTER."""
     host, _, rest = worker.partition(":")

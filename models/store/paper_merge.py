@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from models.ids import canonical_key
 from models.records import PaperRecord
-from paperround.ids import canonical_key
 
 PRIMARY_TYPES = frozenset({"new", "replace"})
 _EMPTY = (None, "", [], ())

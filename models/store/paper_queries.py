@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine, Text, cast, or_, select
 
+from models.errors import NotFoundError
+from models.ids import normalize_doi, parse_arxiv_id
 from models.tables import Paper, PaperOccurrence
-from paperround.errors import NotFoundError
-from paperround.ids import normalize_doi, parse_arxiv_id
 
 P = Paper.__table__
 O = PaperOccurrence.__table__  # noqa: E741

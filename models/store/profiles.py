@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from models.errors import DuplicateError, NotFoundError
+from models.profile_config import ProfileConfig, SeedConfig
 from models.records import ProfileSpec, SeedPaper
 from models.tables import Channel, Feedback, Paper, Profile, Seed
-from paperround.errors import DuplicateError, NotFoundError
-from paperround.profiles import ProfileConfig, SeedConfig
-from paperround.userinput import check_name
+from models.userinput import check_name
 
 
 def _get(session: Session, name: str) -> Profile:

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from models.errors import DuplicateError, NotFoundError
 from models.tables import IngestRun, Source
-from paperround.errors import DuplicateError, NotFoundError
-from paperround.userinput import check_name
+from models.userinput import check_name
 
 # A fresh install reads these; `paperround source list|add|remove` shows and changes them.
 DEFAULT_SOURCES: tuple[tuple[str, str, str], ...] = (

@@ -16,11 +16,11 @@ import traceback
 
 import typer
 
+from models.errors import PaperroundError
 from paperround import __version__
 from paperround.cli import db, digest, feedback, papers, profile, run, serve, source
 from paperround.cli.common import err_console, esc, plain
 from paperround.cli.helpformat import App
-from paperround.errors import PaperroundError
 
 app = App(
     name="paperround",
@@ -95,7 +95,7 @@ def _configure_logging(*, verbose: bool) -> None:
         handler.setFormatter(_OneLine())
         root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
-    if verbose:  # paperround.deliver keeps them to itself otherwise (they name recipients)
+    if verbose:  # paperround.digest.deliver keeps them to itself otherwise (they name recipients)
         logging.getLogger("apprise").propagate = True
 
 

@@ -23,7 +23,7 @@ from rich.text import Text
 if TYPE_CHECKING:  # sqlalchemy costs ~0.5 s to import: not for `--help`
     from sqlalchemy import Engine
 
-from paperround.errors import ConfigError
+from models.errors import ConfigError
 
 console = Console()
 err_console = Console(stderr=True)

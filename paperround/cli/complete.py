@@ -54,7 +54,7 @@ def channel_urls(ctx: typer.Context, incomplete: str) -> list[str]:
     (redacted: `channel remove` accepts that form, so no secret reaches the shell)."""
     try:
         from models.store.profiles import channels_of, get_profile
-        from paperround.deliver import shown_url
+        from paperround.digest.deliver import shown_url
 
         eng = _engine()
         name = ctx.params.get("name")

@@ -9,11 +9,11 @@ from typing import Literal
 import typer
 from rich.table import Column, Table
 
+from models.errors import NotFoundError
 from paperround.cli.common import add_row, console, engine, esc, print_json
 from paperround.cli.helpformat import App
 from paperround.cli.params import JSON, profile_option
 from paperround.cli.profile_common import name_argument
-from paperround.errors import NotFoundError
 
 app = App(
     help="Send digests (no subcommand: run the digest flow for every enabled profile).",
@@ -59,7 +59,7 @@ def preview(
     """
     from models.settings import get_settings
     from models.store.profiles import get_profile
-    from paperround.digests import preview_digest
+    from paperround.digest.run import preview_digest
 
     eng = engine()
     rendered = preview_digest(get_profile(profile, engine=eng), engine=eng, now=datetime.now(UTC))
@@ -88,7 +88,7 @@ def send(
 
     from models.settings import get_settings
     from models.store.profiles import get_profile
-    from paperround.digests import digest_profile
+    from paperround.digest.run import digest_profile
 
     eng = engine()
     outcome = digest_profile(
@@ -165,7 +165,7 @@ def show(
     if not json_out:
         print(body)
         return
-    from paperround.deliver import shown_url
+    from paperround.digest.deliver import shown_url
 
     url = digest.pop("channel_url")  # None: the file channel, or a channel removed since
     channel = digest["channel_key"] if url is None else shown_url(url)

@@ -12,7 +12,7 @@ PROFILE = profile_option("The profile this feedback is for (default: the only pr
 
 
 def _key(paper: str) -> str:
-    from paperround.ids import normalize_doi, parse_arxiv_id
+    from models.ids import normalize_doi, parse_arxiv_id
 
     found = parse_arxiv_id(paper)
     if found:
@@ -25,8 +25,8 @@ def _the_profile(profile: str | None) -> str:
     """The profile named, or the only one there is; with several, say which exist."""
     if profile is not None:
         return profile
+    from models.errors import ConfigError, NotFoundError
     from models.store.profiles import list_profiles
-    from paperround.errors import ConfigError, NotFoundError
 
     names = [p.name for p in list_profiles(engine=engine())]
     if len(names) == 1:

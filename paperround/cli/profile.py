@@ -82,7 +82,8 @@ def add(
     Example: paperround profile add theory -k "neural tangent kernel:2" -c cs.LG
     -a "Cengiz Pehlevan" --seed 2006.14599 --schedule weekdays --tz Europe/Paris
     """
-    from paperround.profiles import build_config, parse_keyword
+    from models.profile_config import parse_keyword
+    from paperround.profiles import build_config
 
     data = {
         "name": name,
@@ -156,8 +157,8 @@ def edit(
 
     Example: paperround profile edit theory --add-keyword "mean field:1.5" --tz America/New_York
     """
-    from paperround.errors import ConfigError
-    from paperround.profiles import parse_keyword, parse_weight
+    from models.errors import ConfigError
+    from models.profile_config import parse_keyword, parse_weight
 
     data = load_config(name, look_up_pending=True).model_dump(mode="json")
     if keyword is not None:
@@ -226,7 +227,7 @@ def _when(config, now) -> tuple[str | None, dict | None]:
     """The next send time (None when paused) and the last delivery, for `show`."""
     from models.store.profiles import history
     from paperround.cli.common import engine
-    from paperround.schedule import next_slots
+    from paperround.schedule.slots import next_slots
 
     upcoming = next_slots(config.schedule, config.timezone, now) if config.enabled else []
     last = history(config.name, engine=engine(), limit=1)

@@ -24,7 +24,7 @@ def channel_add(
 
     Example: paperround profile channel add theory 'mailtos://me:{env:SMTP_PASSWORD}@smtp.example.org'
     """
-    from paperround.deliver import redact_url
+    from paperround.digest.deliver import redact_url
 
     data = load_config(name).model_dump(mode="json")
     data["channels"].append(url)
@@ -46,8 +46,8 @@ def channel_remove(
 
     Example: paperround profile channel remove theory 'discord://1...0/a...z/'
     """
-    from paperround.deliver import redact_url
-    from paperround.errors import NotFoundError
+    from models.errors import NotFoundError
+    from paperround.digest.deliver import redact_url
 
     data = load_config(name).model_dump(mode="json")
     keep = [u for u in data["channels"] if url not in (u, redact_url(u))]
@@ -78,7 +78,7 @@ def channel_test(name: str = name_argument()) -> None:
 
     Example: paperround profile channel test theory
     """
-    from paperround.deliver import redact_url, send_test_message
+    from paperround.digest.deliver import redact_url, send_test_message
 
     failed = 0
     for url in load_config(name).channels:

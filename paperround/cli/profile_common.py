@@ -9,10 +9,10 @@ from typing import Literal
 
 import typer
 
+from models.schedule_words import SCHEDULE_HELP
+from models.userinput import finite
 from paperround.cli.common import checked, engine, err_console, esc
 from paperround.cli.complete import profile_names
-from paperround.schedule_words import SCHEDULE_HELP
-from paperround.userinput import finite
 
 CatchUp = Literal["one", "each"]
 CATCH_UP_HELP = (
@@ -23,11 +23,11 @@ TIMEZONE_HELP = "IANA timezone the schedule is read in, e.g. Europe/Paris."
 
 
 def _profiles():
-    """paperround.profiles, imported when a value is checked (pydantic models and YAML
-    cost ~0.25 s, which `--help` should not pay)."""
-    from paperround import profiles
+    """models.profile_config, imported when a value is checked (pydantic models cost time
+    that `--help` should not pay)."""
+    from models import profile_config
 
-    return profiles
+    return profile_config
 
 
 # Checked as they are parsed: a bad value is a usage error naming the option.
@@ -90,7 +90,7 @@ def save(data: dict, mode: str):
 
 def public(config, *, include_secrets: bool = False) -> dict:
     """A profile for display: channel URLs redacted unless asked otherwise."""
-    from paperround.deliver import shown_url
+    from paperround.digest.deliver import shown_url
 
     data = config.model_dump(mode="json")
     if not include_secrets:

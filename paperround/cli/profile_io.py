@@ -42,8 +42,9 @@ def export(
 
     Example: paperround profile export theory > theory.yaml
     """
+    from models.profile_config import ProfileConfig, SeedConfig
     from models.store.profiles import list_profiles
-    from paperround.profiles import ProfileConfig, SeedConfig, to_yaml
+    from paperround.profiles import to_yaml
 
     names = names or [p.name for p in list_profiles(engine=engine())]
     configs = []
@@ -71,11 +72,11 @@ def apply(
 
     Example: paperround profile apply profiles.yaml --dry-run
     """
+    from models.errors import NotFoundError
     from models.store.profiles import config_of, get_profile, save_profile
-    from paperround.errors import NotFoundError
+    from models.userinput import MAX_YAML_FILE, read_text
     from paperround.profile_diff import profile_changes
     from paperround.profiles import from_yaml
-    from paperround.userinput import MAX_YAML_FILE, read_text
 
     text = read_text(path, limit=MAX_YAML_FILE, what="YAML file of profiles")
     configs = [_keep_redacted_channels(c) for c in from_yaml(text, source=str(path))]
@@ -115,9 +116,9 @@ def _keep_looked_up_seeds(config, old):
 
 def _keep_redacted_channels(config):
     """A channel exported redacted stands for the stored URL it was made from."""
+    from models.errors import NotFoundError
     from models.store.profiles import channels_of, get_profile
-    from paperround.deliver import redact_url
-    from paperround.errors import NotFoundError
+    from paperround.digest.deliver import redact_url
 
     if not any("****" in u or "..." in u for u in config.channels):
         return config
@@ -181,7 +182,7 @@ def seeds_remove(
 
     Example: paperround profile seeds remove theory 2006.14599
     """
-    from paperround.errors import NotFoundError
+    from models.errors import NotFoundError
 
     data = load_config(name).model_dump(mode="json")
     present = {s["key"] for s in data["seeds"]}

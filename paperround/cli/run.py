@@ -25,7 +25,7 @@ from paperround.cli.common import add_row, console, engine, err_console, esc, pr
 from paperround.cli.params import source_option
 
 if TYPE_CHECKING:
-    from paperround.pipeline import Progress
+    from paperround.ingest.run import Progress
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OFFLINE_HINT = (
@@ -93,7 +93,7 @@ def run_ingest(names: list[str] | None, now: datetime) -> tuple[dict | None, str
         ingest, _ = prefect_flows()
         return run_flow(ingest, sources=names, now=now)
     from models.store.sources import ensure_default_sources
-    from paperround.pipeline import ingest_all, ingest_summary
+    from paperround.ingest.run import ingest_all, ingest_summary
 
     eng = engine()
     ensure_default_sources(engine=eng)
@@ -110,7 +110,7 @@ def run_digest(names: list[str] | None, now: datetime) -> tuple[dict | None, str
         _, digest = prefect_flows()
         return run_flow(digest, profiles=names, now=now)
     from models.settings import get_settings
-    from paperround.digests import digest_all, digest_summary
+    from paperround.digest.run import digest_all, digest_summary
 
     with progress_bar("digest") as progress:
         outcomes = digest_all(

@@ -23,7 +23,7 @@ def _exit_cleanly(*_args) -> None:
 def _print_next_runs(dispatch_every: int, now: datetime) -> None:
     from models.db import get_engine
     from models.store.profiles import list_profiles
-    from paperround.schedule import INGEST_SCHEDULES, next_slots
+    from paperround.schedule.slots import INGEST_SCHEDULES, next_slots
 
     console.print("[bold]next runs[/bold] (UTC):")
     for cron, tz in INGEST_SCHEDULES:

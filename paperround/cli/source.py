@@ -8,12 +8,12 @@ from typing import Literal
 import typer
 from rich.table import Table
 
+from models.userinput import source_location
 from paperround.cli.common import add_row, checked, console, engine, esc, print_json
 from paperround.cli.complete import source_names
 from paperround.cli.helpformat import App
 from paperround.cli.params import JSON, source_option
-from paperround.sources import SOURCE_KINDS
-from paperround.userinput import source_location
+from paperround.ingest.sources import SOURCE_KINDS
 
 # Checked by the parameter type: an unknown kind is a usage error listing the kinds.
 Kind = Literal[SOURCE_KINDS]  # type: ignore[valid-type]
@@ -111,7 +111,7 @@ def test(
     """
     from models.store.sources import list_sources
     from models.tables import Source
-    from paperround.pipeline import fetch_source, parse_source
+    from paperround.ingest.run import fetch_source, parse_source
 
     known = {s.name: s for s in list_sources(engine=engine())}
     src = known.get(name_or_url) or Source(name=name_or_url, kind=kind, url=name_or_url)
@@ -177,14 +177,14 @@ def backfill(
 
     Example: paperround backfill --since 2026-11-16 --source arxiv-cs.LG
     """
-    from paperround.errors import ConfigError
+    from models.errors import ConfigError
 
     now = datetime.now(UTC)
     start = since.date()
     if start > now.date():
         raise ConfigError(f"--since {start} is in the future")
-    from paperround.backfill import run_backfill
     from paperround.cli.run import finish
+    from paperround.ingest.backfill import run_backfill
 
     outcomes = run_backfill(
         engine=engine(), since=start, now=now, names=source or None, console=console

@@ -47,6 +47,17 @@ _PREFIX = re.compile(r"^(?:tl;?dr|summary|one-line summary)\s*[:\-–—]\s*", r
 
 
 @dataclass
+class TldrReport:
+    """What the TL;DR step did, for logs and the run summary."""
+
+    model: str | None = None
+    from_model: int = 0  # lines the model wrote in this run
+    cached: int = 0  # model lines read from the store
+    fallbacks: int = 0  # papers that kept the extractive line because the model failed
+    reasons: dict[str, int] = field(default_factory=dict)  # failure kind -> count
+
+
+@dataclass
 class Budget:
     """What one run may spend on the model, shared by every digest it renders."""
 
@@ -83,8 +94,6 @@ def model_lines(
 ):
     """The lines for `items`: cached or new model lines where there are, `fallback` (the
     extractive lines) elsewhere; and the TldrReport of what happened."""
-    from paperround.summaries import TldrReport
-
     report = TldrReport(model=model)
     settings = get_settings()
     prompt_id = prompt_fingerprint(settings.language)
@@ -234,7 +243,7 @@ def _kind(exc: BaseException) -> str:
 
 
 def _template():
-    from paperround.render import templates_dir
+    from paperround.digest.render import templates_dir
 
     return _load_template(templates_dir())
 

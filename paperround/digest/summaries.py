@@ -1,8 +1,8 @@
 """The digest stage's TL;DR step: one line for each paper a digest holds.
 
 Runs after ranking, on the papers actually in the digest (never on all candidates): the
-extractive line (paperround/tldr.py) for every paper, then, when a summariser model is set
-(PAPERROUND_SUMMARISER), the model's line where it has one (paperround/summariser.py):
+extractive line (paperround/digest/tldr.py) for every paper, then, when a summariser model is set
+(PAPERROUND_SUMMARISER), the model's line where it has one (paperround/digest/summariser.py):
 cached in the store per paper version and model, within the run's budget; any failure
 keeps the extractive line and is counted. Lines are plain text: each format escapes them
 like any feed text.
@@ -11,35 +11,23 @@ like any feed text.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from sqlalchemy import Engine
 
 from models.records import ScoredPaper
 from models.settings import get_settings
-from paperround.mathtext import tex_to_text
-from paperround.tldr import extractive_tldrs
+from paperround.digest.mathtext import tex_to_text
+from paperround.digest.summariser import Budget, TldrReport, model_lines
+from paperround.digest.tldr import extractive_tldrs
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TldrReport:
-    """What the TL;DR step did, for logs and the run summary."""
-
-    model: str | None = None
-    from_model: int = 0  # lines the model wrote in this run
-    cached: int = 0  # model lines read from the store
-    fallbacks: int = 0  # papers that kept the extractive line because the model failed
-    reasons: dict[str, int] = field(default_factory=dict)  # failure kind -> count
 
 
 def run_budget():
     """The budget one run shares across its digests, or None without a summariser model."""
     if not get_settings().summariser:
         return None
-    from paperround.summariser import Budget
-
     return Budget.from_settings()
 
 
@@ -48,7 +36,7 @@ def attach_tldrs(
 ) -> tuple[list[ScoredPaper], TldrReport]:
     """The items with their `tldr` filled, and what it took.
 
-    budget: the run's shared paperround.summariser.Budget (max papers, max seconds), so a
+    budget: the run's shared paperround.digest.summariser.Budget (max papers, max seconds), so a
     dispatch run over many profiles spends one budget; None: a fresh one for this call.
     """
     if not items:
@@ -59,8 +47,6 @@ def attach_tldrs(
     model = get_settings().summariser
     if model and engine is not None:
         try:
-            from paperround.summariser import model_lines
-
             lines, report = model_lines(
                 items, abstracts, lines, model=model, engine=engine, budget=budget
             )

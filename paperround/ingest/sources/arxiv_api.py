@@ -6,10 +6,10 @@ that becomes a FeedError carrying the API's own message, never an empty result.
 
 from __future__ import annotations
 
+from models.errors import FeedError
+from models.ids import normalize_doi, parse_arxiv_id
 from models.records import PaperRecord, ParseResult
-from paperround.errors import FeedError
-from paperround.ids import normalize_doi, parse_arxiv_id
-from paperround.sources._common import (
+from paperround.ingest.sources._common import (
     keep_papers,
     one_line,
     parse_date,

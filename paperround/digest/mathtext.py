@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from paperround.mathtext_specs import converters
+from paperround.digest.mathtext_specs import converters
 
 # A "$" before a number that opens a "span" reading like prose ("costs $5 and $10 more")
 # is a dollar sign: three plain words in a row do not happen in real inline maths.

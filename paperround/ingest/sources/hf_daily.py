@@ -11,10 +11,10 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+from models.errors import FeedError
+from models.ids import parse_arxiv_id
 from models.records import PaperRecord, ParseResult
-from paperround.errors import FeedError
-from paperround.ids import parse_arxiv_id
-from paperround.sources._common import keep_papers, looks_like, one_line, parse_date
+from paperround.ingest.sources._common import keep_papers, looks_like, one_line, parse_date
 
 HF_DAILY_API = "https://huggingface.co/api/daily_papers"
 

@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from paperround.errors import ConfigError
+from models.errors import ConfigError
 
 MAX_NAME = 64
 NAME_RULE = (

@@ -14,8 +14,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.records import Digest, RenderedDigest, ScoredPaper
-from paperround.mathtext import tex_to_text
-from paperround.tldr import extractive_tldr
+from paperround.digest.mathtext import tex_to_text
+from paperround.digest.tldr import extractive_tldr
 
 BLOCK_MARKER = "\x1e"  # record separator: cut Markdown into per-paper blocks, then removed
 ABSTRACT_WORDS = 40  # the HTML card's opening of the abstract; the rest is behind its link
@@ -30,7 +30,7 @@ _ZWSP = "\u200b"
 def templates_dir() -> Path:
     """Top-level templates/, or PAPERROUND_TEMPLATES to use your own."""
     override = os.environ.get("PAPERROUND_TEMPLATES")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "templates"
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "templates"
 
 
 def neutralise_mentions(text: str) -> str:

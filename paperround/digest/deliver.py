@@ -22,9 +22,9 @@ from email import utils as email_utils
 import apprise
 from apprise.plugins.email import base as apprise_email
 
+from models.errors import ConfigError
 from models.records import RenderedDigest
-from paperround.errors import ConfigError
-from paperround.failure_class import PERMANENT, Failure, classify
+from paperround.digest.failure_class import PERMANENT, Failure, classify
 
 EMAIL_SCHEMES = ("mailto", "mailtos")
 _ENV = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -1,7 +1,7 @@
 """HTTP in: one GET with conditional headers, a size cap, and retries on transient failures.
 
 This is one of the few places with side effects (network, clock). Parsing lives in
-paperround.sources and never sees an httpx object: fetch() returns a frozen FetchResult.
+paperround.ingest.sources and never sees an httpx object: fetch() returns a frozen FetchResult.
 
 Retry policy (miniflux / Prefect examples): retry only what may succeed later (connection
 errors, timeouts, truncated bodies, 429, 5xx), honour Retry-After (capped), back off
@@ -25,8 +25,8 @@ from functools import cache
 
 import httpx
 
+from models.errors import FetchError
 from paperround import __version__
-from paperround.errors import FetchError
 
 USER_AGENT = f"paperround/{__version__} (self-hosted research-paper digest)"
 DEFAULT_TIMEOUT = 30.0

@@ -19,10 +19,10 @@ from models.records import Digest, DigestHealth, RenderedDigest, ScoredPaper
 from models.settings import get_settings
 from models.store import candidates, ledger, locks, profiles, sources
 from models.tables import Profile
-from paperround.deliver import DeliveryResult, deliver, new_message_id, redact_url
-from paperround.pipeline import Progress
+from paperround.digest.deliver import DeliveryResult, deliver, new_message_id, redact_url
+from paperround.digest.summaries import attach_tldrs, run_budget
+from paperround.ingest.run import Progress
 from paperround.ranking import rank_for
-from paperround.summaries import attach_tldrs, run_budget
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def build_digest(
 def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, home: Path) -> Path:
     """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path.
 
-    Names are checked when a profile is saved (paperround/userinput.py); a store made before
+    Names are checked when a profile is saved (models/userinput.py); a store made before
     that may still hold one such as "..": it gets a folder named by its hash instead."""
     root = home / "digests"
     folder = root / profile
@@ -129,7 +129,7 @@ def _window(
 
 def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> RenderedDigest:
     """Render what the profile's first channel would receive now, without sending or recording."""
-    from paperround.render import render_digest
+    from paperround.digest.render import render_digest
 
     chans = profiles.channels_of(profile.id, engine=engine)
     key = str(chans[0].id) if chans else FILE_CHANNEL
@@ -229,7 +229,7 @@ def digest_profile(
     it, and the channel's next window starts there.
     decoded: the run's cache of decoded papers, shared by all the profiles it digests
     (models.store.candidates.unsent_candidates). budget: the run's summariser budget
-    (paperround.summaries.run_budget), shared likewise.
+    (paperround.digest.summaries.run_budget), shared likewise.
     """
     health = health if health is not None else source_health(engine=engine)
     chans = profiles.channels_of(profile.id, engine=engine)
@@ -277,7 +277,7 @@ class _ChannelRun:
     tldr_fallbacks: int = 0  # papers whose model TL;DR failed (they kept the extractive line)
 
     def _render(self, until: datetime | None, decoded: dict | None):
-        from paperround.render import render_digest
+        from paperround.digest.render import render_digest
 
         window = _window(self.profile.id, self.key, engine=self.engine, now=self.now, until=until)
         cands = candidates.unsent_candidates(

@@ -22,7 +22,7 @@ SOURCE_KINDS = tuple(_MODULES)
 def parse(kind: str, body: bytes, *, source: str, content_type: str | None = None) -> ParseResult:
     """Parse one response body of a source of the given kind."""
     try:
-        module = import_module(f"paperround.sources.{_MODULES[kind]}")
+        module = import_module(f"paperround.ingest.sources.{_MODULES[kind]}")
     except KeyError:
         raise ValueError(
             f"unknown source kind {kind!r}; one of {', '.join(SOURCE_KINDS)}"

@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 
 import httpx
 
+from models.errors import FetchError
 from models.records import ParseResult
-from paperround.errors import FetchError
-from paperround.fetch import fetch, ssl_context
-from paperround.sources import arxiv_api
+from paperround.ingest.fetch import fetch, ssl_context
+from paperround.ingest.sources import arxiv_api
 
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
 MAX_PAGE = 2000  # the API refuses larger pages

@@ -12,7 +12,7 @@ it at a word boundary near 30 words (at a clause break when one is close).
 
 Pure and deterministic: a paper's line depends on its abstract only, never on the other
 papers of the digest, so every channel and every rerun shows the same line. Give it the
-display text (paperround/mathtext.py), so the line reads as the card does.
+display text (paperround/digest/mathtext.py), so the line reads as the card does.
 """
 
 from __future__ import annotations

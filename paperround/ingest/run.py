@@ -1,6 +1,6 @@
 """The ingest stage as plain functions: what flows orchestrate and tests call directly.
 
-fetch -> parse -> store (dedup); the digest stage that follows is paperround/digests.py.
+fetch -> parse -> store (dedup); the digest stage that follows is paperround/digest/run.py.
 Each function takes the engine and "now" explicitly; none imports Prefect.
 """
 
@@ -15,11 +15,11 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Engine
 
+from models.errors import FetchError, PaperroundError
 from models.records import ParseResult, SourceOutcome
 from models.settings import get_settings
 from models.store import papers, sources
 from models.tables import Source
-from paperround.errors import FetchError, PaperroundError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def fetch_source(src: Source) -> tuple[bytes | None, dict]:
             return path.read_bytes(), {}
         except OSError as exc:
             raise PaperroundError(f"{src.name}: cannot read {path}: {exc.strerror}") from None
-    from paperround.fetch import fetch
+    from paperround.ingest.fetch import fetch
 
     settings = get_settings()
     result = fetch(
@@ -56,7 +56,7 @@ def fetch_source(src: Source) -> tuple[bytes | None, dict]:
 
 
 def parse_source(src: Source, body: bytes, content_type: str | None = None) -> ParseResult:
-    from paperround.sources import parse
+    from paperround.ingest.sources import parse
 
     return parse(src.kind, body, source=src.name, content_type=content_type)
 
@@ -141,7 +141,7 @@ def ingest_all(
             progress(done, len(todo), f"{o.name}: {o.status}, {o.new} new")
 
     if get_settings().enrich:
-        from paperround.enrich import enrich_new_papers
+        from paperround.ingest.enrich import enrich_new_papers
 
         enriched = enrich_new_papers(engine=engine, now=now)
         if enriched is not None:

@@ -1,7 +1,7 @@
 """The digest dispatcher: which profiles are due now, claim them, send them, close the claims.
 
 Runs every few minutes (a Prefect deployment, or `paperround serve`). Each profile's own
-cron + timezone decides its slots (paperround.schedule), so adding or changing a profile
+cron + timezone decides its slots (paperround.schedule.slots), so adding or changing a profile
 takes effect at the next tick without touching prefect.yaml or restarting anything.
 By default only the latest slot <= now is considered: after downtime a profile gets ONE
 digest holding everything since its last successful delivery. A profile with catch_up
@@ -27,14 +27,14 @@ from sqlalchemy import Engine, func, select
 from models.store import claims as claim_store
 from models.store.claims import Claim
 from models.tables import Channel, Delivery, DigestRecord, Profile
-from paperround.digests import (
+from paperround.digest.run import (
     FILE_CHANNEL,
     ChannelOutcome,
     ProfileOutcome,
     digest_profile,
     source_health,
 )
-from paperround.schedule import is_due, latest_slot, missed_slots
+from paperround.schedule.slots import is_due, latest_slot, missed_slots
 
 log = logging.getLogger(__name__)
 

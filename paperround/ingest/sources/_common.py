@@ -20,8 +20,8 @@ from typing import Any
 
 import feedparser
 
+from models.errors import FeedError
 from models.records import PaperRecord
-from paperround.errors import FeedError
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
 _FEED_SNIFF = re.compile(rb"<\s*(?:rss|feed|rdf:rdf|channel)[\s>]", re.IGNORECASE)

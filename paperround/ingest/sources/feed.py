@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import re
 
+from models.ids import normalize_doi, parse_arxiv_id
 from models.records import PaperRecord, ParseResult
-from paperround.ids import normalize_doi, parse_arxiv_id
-from paperround.sources._common import html_to_text, keep_papers, one_line, parse_date, read_feed
-from paperround.sources.arxiv_rss import split_authors
+from paperround.ingest.sources._common import (
+    html_to_text,
+    keep_papers,
+    one_line,
+    parse_date,
+    read_feed,
+)
+from paperround.ingest.sources.arxiv_rss import split_authors
 
 MAX_ABSTRACT = 3000  # blog feeds put whole posts in <description>
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?[\s-]*)+$")

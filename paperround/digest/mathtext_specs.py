@@ -1,4 +1,4 @@
-"""What pylatexenc knows for paperround/mathtext.py: its default macros, plus the overrides
+"""What pylatexenc knows for paperround/digest/mathtext.py: its default macros, plus the overrides
 and additions that make arXiv's TeX read well as plain text (each tested in
 tests/test_mathtext.py). Any macro or environment still unknown raises, so that the piece
 holding it is shown as written rather than with the macro silently dropped.

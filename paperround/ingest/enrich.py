@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
+from models.errors import FetchError, PaperroundError
 from models.records import SourceOutcome
 from models.settings import get_settings
 from models.store import papers
 from models.tables import Paper
-from paperround.errors import FetchError, PaperroundError
 
 SOURCE = "arxiv-api-enrich"
 
@@ -35,7 +35,7 @@ def ids_missing_categories(*, engine: Engine, since: datetime) -> list[str]:
 def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
     """Look up this run's papers that lack categories; returns a SourceOutcome (never raises
     for an API problem: one failing lookup must not lose the ingest that came before)."""
-    from paperround.arxiv_client import ArxivApiClient
+    from paperround.ingest.arxiv_client import ArxivApiClient
 
     ids = ids_missing_categories(engine=engine, since=now)
     if not ids:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from paperround.errors import ConfigError
+from models.errors import ConfigError
 
 _GROUPS = {
     "cs": "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS NA "

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from models.errors import FeedError
+from models.ids import parse_arxiv_id
 from models.records import PaperRecord, ParseResult
-from paperround.errors import FeedError
-from paperround.ids import parse_arxiv_id
-from paperround.sources._common import keep_papers, one_line, parse_date, read_feed
+from paperround.ingest.sources._common import keep_papers, one_line, parse_date, read_feed
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 _PREFIX = re.compile(r"\s*arXiv:(\S+)\s+Announce Type:\s*([A-Za-z-]+)\s*(?:Abstract:\s*)?")

@@ -19,15 +19,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from models.errors import ConfigError, FetchError, NotFoundError, PaperroundError
 from models.records import ParseResult
 from models.settings import get_settings
 from models.store.papers import upsert_records
 from models.store.sources import list_sources
 from models.tables import Source
-from paperround.arxiv_client import ArxivApiClient
-from paperround.errors import ConfigError, FetchError, NotFoundError, PaperroundError
-from paperround.fetch import fetch
-from paperround.sources.hf_daily import daily_url
+from paperround.ingest.arxiv_client import ArxivApiClient
+from paperround.ingest.fetch import fetch
+from paperround.ingest.sources.hf_daily import daily_url
 
 BACKFILLABLE = ("arxiv-rss", "hf-daily")
 
@@ -64,7 +64,7 @@ def _pages(src: Source, since: date, until: date) -> tuple[int | None, Iterator[
         days = [since + timedelta(days=n) for n in range((until - since).days + 1)]
 
         def by_day() -> Iterator[ParseResult]:
-            from paperround.sources import parse
+            from paperround.ingest.sources import parse
 
             for day in days:
                 url = daily_url(day, src.url)

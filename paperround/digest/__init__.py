@@ -1,0 +1,1 @@
+"""The digest stage: select, rank (paperround.ranking), render, deliver, record."""

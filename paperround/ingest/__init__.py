@@ -1,0 +1,1 @@
+"""The ingest stage: fetch, parse, store (dedup), enrich; backfill of older listings."""
