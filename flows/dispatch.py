@@ -10,7 +10,6 @@ Scale-out: with PAPERROUND_TASK_RUNNER=dask (pip install 'paperround[dask]') and
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -31,11 +30,12 @@ def _run_name() -> str:
 
 def _task_runner():
     """Dask when configured (optional extra), else Prefect's default thread pool."""
-    if os.environ.get("PAPERROUND_TASK_RUNNER", "").lower() != "dask":
+    settings = get_settings()
+    if settings.task_runner != "dask":
         return None
     from prefect_dask import DaskTaskRunner
 
-    address = os.environ.get("PAPERROUND_DASK_ADDRESS")
+    address = settings.dask_address
     return DaskTaskRunner(address=address) if address else DaskTaskRunner()
 
 

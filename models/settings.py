@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file paperround.db in home."
     )
+    # Your own Jinja2 templates for the digest (default: the top-level templates/ folder).
+    templates: Path | None = None
+    # The dispatcher's task runner: "" (Prefect's threads) or "dask" (optional extra), and
+    # the Dask scheduler's address (none: a local cluster).
+    task_runner: Literal["", "dask"] = ""
+    dask_address: str | None = None
     # Seconds a SQLite command waits for another process's write lock before failing.
     busy_timeout: float = Field(default=30.0, ge=0)
     # Seconds to wait for PostgreSQL to accept a connection (libpq counts whole seconds, >= 2).

@@ -6,7 +6,6 @@ variable and is escaped for its format (HTML autoescape, Markdown and Slack esca
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.records import Digest, RenderedDigest, ScoredPaper
+from models.settings import get_settings
 from paperround.digest.mathtext import tex_to_text
 from paperround.digest.tldr import extractive_tldr
 
@@ -29,8 +29,8 @@ _ZWSP = "\u200b"
 
 def templates_dir() -> Path:
     """Top-level templates/, or PAPERROUND_TEMPLATES to use your own."""
-    override = os.environ.get("PAPERROUND_TEMPLATES")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "templates"
+    override = get_settings().templates
+    return override or Path(__file__).resolve().parents[2] / "templates"
 
 
 def neutralise_mentions(text: str) -> str:
