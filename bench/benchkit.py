@@ -217,16 +217,20 @@ class PeakRss:
     sum over the tree's processes of each one's own peak (VmHWM). The tree is `root` and its
     descendants; with `only`, the descendants whose command line holds it, and theirs (a
     Runner's flow-run processes, not the forks of the serving process that share its pages).
+    Processes already running on entry (but `root`) are not counted. `seen`: pid -> peak KiB.
     """
 
     root: int
     only: bytes | None = None
     every: float = 0.05
     peak_kb: int = 0
+    seen: dict[int, int] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _old: set[int] = field(default_factory=set)
 
     def __enter__(self) -> PeakRss:
+        self._old = set(self._tree()) - {self.root}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -240,10 +244,10 @@ class PeakRss:
         return round(self.peak_kb / 1024)
 
     def _run(self) -> None:
-        seen: dict[int, int] = {}  # pid -> its VmHWM, kept after it exits
+        seen = self.seen  # kept after a process exits
         while not self._stop.is_set():
             for pid in self._tree():
-                hwm = _hwm_kb(pid)
+                hwm = _hwm_kb(pid) if pid not in self._old else 0
                 if hwm:
                     seen[pid] = max(seen.get(pid, 0), hwm)
             self.peak_kb = max(self.peak_kb, sum(seen.values()))
@@ -273,6 +277,19 @@ class PeakRss:
             out.append(pid)
             roots += children.get(pid, [])
         return out
+
+
+def alive(pids) -> list[int]:
+    """Those of pids still running (not zombies)."""
+    out = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.append(pid)
+    return out
 
 
 def _cmdline(pid: int) -> bytes:
