@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from models.db import current_revision, downgrade, upgrade
+from models.db import _at_head, current_revision, downgrade, upgrade
 from tests.store import migration_head
 
 
@@ -123,3 +123,24 @@ def test_0006_drops_the_unused_feedback_models_table_and_its_downgrade_restores_
     assert "feedback_models" in inspect(any_engine).get_table_names()
     upgrade(any_engine)
     assert "feedback_models" not in inspect(any_engine).get_table_names()
+
+
+def test_the_heads_read_from_the_files_are_alembics():
+    """`get_engine` decides "at head" from the migration files without importing Alembic
+    (bench/cli.py): what it reads must be what Alembic reads."""
+    from models.db import script_heads
+
+    assert script_heads() == {migration_head()}
+
+
+def test_a_store_behind_the_files_is_migrated_on_open(tmp_path):
+    """The quick at-head check sees an old store (and a new one) as not at head."""
+    from models.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    assert not _at_head(engine)  # no version table yet
+    upgrade(engine, "0003")
+    assert not _at_head(engine)
+    upgrade(engine)
+    assert _at_head(engine) and current_revision(engine) == migration_head()
+    engine.dispose()

@@ -376,3 +376,17 @@ def test_feedback_models_are_dual_ridge_and_window_rows_give_the_same_model():
             x = sp.vstack([vecs, index.background[rows]]).tocsr()
             assert model.latent is None and model.weights.nnz
             assert np.allclose(model.weights.toarray(), fb.train(x, y).weights.toarray())
+
+
+def test_unit_rows_is_sklearns_normalize_bit_for_bit():
+    from sklearn.preprocessing import normalize
+
+    from paperround.rank.text import unit_rows
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64, np.int64):
+        x = (rng.standard_normal((40, 9)) * 3).astype(dtype)
+        x[5] = 0  # a zero row stays zero
+        got, want = unit_rows(x), normalize(x)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert got is not x

@@ -291,3 +291,33 @@ def test_a_home_where_no_index_can_be_saved_still_ranks(engine, paperround_home,
     state = ranking.rank_state(engine=engine, now=NOW)
     assert state.index is not None and state.folder is None
     assert "cannot be saved" in caplog.text
+
+
+_RANK_FROM_DISK = """
+import sys
+from pathlib import Path
+from paperround.rank import rank_many
+from paperround.rank import store
+from tests.test_rank import background
+from tests.test_rank_index_store import NOW, _day, _profiles
+
+index, _ = store.load_index(Path(sys.argv[1]))
+ranked = rank_many(_day(), _profiles(background()), now=NOW, index=index, cache={})
+assert all(ranked), ranked
+print(sorted(m for m in sys.modules if m.split(".")[0] == "sklearn"))
+"""
+
+
+def test_ranking_with_a_saved_index_does_not_import_sklearn(tmp_path):
+    """sklearn costs ~0.7 s of a process; only a fit needs it (bench/cli.py): a process that
+    loads the index ranks (seeds, likes, keywords) without it."""
+    fitted = build_index(background())
+    folder = index_store.save_index(fitted, tmp_path / "index", meta={})
+    done = subprocess.run(
+        [sys.executable, "-c", _RANK_FROM_DISK, str(folder)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

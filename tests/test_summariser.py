@@ -216,9 +216,8 @@ def test_an_unknown_model_falls_back_and_is_counted(engine, paperround_home, cha
 
 
 def test_a_broken_summariser_never_breaks_the_digest(engine, tmp_path, chat, monkeypatch):
-    from paperround.digest.summaries import attach_tldrs
-
     from models.settings import get_settings
+    from paperround.digest.summaries import attach_tldrs
 
     monkeypatch.setenv("PAPERROUND_TEMPLATES", str(tmp_path))  # no tldr_prompt.j2 there
     get_settings.cache_clear()

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from models.records import SeedPaper
 from paperround.rank.signals import PaperSignals
-from paperround.rank.text import TextIndex
+from paperround.rank.text import TextIndex, unit_rows
 
 IN_STORE_NEGATIVES = 50
 RIDGE = 1.0  # tf-idf model
@@ -71,7 +70,7 @@ def in_store_negatives(index: TextIndex, *, seed: int) -> list[int]:
 
 def train_latent(z: np.ndarray, y: np.ndarray) -> FeedbackModel:
     """Ridge regression in dual form over L2-normalised latent rows."""
-    z = normalize(z)
+    z = unit_rows(z)
     alpha = np.linalg.solve(z @ z.T + LATENT_RIDGE * np.eye(len(y)), y)
     return FeedbackModel(weights=None, latent=(z.T @ alpha).astype(np.float32))
 

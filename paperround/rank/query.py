@@ -20,10 +20,10 @@ from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from models.records import ProfileSpec
 from paperround.rank.signals import PaperSignals
+from paperround.rank.text import unit_rows
 
 EXPANSION_NEIGHBOURS = 50  # background papers nearest the seeds, added to the query
 EXPANSION_WEIGHT = 2.0
@@ -127,7 +127,7 @@ def seed_similarities(
     sims = (dots / norms[None, :]).astype(np.float32)
     if index.latent_dims:
         lq = np.stack([cache[key][1] for key in keys]) - m * index.latent_mean
-        lq = normalize(lq)
+        lq = unit_rows(lq)
         sims = (sims + LATENT_WEIGHT * (signals.latent @ lq.T)) / (1 + LATENT_WEIGHT)
     for j, i in enumerate(who):
         result[i] = sims[:, j]

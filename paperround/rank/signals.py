@@ -13,11 +13,10 @@ from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from models.records import Candidate, SeedPaper
 from paperround.rank.names import author_key, fold
-from paperround.rank.text import TextIndex, paper_text
+from paperround.rank.text import TextIndex, paper_text, unit_rows
 
 
 def _is_word(c: str) -> bool:
@@ -130,7 +129,7 @@ class PaperSignals:
     def latent(self) -> np.ndarray:
         """The candidates in the index's latent space, L2-normalised (rows x dims)."""
         x = self.index.to_latent(self.vectors)
-        return normalize(x)
+        return unit_rows(x)
 
     def max_similarity(self, papers: Sequence[SeedPaper]) -> np.ndarray:
         sims = self.vectors @ self.paper_vectors(papers).T
@@ -161,7 +160,7 @@ class PaperSignals:
         right: list[int] = []
         if self.index.latent_dims:
             lat = self.paper_latent(papers, vecs)
-            lat = normalize(lat)
+            lat = unit_rows(lat)
             for _, base, count, rows in spans:
                 near = (self.latent[list(rows)] @ lat[base : base + count].T).argmax(axis=1)
                 left.extend(rows)
