@@ -179,3 +179,23 @@ def test_a_legacy_profile_name_never_writes_outside_its_digest_folder(tmp_path, 
     html = write_digest_files(render_digest(fixed_digest()), name, NOW, tmp_path)
     assert html.parent.parent == tmp_path / "digests"
     assert html.parent.name.startswith("profile-")
+
+
+def test_a_failing_channel_never_stops_the_profile_s_next_channel(engine, paperround_home):
+    """Each channel is served on its own: a first channel that fails (HTTP 500) leaves the
+    second one's digest untouched, and its own papers pending."""
+    from models.store.profiles import create_profile
+    from models.tables import Profile
+    from tests.servers import HttpSink
+
+    papers_on(engine, NOW - timedelta(hours=3), 1, 2)
+    with HttpSink() as hook, SmtpSink() as smtp:
+        hook.status = 500
+        prof = create_profile(
+            Profile(name="p", keywords=[["diffusion", 1.0]], max_items=50),
+            engine=engine,
+            channels=[hook.url(), smtp.mailto()],
+        )
+        outcome = digest_profile(prof, engine=engine, now=NOW, home=paperround_home)
+        assert [c.ok for c in outcome.channels] == [False, True]
+        assert len(smtp.messages) == 1 and len(hook.posts) >= 1

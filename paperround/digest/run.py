@@ -247,9 +247,10 @@ def digest_profile(
             continue
         try:
             with locks.channel_lock(profile.id, key, engine=engine, timeout=wait):
-                outcomes += _resend_open(profile, key, url, engine=engine, now=now, home=home)
-                if outcomes and not outcomes[-1].ok:
-                    continue
+                resent = _resend_open(profile, key, url, engine=engine, now=now, home=home)
+                outcomes += resent
+                if resent and not resent[-1].ok:
+                    continue  # this channel is failing: its pending digest goes first, later
                 last = ledger.covered_until(profile.id, key, engine=engine)
                 if served_since is not None and last is not None and last >= served_since:
                     continue
