@@ -302,7 +302,8 @@ def main() -> None:
         finally:
             bench.stop_serving()
             lines = [x for x in bench.serve_output().splitlines() if x.startswith("dispatch ")]
-            print("serve printed, last lines:", *lines[-3:], sep="\n  ")
+            shown = [x if len(x) < 200 else f"{x[:150]} ... {x[-40:]}" for x in lines[-3:]]
+            print("serve printed, last lines:", *shown, sep="\n  ")
             if not args.keep:
                 shutil.rmtree(scratch, ignore_errors=True)
     out: dict = {"runs": {str(n): r for n, r in runs.items()}}
