@@ -7,7 +7,7 @@ from datetime import datetime
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from paperround.digest.run import ProfileOutcome
+from paperround.digest.outcomes import ProfileOutcome
 from paperround.ingest.run import SourceOutcome
 
 # Store errors worth a retry: a locked SQLite file, a dropped PostgreSQL connection.
@@ -75,7 +75,7 @@ def publish_digest_artifacts(
     """A table (profiles, papers, channels, results) and a markdown summary naming failures,
     with the sources that could not be read: readers' footers only count them."""
     from models.db import get_engine
-    from paperround.digest.run import source_health
+    from paperround.digest.compose import source_health
 
     failing_sources = source_health(engine=get_engine()).sources_failed
     rows = digest_rows(outcomes)

@@ -12,7 +12,8 @@ from prefect import flow, task
 from flows.common import RunFailed, publish_digest_artifacts
 from models.db import get_engine
 from models.settings import get_settings
-from paperround.digest.run import ProfileOutcome, digest_all, digest_summary
+from paperround.digest.outcomes import ProfileOutcome, digest_summary
+from paperround.digest.run import digest_all
 
 
 def _run_name() -> str:

@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 from flows.common import RunFailed, console_line, publish_digest_artifacts, transient_error
 from models.db import get_engine
 from models.settings import get_settings
-from paperround.digest.run import ProfileOutcome
+from paperround.digest.outcomes import ProfileOutcome
 from paperround.schedule.dispatch import claim_due, due_profiles, send_claimed, worker_id
 
 

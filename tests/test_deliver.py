@@ -45,7 +45,7 @@ def test_chat_parts_fit_the_service_limit_as_the_service_receives_them(url, limi
     import apprise
     from apprise.conversion import convert_between
 
-    from paperround.digest.deliver import chat_measure, pack_blocks
+    from paperround.digest.chat_split import chat_measure, pack_blocks
 
     app = apprise.Apprise()
     assert app.add(url)

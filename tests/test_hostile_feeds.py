@@ -234,7 +234,7 @@ def test_a_feed_of_only_junk_is_an_error_and_stores_nothing(engine, capsys, tmp_
 
 
 def test_a_parse_error_names_the_source_once(engine, tmp_path):
-    from paperround.digest.run import source_health
+    from paperround.digest.compose import source_health
     from paperround.ingest.run import ingest_source
 
     path = tmp_path / "notfeed.xml"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from models.store.ledger import list_digests
+from models.store.digest_archive import list_digests
 from models.store.profiles import get_profile
 from paperround.digest.run import digest_profile
 from tests.racers import READY, start_racers
@@ -172,8 +172,8 @@ def test_a_sender_killed_after_the_smtp_server_accepted_resends_the_same_message
 @pytest.mark.parametrize("name", ["..", ".", "a/../../b"])
 def test_a_legacy_profile_name_never_writes_outside_its_digest_folder(tmp_path, name):
     """Names are checked on save; one stored before that still stays inside digests/."""
+    from paperround.digest.compose import write_digest_files
     from paperround.digest.render import render_digest
-    from paperround.digest.run import write_digest_files
     from tests.digests import fixed_digest
 
     html = write_digest_files(render_digest(fixed_digest()), name, NOW, tmp_path)

@@ -122,7 +122,7 @@ def list_(
 
     Example: paperround digest list --profile theory
     """
-    from models.store.ledger import list_digests
+    from models.store.digest_archive import list_digests
 
     rows = list_digests(engine=engine(), profile=profile, limit=limit)
     if json_out:
@@ -156,7 +156,7 @@ def show(
 
     Example: paperround digest show 12 --format md
     """
-    from models.store.ledger import get_digest
+    from models.store.digest_archive import get_digest
 
     digest = get_digest(digest_id, engine=engine())
     if digest is None:

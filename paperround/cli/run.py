@@ -110,7 +110,8 @@ def run_digest(names: list[str] | None, now: datetime) -> tuple[dict | None, str
         _, digest = prefect_flows()
         return run_flow(digest, profiles=names, now=now)
     from models.settings import get_settings
-    from paperround.digest.run import digest_all, digest_summary
+    from paperround.digest.outcomes import digest_summary
+    from paperround.digest.run import digest_all
 
     with progress_bar("digest") as progress:
         outcomes = digest_all(

@@ -7,19 +7,20 @@ Prefect. The guarantees are in docs/reliability.md.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from models.records import Digest, DigestHealth, RenderedDigest, ScoredPaper
+from models.records import DigestHealth, RenderedDigest
 from models.settings import get_settings
-from models.store import candidates, ledger, locks, profiles, sources
+from models.store import candidates, ledger, locks, profiles
 from models.tables import Profile
+from paperround.digest.compose import build_digest, source_health, write_digest_files
 from paperround.digest.deliver import DeliveryResult, deliver, new_message_id, redact_url
+from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
 from paperround.digest.summaries import attach_tldrs, run_budget
 from paperround.ingest.run import Progress
 from paperround.ranking import rank_for
@@ -28,90 +29,6 @@ log = logging.getLogger(__name__)
 
 FIRST_RUN_LOOKBACK = timedelta(days=3)  # a new profile's first digest covers this much
 FILE_CHANNEL = "file"
-
-
-@dataclass(frozen=True)
-class ChannelOutcome:
-    channel: str  # redacted URL, or the digest file path
-    ok: bool
-    items: int
-    error: str | None = None
-    resent: bool = False  # a digest a dead run left pending, sent again as the same message
-    tldr_fallbacks: int = 0  # papers whose model TL;DR failed and kept the extractive line
-
-
-@dataclass(frozen=True)
-class ProfileOutcome:
-    profile: str
-    candidates: int
-    channels: tuple[ChannelOutcome, ...] = field(default_factory=tuple)
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.channels)
-
-
-def source_health(*, engine: Engine) -> DigestHealth:
-    """The footer's health line from the sources' recorded state."""
-    ok, failed, notes = [], [], []
-    for src in sources.list_sources(engine=engine, enabled_only=True):
-        if src.error_count:
-            failed.append(f"{src.name}: {src.last_error or 'failing'}")
-        elif src.last_success_at is not None:
-            ok.append(src.name)
-        if src.last_empty_reason:
-            notes.append(f"{src.name}: {src.last_empty_reason}")
-    return DigestHealth(sources_ok=tuple(ok), sources_failed=tuple(failed), notes=tuple(notes))
-
-
-def build_digest(
-    profile: Profile,
-    items: list[ScoredPaper],
-    *,
-    now: datetime,
-    candidates: int,
-    health: DigestHealth,
-    period_start: datetime | None,
-    period_end: datetime | None = None,
-) -> Digest:
-    empty = None
-    if not items and candidates:
-        empty = f"nothing matched your profile among {candidates} new papers"
-    elif not items:
-        empty = "; ".join(health.notes) or "no new papers since the last digest"
-    return Digest(
-        profile=profile.name,
-        generated_at=now,
-        items=tuple(items),
-        period_start=period_start,
-        period_end=period_end,
-        candidates=candidates,
-        health=health,
-        empty_reason=empty,
-        manage_hint=(
-            f"Change it: paperround profile edit {profile.name} · "
-            f"pause it: paperround profile pause {profile.name}"
-        ),
-        description=profile.description,
-    )
-
-
-def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, home: Path) -> Path:
-    """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path.
-
-    Names are checked when a profile is saved (models/userinput.py); a store made before
-    that may still hold one such as "..": it gets a folder named by its hash instead."""
-    root = home / "digests"
-    folder = root / profile
-    if not profile or folder.resolve().parent != root.resolve() or "\x00" in profile:
-        folder = root / f"profile-{hashlib.sha1(profile.encode()).hexdigest()[:12]}"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = now.strftime("%Y-%m-%d")
-    for ext, body in (("html", rendered.html), ("txt", rendered.text), ("md", rendered.markdown)):
-        tmp = folder / f".{stem}.{ext}.tmp"
-        tmp.write_text(body, encoding="utf-8")
-        tmp.replace(folder / f"{stem}.{ext}")
-    return folder / f"{stem}.html"
 
 
 def _window(
@@ -389,11 +306,3 @@ def digest_all(
             sent = sum(c.items for c in o.channels if c.ok)
             progress(len(outcomes), len(todo), f"{o.profile}: {sent} papers")
     return outcomes
-
-
-def digest_summary(outcomes: list[ProfileOutcome]) -> dict:
-    """What a digest run did, as the CLI's --json and the flow's result show it."""
-    return {
-        "profiles": [asdict(o) for o in outcomes],
-        "failed": [o.profile for o in outcomes if not o.ok],
-    }

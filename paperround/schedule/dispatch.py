@@ -27,13 +27,9 @@ from sqlalchemy import Engine, func, select
 from models.store import claims as claim_store
 from models.store.claims import Claim
 from models.tables import Channel, Delivery, DigestRecord, Profile
-from paperround.digest.run import (
-    FILE_CHANNEL,
-    ChannelOutcome,
-    ProfileOutcome,
-    digest_profile,
-    source_health,
-)
+from paperround.digest.compose import source_health
+from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
+from paperround.digest.run import FILE_CHANNEL, digest_profile
 from paperround.schedule.slots import is_due, latest_slot, missed_slots
 
 log = logging.getLogger(__name__)
