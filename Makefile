@@ -7,15 +7,19 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint format test-deps lock clean
 
-$(STAMP): pyproject.toml requirements.lock
+# requirements.lock: what Paperround runs on; requirements-dev.lock: that plus the tests'
+# and tools (and the postgres and llm extras they exercise). Both pinned with hashes.
+LOCKS := requirements.lock requirements-dev.lock
+
+$(STAMP): pyproject.toml $(LOCKS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# uv installs the locked set in ~2 s (pip takes ~28 s); fall back to pip if uv cannot be had.
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv || true
 	if test -x $(BIN)/uv; then \
-	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock -r requirements-dev.lock && \
 	  $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . ; \
 	else \
-	  $(BIN)/python -m pip install -q -r requirements.lock && \
+	  $(BIN)/python -m pip install -q -r requirements.lock -r requirements-dev.lock && \
 	  $(BIN)/python -m pip install -q --no-deps -e . ; \
 	fi
 	touch $(STAMP)
@@ -41,8 +45,12 @@ format: $(STAMP)
 test: $(STAMP) test-deps lint
 	$(BIN)/python -m pytest
 
+# Regenerate both locks (the current pins are kept unless pyproject.toml needs others; add
+# --upgrade to move them). The dev lock is constrained to the runtime one: same versions.
 lock:
-	$(BIN)/uv pip compile -q pyproject.toml --extra dev -o requirements.lock
+	$(BIN)/uv pip compile -q pyproject.toml --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev --generate-hashes \
+	  -c requirements.lock -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

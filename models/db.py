@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from models.db_errors import store_errors
 from models.errors import ConfigError, StoreCorruptError, StoreUnavailableError
+from models.settings import BUSY_TIMEOUT, CONNECT_TIMEOUT
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The pg_advisory_xact_lock key that serialises migrations ("paperrou" in ASCII).
@@ -49,7 +50,9 @@ def _sqlite_pragmas(dbapi_conn, _record, *, busy_ms: int) -> None:
     cur.close()
 
 
-def make_engine(url: str, *, busy_timeout: float = 30.0, connect_timeout: float = 10.0) -> Engine:
+def make_engine(
+    url: str, *, busy_timeout: float = BUSY_TIMEOUT, connect_timeout: float = CONNECT_TIMEOUT
+) -> Engine:
     """Create an engine with sensible settings for the URL's dialect.
 
     busy_timeout: seconds a SQLite statement waits for another writer's lock;
@@ -77,6 +80,11 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, connect_timeout: float 
             args = {}
         return create_engine(parsed, pool_pre_ping=True, connect_args=args)
     except (NoSuchModuleError, ImportError):
+        if parsed.drivername == "postgresql+psycopg":  # psycopg is the postgres extra
+            raise ConfigError(
+                "a PostgreSQL store needs psycopg, which is not installed: "
+                "pip install 'paperround[postgres]'"
+            ) from None
         raise ConfigError(
             f"database URLs starting {parsed.drivername}:// are not supported: {_URL_HELP}"
         ) from None

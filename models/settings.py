@@ -11,6 +11,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.errors import ConfigError
 
+MiB = 1024 * 1024
+# Defaults that library functions also take as parameter defaults (fetch, the arXiv client,
+# make_engine): defined once here, so a function called without settings agrees with them.
+FETCH_TIMEOUT = 30.0  # seconds for each connect/read of a feed
+FETCH_BACKOFF = 2.0
+FETCH_MAX_BYTES = 50 * MiB  # a feed's decoded body; the largest real listing is ~5 MiB
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_API_SPACING = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
+BUSY_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 10.0
+
 
 def _default_home() -> Path:
     return Path.home() / ".local" / "share" / "paperround"
@@ -32,22 +43,22 @@ class Settings(BaseSettings):
     task_runner: Literal["", "dask"] = ""
     dask_address: str | None = None
     # Seconds a SQLite command waits for another process's write lock before failing.
-    busy_timeout: float = Field(default=30.0, ge=0)
+    busy_timeout: float = Field(default=BUSY_TIMEOUT, ge=0)
     # Seconds to wait for PostgreSQL to accept a connection (libpq counts whole seconds, >= 2).
-    connect_timeout: float = Field(default=10.0, gt=0)
-    fetch_timeout: float = 30.0
+    connect_timeout: float = Field(default=CONNECT_TIMEOUT, gt=0)
+    fetch_timeout: float = FETCH_TIMEOUT
     # Seconds before the first retry of a feed that failed in passing (429, 5xx, a dropped
     # connection); each further retry waits twice as long. A Retry-After header wins.
-    fetch_backoff: float = Field(default=2.0, ge=0)
+    fetch_backoff: float = Field(default=FETCH_BACKOFF, ge=0)
     # How long a run waits for another run that is sending the same (profile, channel).
     channel_lock_timeout: float = 300.0
     # Seconds a channel waits for a server that stops answering (to connect, and for each
     # reply) before its delivery fails as temporary; a URL's own cto=/rto= wins. Apprise's
     # own defaults are 15 s for email and 4 s for HTTP services.
     delivery_timeout: float = Field(default=15.0, gt=0)
-    fetch_max_bytes: int = 50 * 1024 * 1024
-    arxiv_api_url: str = "https://export.arxiv.org/api/query"
-    arxiv_api_spacing: float = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
+    fetch_max_bytes: int = FETCH_MAX_BYTES
+    arxiv_api_url: str = ARXIV_API_URL
+    arxiv_api_spacing: float = ARXIV_API_SPACING
     # Look up, on the arXiv API, new papers that came without categories (Hugging Face...).
     enrich: bool = True
     # TL;DR lines written by a model through simonw's llm (pip install 'paperround[llm]'):
@@ -60,6 +71,15 @@ class Settings(BaseSettings):
     summariser_concurrency: int = Field(default=4, ge=1, le=32)
     summariser_timeout: float = Field(default=30.0, gt=0)  # seconds for one paper's answer
     language: str = "English"  # the language the model writes TL;DR lines in
+    # An error also prints its traceback (as `paperround --debug ...`).
+    debug: bool = False
+    # An Apprise URL the demo profile also delivers to.
+    demo_channel: str | None = None
+    # The embedded Prefect server's port for `paperround serve` (0: any free port).
+    prefect_port: int = Field(default=0, ge=0, le=65535)
+    # Prefect's own variable, which Prefect reads itself; Paperround reads it only to know
+    # whether runs go through a Prefect server (flow runs) or run in this process.
+    prefect_api_url: str | None = Field(default=None, alias="PREFECT_API_URL")
 
     @property
     def db_url(self) -> str:
@@ -76,13 +96,36 @@ class Settings(BaseSettings):
         return self.home / "prefect"
 
 
+_replacement: Settings | None = None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings; tests call get_settings.cache_clear() after changing the env.
+    """The process's settings, read once; tests call get_settings.cache_clear() after
+    changing the env (which also drops a replace_settings()).
 
     A value that does not validate is a ConfigError naming its variable (never its value,
     which may be a secret).
     """
+    global _replacement
+    if _replacement is not None:
+        replaced, _replacement = _replacement, None
+        return replaced
+    return _read()
+
+
+def replace_settings(**changes: object) -> Settings:
+    """From now on this process runs with its settings changed as given (validated); the
+    environment is left alone. The demo runs this way on a store of its own."""
+    global _replacement
+    current = get_settings()
+    named = {(Settings.model_fields[k].alias or k): v for k, v in changes.items()}
+    _replacement = Settings.model_validate({**current.model_dump(by_alias=True), **named})
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _read() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:

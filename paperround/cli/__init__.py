@@ -10,13 +10,12 @@ Prefect is imported only by the commands that run a flow (it costs ~1.5 s to imp
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import traceback
 
 import typer
 
-from models.errors import PaperroundError
+from models.errors import ConfigError, PaperroundError
 from paperround import __version__
 from paperround.cli import db, digest, feedback, papers, profile, run, serve, source
 from paperround.cli.common import err_console, esc, plain
@@ -106,7 +105,7 @@ for module in (run, digest, profile, feedback, source, papers, db, serve):
 
 def main() -> None:
     """Console entry point: run the app; every error is one line on stderr and exit 1."""
-    _Edge.debug = os.environ.get("PAPERROUND_DEBUG", "") not in ("", "0")
+    _Edge.debug = _debug_setting()
     try:
         # Without standalone mode click returns typer.Exit's code instead of raising it.
         code = app(standalone_mode=False)
@@ -128,6 +127,16 @@ def main() -> None:
             f"[red]error:[/red] {esc(_one_line(exc))}", highlight=False, soft_wrap=True
         )
         sys.exit(1)
+
+
+def _debug_setting() -> bool:
+    """PAPERROUND_DEBUG; settings that do not validate are the command's one-line error."""
+    from models.settings import get_settings
+
+    try:
+        return get_settings().debug
+    except ConfigError:
+        return False
 
 
 def _one_line(exc: Exception) -> str:

@@ -12,7 +12,6 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -27,7 +26,6 @@ from paperround.cli.params import source_option
 if TYPE_CHECKING:
     from paperround.ingest.run import Progress
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OFFLINE_HINT = (
     "offline? the bundled feeds work offline: see 'Working offline' in docs/cli.md "
     "(or run: paperround demo)"
@@ -53,15 +51,19 @@ def prefect_flows(*, open_store: bool = True):
 def prefect_api_configured() -> bool:
     """True when runs go through a Prefect server: the user points at one (PREFECT_API_URL),
     or a `paperround serve` of this home is running (its runs then show in its UI)."""
-    if os.environ.get("PREFECT_API_URL"):
+    from models.settings import get_settings, replace_settings
+
+    settings = get_settings()
+    if settings.prefect_api_url:
         return True
-    from models.settings import get_settings
     from paperround.server import serving_api_url
 
-    url = serving_api_url(get_settings().home)
-    if url is not None:
-        os.environ["PREFECT_API_URL"] = url
-    return url is not None
+    url = serving_api_url(settings.home)
+    if url is None:
+        return False
+    os.environ["PREFECT_API_URL"] = url  # Prefect reads its API URL from the environment
+    replace_settings(prefect_api_url=url)
+    return True
 
 
 @contextmanager
@@ -202,21 +204,21 @@ def demo_cmd(
 
     Example: paperround demo
     """
-    from models.settings import get_settings
+    from models.settings import get_settings, replace_settings
+    from paperround.bundled import bundled_dir
     from paperround.demo import setup_demo
 
-    base = get_settings().home
+    settings = get_settings()
     if prefect_api_configured():
         prefect_flows(open_store=False)  # Prefect's home stays under the real home
-    home = base / "demo"
+    home = settings.home / "demo"
     if home.exists() and not keep:
         shutil.rmtree(home)
-    os.environ["PAPERROUND_HOME"] = str(home)
-    os.environ.pop("PAPERROUND_DATABASE_URL", None)
-    os.environ["PAPERROUND_ENRICH"] = "false"  # offline: the bundled feeds are all there is
-    get_settings.cache_clear()
-    channel = os.environ.get("PAPERROUND_DEMO_CHANNEL")
-    setup_demo(EXAMPLES, channels=[channel] if channel else [])
+    # The rest of this process runs on the demo's own store, offline (the bundled feeds are
+    # all there is, so no arXiv lookups).
+    replace_settings(home=home, database_url=None, enrich=False)
+    channel = settings.demo_channel
+    setup_demo(bundled_dir("examples"), channels=[channel] if channel else [])
     now = datetime.now(UTC)
     console.print(f"[bold]Paperround demo[/bold] · store {get_settings().db_url}")
     finish(*run_ingest(None, now), "ingest", _print_ingest)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import typer
 
 from paperround.cli.common import console, esc
+from paperround.schedule.slots import DISPATCH_EVERY_SECONDS
 
 
 def _exit_cleanly(*_args) -> None:
@@ -42,11 +43,17 @@ def _print_next_runs(dispatch_every: int, now: datetime) -> None:
 
 
 def serve_cmd(
-    port: int = typer.Option(
-        0, envvar="PAPERROUND_PREFECT_PORT", help="Embedded server port (0: any free port)."
+    port: int | None = typer.Option(
+        None,
+        min=0,
+        max=65535,
+        show_default=False,
+        help="Embedded server port (0: any free port; default: PAPERROUND_PREFECT_PORT or 0).",
     ),
     dispatch_every: int = typer.Option(
-        300, min=10, help="Seconds between dispatcher runs (due profiles are sent)."
+        DISPATCH_EVERY_SECONDS,
+        min=10,
+        help="Seconds between dispatcher runs (due profiles are sent).",
     ),
     ui: bool = typer.Option(True, help="Serve Prefect's web UI (embedded mode)."),
 ) -> None:
@@ -60,24 +67,26 @@ def serve_cmd(
     from models.settings import get_settings
     from paperround.env import prepare_prefect_env
 
+    settings = get_settings()
     prepare_prefect_env()
     server = None
-    if not os.environ.get("PREFECT_API_URL"):
+    api_url = settings.prefect_api_url
+    if not api_url:
         from paperround.server import PrefectServer
 
-        server = PrefectServer(
-            home=get_settings().prefect_home / "server", port=port or None, ui=ui
-        )
+        port = settings.prefect_port if port is None else port
+        server = PrefectServer(home=settings.prefect_home / "server", port=port or None, ui=ui)
         console.print(f"starting a local Prefect server on {server.api_url} ...")
         server.start()
-        os.environ["PREFECT_API_URL"] = server.api_url
+        api_url = server.api_url
+        os.environ["PREFECT_API_URL"] = api_url  # Prefect reads its API URL from the environment
         ui_note = f" · UI http://{server.host}:{server.port}" if ui else ""
         console.print(f"Prefect server ready{ui_note} · log {server.log_path}")
     else:
-        console.print(f"using the Prefect server at {os.environ['PREFECT_API_URL']}")
+        console.print(f"using the Prefect server at {api_url}")
     from paperround.server import announce_serving
 
-    marker = announce_serving(get_settings().home, os.environ["PREFECT_API_URL"])
+    marker = announce_serving(settings.home, api_url)
     try:
         from flows.serve import run_served, served_deployments
 

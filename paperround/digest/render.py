@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from models.records import Digest, RenderedDigest, ScoredPaper
 from models.settings import get_settings
+from paperround.bundled import bundled_dir
 from paperround.digest.mathtext import tex_to_text
 from paperround.digest.tldr import extractive_tldr
 
@@ -28,9 +29,8 @@ _ZWSP = "\u200b"
 
 
 def templates_dir() -> Path:
-    """Top-level templates/, or PAPERROUND_TEMPLATES to use your own."""
-    override = get_settings().templates
-    return override or Path(__file__).resolve().parents[2] / "templates"
+    """Top-level templates/ (packaged in a wheel), or PAPERROUND_TEMPLATES to use your own."""
+    return get_settings().templates or bundled_dir("templates")
 
 
 def neutralise_mentions(text: str) -> str:

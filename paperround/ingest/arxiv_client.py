@@ -18,10 +18,10 @@ import httpx
 
 from models.errors import FetchError
 from models.records import ParseResult
+from models.settings import ARXIV_API_SPACING, ARXIV_API_URL, FETCH_TIMEOUT
 from paperround.ingest.fetch import fetch, ssl_context
 from paperround.ingest.sources import arxiv_api
 
-ARXIV_API_URL = "https://export.arxiv.org/api/query"
 MAX_PAGE = 2000  # the API refuses larger pages
 
 
@@ -43,10 +43,10 @@ class ArxivApiClient:
         self,
         *,
         base_url: str = ARXIV_API_URL,
-        min_interval: float = 3.0,
+        min_interval: float = ARXIV_API_SPACING,
         source: str = "arxiv-api",
         client: httpx.Client | None = None,
-        timeout: float = 30.0,
+        timeout: float = FETCH_TIMEOUT,
         retries: int = 3,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,

@@ -26,15 +26,16 @@ from functools import cache
 import httpx
 
 from models.errors import FetchError
+from models.settings import FETCH_BACKOFF, FETCH_MAX_BYTES, FETCH_TIMEOUT
 from paperround import __version__
 
 USER_AGENT = f"paperround/{__version__} (self-hosted research-paper digest)"
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = FETCH_TIMEOUT
 # A server that does not accept a connection within this is down or filtered; one that has
 # accepted may take the full `timeout` for each read.
 CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_TIME = 180.0
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES = FETCH_MAX_BYTES
 
 
 @cache
@@ -91,7 +92,7 @@ def fetch(
     max_time: float | None = DEFAULT_MAX_TIME,
     max_bytes: int = DEFAULT_MAX_BYTES,
     retries: int = 3,
-    backoff: float = 2.0,
+    backoff: float = FETCH_BACKOFF,
     max_wait: float = 120.0,
     allow_status: Collection[int] = (),
     headers: Mapping[str, str] | None = None,
