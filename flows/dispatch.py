@@ -29,7 +29,11 @@ def _run_name() -> str:
 
 
 def _task_runner():
-    """Dask when configured (optional extra), else Prefect's default thread pool."""
+    """Dask when configured (optional extra), else Prefect's default thread pool.
+
+    Read when this module is imported, because Prefect takes a flow's task runner when the
+    flow is defined; a deployment's run imports it in its own process, with its own settings.
+    """
     settings = get_settings()
     if settings.task_runner != "dask":
         return None

@@ -30,7 +30,10 @@ def _default_home() -> Path:
 class Settings(BaseSettings):
     """Paperround's configuration. Every field maps to PAPERROUND_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPERROUND_", env_file=".env", extra="ignore")
+    # An empty variable (PAPERROUND_DEBUG=) counts as unset.
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERROUND_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     home: Path = Field(default_factory=_default_home, description="Data directory.")
     database_url: str | None = Field(

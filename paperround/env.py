@@ -1,7 +1,9 @@
 """Keep Prefect offline and quiet before it is imported.
 
 Without these, Prefect tries to reach a telemetry host and writes to ~/.prefect.
-The user's own values always win.
+The user's own values always win. These are Prefect's own variables, which Prefect reads
+from the environment (in this process and the ones it starts), so they are set there rather
+than kept in Settings.
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ class PrefectServer:
         return f"http://{self.host}:{self.port}/api"
 
     def _env(self) -> dict[str, str]:
-        env = {**os.environ}
+        env = {**os.environ}  # the child's environment: Prefect's server reads its settings there
         env.pop("PREFECT_API_URL", None)  # the server must not try to reach another one
         env.update(
             {

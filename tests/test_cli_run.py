@@ -37,8 +37,14 @@ def test_demo_writes_an_html_digest_of_ranked_bundled_papers(
     prefect_harness, paperround_home, capsys, monkeypatch
 ):
     monkeypatch.delenv("PAPERROUND_DEMO_CHANNEL", raising=False)  # the file channel only
+
+    def ours() -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if k.startswith("PAPERROUND_")}
+
+    before = ours()
     r = run_cli(capsys, "demo")
     assert r.exit_code == 0, r.output
+    assert ours() == before  # the demo's own store is a setting, not a rewritten environment
 
     (page,) = (paperround_home / "demo" / "digests" / "demo").glob("*.html")
     # Rich may fold a long path over lines: compare without whitespace.

@@ -122,3 +122,12 @@ def test_a_postgresql_url_without_the_extra_says_which_extra(installed, tmp_path
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     assert r.stderr.count("\n") == 1 and "paperround[postgres]" in r.stderr, r.stderr
+
+
+def test_make_engine_without_psycopg_names_the_extra(monkeypatch):
+    from models.db import make_engine
+    from models.errors import ConfigError
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as when the extra is not installed
+    with pytest.raises(ConfigError, match=r"paperround\[postgres\]"):
+        make_engine("postgresql+psycopg://paperround@127.0.0.1:1/paperround")

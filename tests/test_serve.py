@@ -14,6 +14,7 @@ import yaml
 
 from paperround.schedule.slots import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
 from paperround.server import group_alive, is_healthy
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 PAPERROUND = str(Path(sys.executable).parent / "paperround")
@@ -51,6 +52,7 @@ def test_serve_starts_server_prints_next_runs_and_stops_on_sigterm(engine, paper
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
         COLUMNS="200",
+        PAPERROUND_PREFECT_PORT=str(port := free_port()),
     )
     env.pop("PREFECT_HOME", None)  # serve puts Prefect's home under PAPERROUND_HOME
     proc = subprocess.Popen(
@@ -68,6 +70,7 @@ def test_serve_starts_server_prints_next_runs_and_stops_on_sigterm(engine, paper
         assert "dispatch   every 60 s" in out
         assert "paris (0 7 * * 1-5 Europe/Paris)" in out
         url = next(w for w in out.split() if w.startswith("http://127.0.0.1:"))
+        assert url.startswith(f"http://127.0.0.1:{port}/"), url  # the setting's port
         assert is_healthy(url)
         server_pids = _server_pids(paperround_home)
         assert server_pids, "no prefect server child found"

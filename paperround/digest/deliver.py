@@ -52,7 +52,11 @@ class DeliveryResult:
 
 
 def resolve_env(url: str) -> str:
-    """Replace {env:NAME} placeholders with environment values (so secrets need not be stored)."""
+    """Replace {env:NAME} placeholders with environment values (so secrets need not be stored).
+
+    Not a setting: the user names the variable in the URL, and it is read at send time so a
+    rotated secret needs no restart.
+    """
 
     def sub(m: re.Match) -> str:
         value = os.environ.get(m.group(1))
