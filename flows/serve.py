@@ -11,7 +11,8 @@ from prefect.schedules import Cron, Interval
 
 from flows.dispatch import dispatch
 from flows.ingest import ingest
-from paperround.schedule.slots import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
+from models.settings import DISPATCH_EVERY_SECONDS
+from paperround.schedule.slots import INGEST_SCHEDULES
 
 
 def served_deployments(

@@ -21,6 +21,7 @@ ARXIV_API_URL = "https://export.arxiv.org/api/query"
 ARXIV_API_SPACING = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
 BUSY_TIMEOUT = 30.0
 CONNECT_TIMEOUT = 10.0
+DISPATCH_EVERY_SECONDS = 300  # how often the dispatcher looks for due profiles
 
 
 def _default_home() -> Path:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from paperround.schedule.slots import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
+from models.settings import DISPATCH_EVERY_SECONDS
+from paperround.schedule.slots import INGEST_SCHEDULES
 from paperround.server import group_alive, is_healthy
 from tests.servers import free_port
 

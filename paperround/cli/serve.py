@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import typer
 
+from models.settings import DISPATCH_EVERY_SECONDS
 from paperround.cli.common import console, esc
-from paperround.schedule.slots import DISPATCH_EVERY_SECONDS
 
 
 def _exit_cleanly(*_args) -> None:

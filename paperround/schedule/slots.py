@@ -111,4 +111,3 @@ INGEST_SCHEDULES: tuple[tuple[str, str], ...] = (
     ("15 * * * *", "UTC"),
     ("5 20 * * 0-4", "America/New_York"),
 )
-DISPATCH_EVERY_SECONDS = 300  # how often the dispatcher looks for due profiles
