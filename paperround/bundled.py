@@ -4,7 +4,9 @@ They live at the repository's top level (`templates/`, `examples/`), where peopl
 them. A wheel carries them inside the package, as `paperround/_bundled/<name>` (the
 `force-include` table in pyproject.toml), because an installed package cannot reach a
 folder beside its checkout. So: the packaged copy when there is one (a wheel, `pip install
-.`), else the checkout's folder (a source tree or an editable install).
+.`), else the checkout's folder (a source tree or an editable install; hatchling's editable
+install also copies them into site-packages, but the package it imports is the checkout's,
+so that copy is never read).
 """
 
 from __future__ import annotations
