@@ -97,7 +97,14 @@ def history(
                 feedback += f" ({p['origin']})"
             paper = "\n".join([p["title"], *(f"- {why}" for why in p.get("reasons") or [])])
             add_row(
-                table, r["digest"], when, r["status"], p["rank"], p.get("paper", ""), paper, feedback
+                table,
+                r["digest"],
+                when,
+                r["status"],
+                p["rank"],
+                p.get("paper", ""),
+                paper,
+                feedback,
             )
     console.print(table)
 
