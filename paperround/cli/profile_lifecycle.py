@@ -4,7 +4,7 @@ whole, from its name to what it was sent."""
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from paperround.cli.common import add_row, console, engine, esc, print_json
 from paperround.cli.params import JSON
@@ -88,7 +88,10 @@ def history(
     if json_out:
         print_json(rows)
         return
-    table = Table("digest", "when", "status", "#", "id", "paper (why)", "feedback")
+    table = Table(
+        "digest", "when", "status", "#", Column("id", no_wrap=True), "paper (why)",
+        Column("feedback", no_wrap=True),
+    )  # fmt: skip
     for r in rows:
         when = r["created_at"].strftime("%Y-%m-%d %H:%M")
         for p in r["papers"] or [{"rank": "-", "title": r["error"] or ""}]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 import typer
@@ -101,8 +102,19 @@ def web_cmd(
             f"warning: listening on {esc(host)}: put an HTTPS proxy in front (docs/web.md)",
             highlight=False,
         )
-    make_server(config, listen).run(sockets=[sock])
+    # Uvicorn stops on SIGINT/SIGTERM, then re-raises the signal to the handler it found:
+    # a quiet one here, so the command ends with "stopped" and exit 0, not a kill or "aborted".
+    quiet = {sig: signal.signal(sig, _stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        make_server(config, listen).run(sockets=[sock])
+    finally:
+        for sig, handler in quiet.items():
+            signal.signal(sig, handler)
     console.print("stopped")
+
+
+def _stopped(*_args: object) -> None:
+    """What a stop signal does once uvicorn has shut down: nothing more."""
 
 
 def register(app: typer.Typer) -> None:

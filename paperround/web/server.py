@@ -63,9 +63,11 @@ class WebThread:
     Use as a context manager; the socket is listening once __enter__ returns.
     """
 
-    def __init__(self, config: WebConfig, listen: Listen | None = None) -> None:
+    def __init__(
+        self, config: WebConfig, listen: Listen | None = None, sock: socket.socket | None = None
+    ) -> None:
         self.listen = listen or Listen(port=0)
-        self.sock = bind(self.listen)
+        self.sock = sock or bind(self.listen)
         self.port = self.sock.getsockname()[1]
         self.server = make_server(config, self.listen)
         self.thread = threading.Thread(
