@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.errors import NotFoundError
 from models.tables import Delivery, DigestItem, DigestRecord, Feedback, Paper, Profile
@@ -63,8 +63,8 @@ def feedback_on(name: str, paper_keys: Iterable[str], *, engine: Engine) -> dict
         profile_id = _profile_id(session, name)
         rows = session.exec(
             select(Paper.key, Feedback.value)
-            .join(Feedback, Feedback.paper_id == Paper.id)
-            .where(Feedback.profile_id == profile_id, Paper.key.in_(keys))  # type: ignore[attr-defined]
+            .join(Feedback, col(Feedback.paper_id) == col(Paper.id))
+            .where(Feedback.profile_id == profile_id, col(Paper.key).in_(keys))
         ).all()
     return {key: _WORDS[value] for key, value in rows if value in _WORDS}
 
@@ -76,12 +76,13 @@ def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
         profile_id = _profile_id(session, name)
         rows = session.exec(
             select(DigestRecord, Delivery)
-            .join(Delivery, Delivery.digest_id == DigestRecord.id)
+            .join(Delivery, col(Delivery.digest_id) == col(DigestRecord.id))
             .where(DigestRecord.profile_id == profile_id)
-            .order_by(DigestRecord.id.desc())  # type: ignore[union-attr]
+            .order_by(col(DigestRecord.id).desc())
             .limit(limit)
         ).all()
-        feedback = {
+        none: tuple[str | None, str | None] = (None, None)
+        feedback: dict[int, tuple[str | None, str | None]] = {
             f.paper_id: (_WORDS.get(f.value), f.origin)
             for f in session.exec(select(Feedback).where(Feedback.profile_id == profile_id))
         }
@@ -89,9 +90,9 @@ def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
         for digest, delivery in rows:
             items = session.exec(
                 select(DigestItem, Paper)
-                .join(Paper, Paper.id == DigestItem.paper_id)
+                .join(Paper, col(Paper.id) == col(DigestItem.paper_id))
                 .where(DigestItem.digest_id == digest.id)
-                .order_by(DigestItem.rank)
+                .order_by(col(DigestItem.rank))
             ).all()
             out.append(
                 {
@@ -105,8 +106,8 @@ def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
                             "paper": paper.key,
                             "title": paper.title,
                             "reasons": item.reasons,
-                            "feedback": feedback.get(paper.id, (None, None))[0],
-                            "origin": feedback.get(paper.id, (None, None))[1],
+                            "feedback": feedback.get(item.paper_id, none)[0],
+                            "origin": feedback.get(item.paper_id, none)[1],
                         }
                         for item, paper in items
                     ],
