@@ -137,3 +137,19 @@ def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off():
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize(
+    "bad", ["ftp://papers.example.org", "papers.example.org", "https://x/?a=1"]
+)
+def test_a_public_url_that_is_not_http_is_a_one_line_config_error(bad, monkeypatch):
+    from models.errors import ConfigError
+    from models.settings import get_settings
+
+    monkeypatch.setenv("PAPERROUND_PUBLIC_URL", bad)
+    get_settings.cache_clear()
+    with pytest.raises(ConfigError, match="PAPERROUND_PUBLIC_URL"):
+        get_settings()
+    monkeypatch.setenv("PAPERROUND_PUBLIC_URL", "https://example.org/papers/")
+    get_settings.cache_clear()
+    assert get_settings().public_url == "https://example.org/papers"
