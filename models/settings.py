@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.errors import ConfigError
@@ -84,6 +85,17 @@ class Settings(BaseSettings):
     # Prefect's own variable, which Prefect reads itself; Paperround reads it only to know
     # whether runs go through a Prefect server (flow runs) or run in this process.
     prefect_api_url: str | None = Field(default=None, alias="PREFECT_API_URL")
+    # Where readers reach `paperround web` (e.g. https://papers.example.org, a base path
+    # allowed): digests carry signed "more/less like this" links to it. Unset: no links,
+    # feedback is by CLI (docs/web.md).
+    public_url: str | None = None
+    link_ttl_days: int = Field(default=60, ge=1, le=3650)  # how long a feedback link works
+    web_port: int = Field(default=8300, ge=0, le=65535)  # `paperround web` / serve's app
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str | None) -> str | None:
+        return check_public_url(value) if value else None
 
     @property
     def db_url(self) -> str:
@@ -101,6 +113,16 @@ class Settings(BaseSettings):
 
 
 _replacement: Settings | None = None
+
+
+def check_public_url(value: str) -> str:
+    """The public URL of `paperround web`, without a trailing slash; ValueError if unfit."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL such as https://papers.example.org")
+    if parts.query or parts.fragment:
+        raise ValueError("must not carry a query or fragment")
+    return value.strip().rstrip("/")
 
 
 @lru_cache(maxsize=1)
