@@ -163,3 +163,16 @@ class SourceOutcome:
     revised: int = 0
     note: str | None = None
     offline: bool = False  # the host could not be resolved or reached: no network here?
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSchedule:
+    """What the dispatcher needs of an enabled profile to find its due slots."""
+
+    profile_id: int
+    name: str
+    schedule: str  # cron
+    timezone: str
+    catch_up: str  # one | each
+    created_at: datetime  # tz-aware UTC
+    channel_keys: tuple[str, ...] = ()  # its channels' ids as text; none: the file channel

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from models.tables import Delivery, DigestItem, DigestRecord
 
@@ -44,6 +44,12 @@ def list_digests(*, engine: Engine, profile: str | None = None, limit: int = 20)
             }
             for r in conn.execute(query)
         ]
+
+
+def latest_digest_id(*, engine: Engine) -> int | None:
+    """The newest archived digest's id (None: none yet)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(DigestRecord.id))).scalar()
 
 
 def get_digest(digest_id: int, *, engine: Engine) -> dict | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -26,12 +27,28 @@ def get_profile(name: str, *, engine: Engine) -> Profile:
         return _get(session, name)
 
 
+def profile_id(name: str, *, engine: Engine) -> int:
+    """A profile's id (NotFoundError when there is no profile of that name)."""
+    with engine.connect() as conn:
+        pid = conn.execute(select(Profile.id).where(Profile.name == name)).scalar()
+    if pid is None:
+        raise NotFoundError(f"no profile named {name!r} (see: paperround profile list)")
+    return pid
+
+
 def list_profiles(*, engine: Engine, enabled_only: bool = False) -> list[Profile]:
     with Session(engine) as session:
         query = select(Profile).order_by(Profile.name)
         if enabled_only:
             query = query.where(Profile.enabled)
         return list(session.exec(query).all())
+
+
+def profiles_by_id(ids: Iterable[int], *, engine: Engine) -> dict[int, Profile]:
+    """The profiles of these ids that still exist, by id."""
+    with Session(engine) as session:
+        found = session.exec(select(Profile).where(Profile.id.in_(list(ids)))).all()
+        return {p.id: p for p in found}
 
 
 def create_profile(

@@ -11,25 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine  # a type hint only: the SQL is in models/store/
 
 from models.errors import FetchError, PaperroundError
 from models.records import SourceOutcome
 from models.settings import get_settings
 from models.store import papers
-from models.tables import Paper
+from models.store.paper_queries import ids_missing_categories
 
 SOURCE = "arxiv-api-enrich"
-
-
-def ids_missing_categories(*, engine: Engine, since: datetime) -> list[str]:
-    """arXiv ids of papers first seen at or after `since` that no source gave categories."""
-    p = Paper.__table__
-    query = select(p.c.arxiv_id, p.c.categories).where(
-        p.c.first_seen_at >= since, p.c.arxiv_id.is_not(None)
-    )
-    with engine.connect() as conn:
-        return sorted(aid for aid, cats in conn.execute(query) if not cats)
 
 
 def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
