@@ -25,13 +25,8 @@ from models.store import candidates
 from models.store import papers as paper_store
 from models.store import portable as portable_rows
 from models.store.paper_merge import record_key
-from models.store.profiles import (
-    channels_of,
-    config_of,
-    list_profiles,
-    profile_id,
-    save_profile,
-)
+from models.store.profile_views import config_of
+from models.store.profiles import channels_of, list_profiles, profile_id, save_profile
 
 FORMAT = "paperround-export"
 VERSION = 1

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from models.records import DigestHealth, RenderedDigest
+from models.records import DigestHealth, RenderedDigest, StoredProfile
 from models.settings import get_settings
 from models.store import candidates, ledger, locks, profiles
-from models.tables import Profile
 from paperround.digest.compose import build_digest, source_health, write_digest_files
 from paperround.digest.deliver import DeliveryResult, deliver, new_message_id, redact_url
 from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
@@ -44,7 +43,7 @@ def _window(
     return candidates.Window(upto=upto, after=after, since=since)
 
 
-def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> RenderedDigest:
+def preview_digest(profile: StoredProfile, *, engine: Engine, now: datetime) -> RenderedDigest:
     """Render what the profile's first channel would receive now, without sending or recording."""
     from paperround.digest.render import render_digest
 
@@ -96,7 +95,7 @@ def _finish(delivery_id: int, result: DeliveryResult, *, engine: Engine, now: da
 
 
 def _resend_open(
-    profile: Profile, key: str, url: str | None, *, engine: Engine, now: datetime, home: Path
+    profile: StoredProfile, key: str, url: str | None, *, engine: Engine, now: datetime, home: Path
 ) -> list[ChannelOutcome]:
     """Send again, as it was, each delivery a dead run left pending on this channel."""
     out = []
@@ -122,7 +121,7 @@ def _resend_open(
 
 
 def digest_profile(
-    profile: Profile,
+    profile: StoredProfile,
     *,
     engine: Engine,
     now: datetime,
@@ -183,7 +182,7 @@ def digest_profile(
 class _ChannelRun:
     """One channel's new digest: its window read, ranked, rendered, recorded and sent."""
 
-    profile: Profile
+    profile: StoredProfile
     key: str
     url: str | None
     engine: Engine

@@ -16,10 +16,9 @@ from urllib.parse import urlparse
 from sqlalchemy import Engine
 
 from models.errors import FetchError, PaperroundError
-from models.records import ParseResult, SourceOutcome
+from models.records import ParseResult, SourceOutcome, SourceState
 from models.settings import get_settings
 from models.store import papers, sources
-from models.tables import Source
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ log = logging.getLogger(__name__)
 # -- ingest ---------------------------------------------------------------------------------
 
 
-def fetch_source(src: Source) -> tuple[bytes | None, dict]:
+def fetch_source(src: SourceState) -> tuple[bytes | None, dict]:
     """Fetch a source's bytes; local paths and file:// URLs are read from disk (demo, tests)."""
     parsed = urlparse(src.url)
     if parsed.scheme in ("", "file"):
@@ -55,13 +54,13 @@ def fetch_source(src: Source) -> tuple[bytes | None, dict]:
     return (None if result.not_modified else result.body), meta
 
 
-def parse_source(src: Source, body: bytes, content_type: str | None = None) -> ParseResult:
+def parse_source(src: SourceState, body: bytes, content_type: str | None = None) -> ParseResult:
     from paperround.ingest.sources import parse
 
     return parse(src.kind, body, source=src.name, content_type=content_type)
 
 
-def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcome:
+def ingest_source(src: SourceState, *, engine: Engine, now: datetime) -> SourceOutcome:
     """Fetch, parse and store one source; any error is recorded on the source, not raised."""
     try:
         body, meta = fetch_source(src)
