@@ -132,9 +132,8 @@ def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
             .order_by(d.c.id.desc())
             .limit(limit)
         ).all()
-        feedback = dict(
-            conn.execute(select(f.c.paper_id, f.c.value).where(f.c.profile_id == pid)).tuples()
-        )
+        query = select(f.c.paper_id, f.c.value).where(f.c.profile_id == pid)
+        feedback = {paper: value for paper, value in conn.execute(query)}
         return [
             {
                 "digest": r.id,

@@ -24,7 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from models.records import RenderedDigest, ScoredPaper
-from models.tables import Delivery, DigestItem, DigestRecord, SentItem, UTCDateTime
+from models.tables import Delivery, DigestItem, DigestRecord, SentItem
+from models.utctime import UTCDateTime
 
 
 def last_success(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:

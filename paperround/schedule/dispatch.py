@@ -28,9 +28,10 @@ from models.store import claims as claim_store
 from models.store import ledger
 from models.store import profiles as profile_store
 from models.store.claims import Claim
+from paperround.digest.channel import FILE_CHANNEL
 from paperround.digest.compose import source_health
 from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
-from paperround.digest.run import FILE_CHANNEL, digest_profile
+from paperround.digest.run import digest_profile
 from paperround.schedule.slots import is_due, latest_slot, missed_slots
 
 log = logging.getLogger(__name__)
