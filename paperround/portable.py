@@ -27,6 +27,7 @@ from models.store import portable as portable_rows
 from models.store.paper_merge import record_key
 from models.store.profile_views import config_of
 from models.store.profiles import channels_of, list_profiles, profile_id, save_profile
+from models.userinput import MAX_EXPORT_FILE, read_text
 
 FORMAT = "paperround-export"
 VERSION = 1
@@ -48,6 +49,8 @@ class ImportReport:
 
 
 def _channel_ref(url: str, include_secrets: bool) -> dict:
+    # Here for start-up speed, not a cycle: deliver imports Apprise (~1 s), which only an
+    # export needs.
     from paperround.digest.deliver import redact_url
 
     return {"url": url} if include_secrets else {"redacted": redact_url(url)}
@@ -55,7 +58,9 @@ def _channel_ref(url: str, include_secrets: bool) -> dict:
 
 def export_store(*, engine: Engine, include_secrets: bool, now: datetime) -> dict:
     """Everything personal in the store as one JSON-ready dict."""
-    profiles, chan_refs, names = [], {}, {}
+    profiles: list[dict] = []
+    chan_refs: dict[tuple[int, str], dict] = {}
+    names: dict[int, str] = {}
     for prof in list_profiles(engine=engine):
         names[prof.id] = prof.name
         data = config_of(prof, engine=engine).model_dump(mode="json")
@@ -68,9 +73,12 @@ def export_store(*, engine: Engine, include_secrets: bool, now: datetime) -> dic
     def named(row: dict) -> dict:
         """A row with its profile's name and its channel's reference for ids."""
         out = {k: v for k, v in row.items() if k not in ("profile_id", "channel_key")}
-        pid, key = row["profile_id"], row.get("channel_key")
+        pid: int = row["profile_id"]
+        key: str | None = row.get("channel_key")
+        if key is None:  # feedback: no channel
+            return {"profile": names[pid]} | out
         ref = "file" if key == "file" else chan_refs.get((pid, key), {"redacted": "removed"})
-        return {"profile": names[pid]} | ({"channel": ref} if key is not None else {}) | out
+        return {"profile": names[pid], "channel": ref} | out
 
     rows = portable_rows.history_rows(engine=engine)
     return {
@@ -88,8 +96,6 @@ def export_store(*, engine: Engine, include_secrets: bool, now: datetime) -> dic
 
 def read_export(path: Path) -> dict:
     """Load and check an export file (its size is capped: see models.userinput)."""
-    from models.userinput import MAX_EXPORT_FILE, read_text
-
     text = read_text(Path(path), limit=MAX_EXPORT_FILE, what="paperround export")
     try:
         data = json.loads(text)
@@ -112,6 +118,7 @@ def _dt(value: str | None) -> datetime | None:
 
 def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
     """Restore an export into this store (see the module docstring for what is kept)."""
+    # Here for start-up speed, not a cycle: profiles.py's channel check loads Apprise.
     from paperround.profiles import build_config
 
     report = ImportReport()

@@ -17,6 +17,7 @@ from sqlalchemy import Engine  # a type hint only: the SQL is in models/store/
 
 from models.errors import FeedError, FetchError, NotFoundError
 from models.records import SeedPaper
+from models.settings import get_settings
 from models.store.paper_queries import seed_papers
 from models.store.seeds import fill_pending_seeds, pending_seed_keys
 from paperround.seeds import SeedRef
@@ -37,7 +38,8 @@ class Resolution:
 
 def _from_arxiv_api(ids: list[str]) -> tuple[dict[str, SeedPaper], str | None]:
     """Metadata for ids through the polite client; (found, why the API could not be asked)."""
-    from models.settings import get_settings
+    # Here for start-up speed, not a cycle: the client's httpx and feedparser cost ~0.5 s,
+    # and most seeds are found in the store or given with their text.
     from paperround.ingest.arxiv_client import ArxivApiClient
 
     settings = get_settings()

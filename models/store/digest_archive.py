@@ -146,7 +146,7 @@ def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
                         "paper": item["key"],
                         "title": item["title"],
                         "reasons": item["reasons"],
-                        "feedback": _FEEDBACK.get(feedback.get(item["id"])),
+                        "feedback": _FEEDBACK.get(feedback.get(item["id"], 0)),
                     }
                     for item in _items(conn, r.id)
                 ],

@@ -11,10 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel
 
 from models.tables import Delivery, DigestItem, DigestRecord, Feedback, Paper, SentItem
+
+
+def _core(model: type[SQLModel]) -> Table:
+    """A table class's Core table (SQLModel sets __table__ when the class is made)."""
+    return model.__table__  # type: ignore[attr-defined]
+
 
 PAPER_FIELDS = ("key", "arxiv_id", "doi", "title", "abstract", "authors", "categories", "url")
 
@@ -33,9 +40,8 @@ class HistoryRows:
 
 def history_rows(*, engine: Engine) -> HistoryRows:
     """Every feedback, delivered-or-not digest and sent item, and the papers they name."""
-    fb, it, dg, dl, si, pa = (
-        t.__table__ for t in (Feedback, DigestItem, DigestRecord, Delivery, SentItem, Paper)
-    )
+    fb, it, dg = _core(Feedback), _core(DigestItem), _core(DigestRecord)
+    dl, si, pa = _core(Delivery), _core(SentItem), _core(Paper)
     with engine.connect() as conn:
         keys = dict(conn.execute(select(pa.c.id, pa.c.key)).tuples().all())
         feedback = tuple(
@@ -98,7 +104,7 @@ def restore_history(
     added = 0
     with engine.begin() as conn:
         if feedback:
-            stmt = dialect.insert(Feedback.__table__)
+            stmt = dialect.insert(_core(Feedback))
             conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=["profile_id", "paper_id"], set_={"value": stmt.excluded.value}
@@ -108,7 +114,7 @@ def restore_history(
         for d in digests:
             added += _restore_digest(conn, d, covered)
         if sent:
-            stmt = dialect.insert(SentItem.__table__).on_conflict_do_nothing(
+            stmt = dialect.insert(_core(SentItem)).on_conflict_do_nothing(
                 index_elements=["profile_id", "channel_key", "paper_id"]
             )
             conn.execute(stmt, list(sent))
@@ -116,7 +122,7 @@ def restore_history(
 
 
 def _restore_digest(conn: Connection, d: dict[str, Any], covered: int) -> int:
-    t = DigestRecord.__table__
+    t = _core(DigestRecord)
     found = conn.execute(
         select(t.c.id).where(
             t.c.profile_id == d["profile_id"],
@@ -127,16 +133,18 @@ def _restore_digest(conn: Connection, d: dict[str, Any], covered: int) -> int:
     ).first()
     if found is not None:
         return 0
-    digest_id = conn.execute(
+    inserted = conn.execute(
         t.insert().values(
             profile_id=d["profile_id"], channel_key=d["channel_key"],
             created_at=d["created_at"], period_start=d["period_start"],
             period_end=d["period_end"], seq_to=covered, subject=d["subject"],
             item_count=len(d["items"]), html="", text="", markdown="",
         )
-    ).inserted_primary_key[0]  # fmt: skip
+    ).inserted_primary_key  # fmt: skip
+    assert inserted is not None  # an INSERT of one row
+    digest_id = inserted[0]
     conn.execute(
-        Delivery.__table__.insert().values(
+        _core(Delivery).insert().values(
             digest_id=digest_id, profile_id=d["profile_id"], channel_key=d["channel_key"],
             status=d["status"], attempts=d["attempts"], error=d["error"],
             created_at=d["created_at"], sent_at=d["sent_at"],
@@ -144,6 +152,6 @@ def _restore_digest(conn: Connection, d: dict[str, Any], covered: int) -> int:
     )  # fmt: skip
     if d["items"]:
         conn.execute(
-            DigestItem.__table__.insert(), [{"digest_id": digest_id, **i} for i in d["items"]]
+            _core(DigestItem).insert(), [{"digest_id": digest_id, **i} for i in d["items"]]
         )
     return 1

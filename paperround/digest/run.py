@@ -109,7 +109,8 @@ def digest_profile(
     """
     health = health if health is not None else source_health(engine=engine)
     chans = profiles.channels_of(profile.id, engine=engine)
-    targets = [(str(c.id), c.url) for c in chans] or [(FILE_CHANNEL, None)]
+    targets: list[tuple[str, str | None]] = [(str(c.id), c.url) for c in chans]
+    targets = targets or [(FILE_CHANNEL, None)]
     outcomes: list[ChannelOutcome] = []
     max_candidates = 0
     wait = get_settings().channel_lock_timeout

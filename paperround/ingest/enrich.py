@@ -25,6 +25,8 @@ SOURCE = "arxiv-api-enrich"
 def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
     """Look up this run's papers that lack categories; returns a SourceOutcome (never raises
     for an API problem: one failing lookup must not lose the ingest that came before)."""
+    # Here for start-up speed, not a cycle: httpx and feedparser cost ~0.5 s, and most
+    # ingests have no paper to look up.
     from paperround.ingest.arxiv_client import ArxivApiClient
 
     ids = ids_missing_categories(engine=engine, since=now)

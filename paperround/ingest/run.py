@@ -19,6 +19,8 @@ from models.errors import FetchError, PaperroundError
 from models.records import ParseResult, SourceOutcome, SourceState
 from models.settings import get_settings
 from models.store import papers, sources
+from paperround.ingest.enrich import enrich_new_papers
+from paperround.seed_lookup import resolve_pending
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ def fetch_source(src: SourceState) -> tuple[bytes | None, dict]:
             return path.read_bytes(), {}
         except OSError as exc:
             raise PaperroundError(f"{src.name}: cannot read {path}: {exc.strerror}") from None
+    # Here for start-up speed, not a cycle: httpx costs ~0.5 s, and local files need none.
     from paperround.ingest.fetch import fetch
 
     settings = get_settings()
@@ -140,8 +143,6 @@ def ingest_all(
             progress(done, len(todo), f"{o.name}: {o.status}, {o.new} new")
 
     if get_settings().enrich:
-        from paperround.ingest.enrich import enrich_new_papers
-
         enriched = enrich_new_papers(engine=engine, now=now)
         if enriched is not None:
             outcomes.append(enriched)
@@ -155,8 +156,6 @@ def pending_seeds_outcome(*, engine: Engine) -> SourceOutcome | None:
     """Look up the seeds named while the arXiv API was unreachable (seed_lookup.py), now
     that papers may have arrived or the network may be back; None when none are pending.
     A seed still pending is a warning: the ingest itself went fine."""
-    from paperround.seed_lookup import resolve_pending
-
     report = resolve_pending(engine=engine)
     if not (report.resolved or report.pending):
         return None
