@@ -42,6 +42,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import benchkit  # noqa: E402
+import probes  # noqa: E402
 
 KEYS = ("help_s", "profile_list_s", "ingest_304_s", "ingest_bundled_s", "send_one_s")
 TARGETS = {"help_s": 1.0, "profile_list_s": 1.0, "ingest_304_s": 2.5, "send_one_s": 4.0}
@@ -128,7 +129,7 @@ def statuses(home: Path, n: int) -> list[str]:
         return [r[0] for r in rows]
 
 
-def measure(co: Checkout, runs: int, *, feed_url: str, sink: benchkit.Sink, args) -> dict:
+def measure(co: Checkout, runs: int, *, feed_url: str, sink: probes.Sink, args) -> dict:
     s = co.scratch
     out = {}
     print(f"{co.code}: building the 50,000-paper home ...", flush=True)
@@ -202,7 +203,7 @@ def main() -> None:
     try:
         with (
             StaticFeeds({"/rss/cs.LG": (feed, "application/rss+xml")}) as feeds,
-            benchkit.Sink() as sink,
+            probes.Sink() as sink,
         ):
             url = f"{feeds.base}/rss/cs.LG"
             this = measure(

@@ -52,10 +52,6 @@ class FetchError(PaperroundError):
         self.offline = offline
 
 
-class DeliveryError(PaperroundError):
-    """A channel did not accept the digest. Messages never contain secrets."""
-
-
 class StoreError(PaperroundError):
     """The store cannot be used as asked; the message says which store and what to do."""
 

@@ -163,3 +163,79 @@ class SourceOutcome:
     revised: int = 0
     note: str | None = None
     offline: bool = False  # the host could not be resolved or reached: no network here?
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSchedule:
+    """What the dispatcher needs of an enabled profile to find its due slots."""
+
+    profile_id: int
+    name: str
+    schedule: str  # cron
+    timezone: str
+    catch_up: str  # one | each
+    created_at: datetime  # tz-aware UTC
+    channel_keys: tuple[str, ...] = ()  # its channels' ids as text; none: the file channel
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProfile:
+    """A saved profile as the stages read it: the store's row copied into plain values."""
+
+    id: int
+    name: str
+    description: str = ""
+    keywords: tuple[tuple[str, float], ...] = ()  # (term or phrase, weight)
+    excluded: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # source names it reads; empty: all
+    weights: dict[str, float] = field(default_factory=dict)
+    schedule: str = "0 7 * * *"  # cron
+    timezone: str = "UTC"
+    max_items: int = 10
+    min_score: float = 0.0
+    send_empty: bool = False
+    catch_up: str = "one"  # one | each
+    enabled: bool = True
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChannel:
+    """A profile's channel: its id (the ledger's channel key, as text) and Apprise URL."""
+
+    id: int
+    url: str  # may hold secrets and {env:NAME} placeholders: redact before showing
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """A configured source and how its fetches have been going (the store's row, copied)."""
+
+    name: str
+    kind: str  # arxiv-rss | arxiv-api | hf-daily | feed
+    url: str
+    enabled: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    error_count: int = 0  # consecutive failures; reset by a success
+    last_error: str | None = None
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_announced_on: date | None = None
+    last_empty_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRunRecord:
+    """One fetch of one source, as the ingest log keeps it: counts, or the error."""
+
+    source: str
+    started_at: datetime
+    status: str  # ok | not-modified | empty | failed
+    fetched: int = 0
+    new: int = 0
+    revised: int = 0
+    note: str | None = None

@@ -11,9 +11,10 @@ from rich.text import Text
 
 from models.db import get_engine
 from models.ids import title_key
-from models.store.profiles import create_profile
+from models.profile_config import ProfileConfig, SeedConfig
+from models.store.digest_archive import get_digest, latest_digest_id
+from models.store.profiles import save_profile
 from models.store.sources import add_source
-from models.tables import Profile, Seed
 
 # (source name, kind, file under examples/feeds)
 DEMO_SOURCES = (
@@ -60,17 +61,17 @@ DEMO_KEYWORDS = (
 )
 
 
-def setup_demo(examples: Path, *, channels: list[str]) -> None:
+def setup_demo(examples: Path, *, channels: list[str], now: datetime) -> None:
     """Register the bundled feeds as sources and create the demo profile."""
     engine = get_engine()
     feeds = examples / "feeds"
     for name, kind, filename in DEMO_SOURCES:
         add_source(name, kind, str(feeds / filename), engine=engine)
-    profile = Profile(
+    config = ProfileConfig(
         name="demo",
         description="Deep-learning theory: generalisation, optimisation, feature learning, "
         "diffusion theory",
-        keywords=[list(k) for k in DEMO_KEYWORDS],
+        keywords=dict(DEMO_KEYWORDS),
         excluded=["medical"],
         categories=["cs.LG", "stat.ML"],
         authors=["Yann LeCun"],
@@ -78,32 +79,26 @@ def setup_demo(examples: Path, *, channels: list[str]) -> None:
         timezone="UTC",
         max_items=10,
         send_empty=True,
+        seeds=[SeedConfig(key=title_key(t, None), title=t, abstract=a) for t, a in DEMO_SEEDS],
+        channels=channels,
     )
-    seeds = [Seed(key=title_key(t, None), title=t, abstract=a, authors=[]) for t, a in DEMO_SEEDS]
-    create_profile(profile, engine=engine, seeds=seeds, channels=channels)
+    save_profile(config, engine=engine, now=now, mode="create")
 
 
-def print_top_picks(console: Console, *, now: datetime) -> None:
+def print_top_picks(console: Console) -> None:
     """Show the demo digest's papers with the reasons they were picked."""
-    from sqlmodel import Session, select
-
-    from models.tables import DigestItem, DigestRecord, Paper
-
     engine = get_engine()
-    with Session(engine) as session:
-        digest = session.exec(select(DigestRecord).order_by(DigestRecord.id.desc())).first()
-        if digest is None:
-            return
-        rows = session.exec(
-            select(DigestItem, Paper)
-            .join(Paper, Paper.id == DigestItem.paper_id)
-            .where(DigestItem.digest_id == digest.id)
-            .order_by(DigestItem.rank)
-        ).all()
-    table = Table("#", "score", "paper", "why", title=digest.subject)
-    for item, paper in rows:
+    digest_id = latest_digest_id(engine=engine)
+    digest = None if digest_id is None else get_digest(digest_id, engine=engine)
+    if digest is None:
+        return
+    table = Table("#", "score", "paper", "why", title=digest["subject"])
+    for item in digest["items"]:
         # Feed text: Text cells are shown as written, never read as Rich markup.
         table.add_row(
-            str(item.rank), f"{item.score:.2f}", Text(paper.title), Text("; ".join(item.reasons))
+            str(item["rank"]),
+            f"{item['score']:.2f}",
+            Text(item["title"]),
+            Text("; ".join(item["reasons"])),
         )
     console.print(table)

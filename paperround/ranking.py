@@ -26,9 +26,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from models.records import ScoredPaper
-from models.store import candidates, profiles
-from models.tables import Profile
+from models.records import ScoredPaper, StoredProfile
+from models.store import candidates, profile_views
 
 log = logging.getLogger(__name__)
 
@@ -203,11 +202,11 @@ def _store_id(engine: Engine) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-def rank_for(profile: Profile, cands, *, engine: Engine, now: datetime) -> list[ScoredPaper]:
+def rank_for(profile: StoredProfile, cands, *, engine: Engine, now: datetime) -> list[ScoredPaper]:
     """Rank with the store's index; its caches spare unchanged profiles any recomputation."""
     from paperround.rank import rank
 
-    spec = profiles.profile_spec(profile, engine=engine)
+    spec = profile_views.profile_spec(profile, engine=engine)
     state = rank_state(engine=engine, now=now)
     ranked = rank(cands, spec, now=now, index=state.index, cache=state.cache)
     _save_queries(state)

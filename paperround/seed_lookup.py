@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine  # a type hint only: the SQL is in models/store/
 
 from models.errors import FeedError, FetchError, NotFoundError
 from models.records import SeedPaper
-from models.tables import Paper
+from models.settings import get_settings
+from models.store.paper_queries import seed_papers
+from models.store.seeds import fill_pending_seeds, pending_seed_keys
 from paperround.seeds import SeedRef
 
 
@@ -34,16 +36,10 @@ class Resolution:
         return [p for p in self.papers if p.key not in self.pending and not p.abstract]
 
 
-def _from_store(keys: list[str], engine: Engine) -> dict[str, SeedPaper]:
-    table = Paper.__table__
-    with engine.connect() as conn:
-        rows = conn.execute(select(table).where(table.c.key.in_(keys)))
-        return {r.key: SeedPaper(r.key, r.title, r.abstract, tuple(r.authors)) for r in rows}
-
-
 def _from_arxiv_api(ids: list[str]) -> tuple[dict[str, SeedPaper], str | None]:
     """Metadata for ids through the polite client; (found, why the API could not be asked)."""
-    from models.settings import get_settings
+    # Here for start-up speed, not a cycle: the client's httpx and feedparser cost ~0.5 s,
+    # and most seeds are found in the store or given with their text.
     from paperround.ingest.arxiv_client import ArxivApiClient
 
     settings = get_settings()
@@ -79,7 +75,7 @@ def resolve(refs: Iterable[SeedRef], *, engine: Engine, use_api: bool = True) ->
     """
     refs = list(refs)
     bare = [r.arxiv_id for r in refs if r.arxiv_id and not r.title]
-    found = _from_store(bare, engine) if bare else {}
+    found = seed_papers(bare, engine=engine) if bare else {}
     missing = [i for i in bare if i not in found]
     problem = None
     pending: list[str] = []
@@ -119,12 +115,10 @@ def resolve_pending(
 
     Cheap when nothing is pending (one query); never raises for an API problem.
     """
-    from models.store.seeds import fill_pending_seeds, pending_seed_keys
-
     keys = pending_seed_keys(engine=engine, profile=profile)
     if not keys:
         return PendingReport()
-    found = _from_store(keys, engine)
+    found = seed_papers(keys, engine=engine)
     missing = [k for k in keys if k not in found]
     problem = None
     if missing and use_api:

@@ -47,3 +47,38 @@ def test_errors_are_one_line_and_change_nothing(capsys):
     assert r.exit_code == 2 and "Invalid value for '--since'" in r.stderr
     assert "Traceback" not in r.output
     assert _sources(capsys) == before
+
+
+def test_list_shows_each_sources_last_run(engine, capsys):
+    """The ingest log's latest row per source: what its last fetch brought, or why not."""
+    from datetime import UTC, datetime, timedelta
+
+    from models.store.sources import add_source, record_fetch
+
+    now = datetime(2026, 11, 30, 7, tzinfo=UTC)
+    add_source("arxiv-a", "feed", "https://example.org/a.xml", engine=engine)
+    add_source("arxiv-b", "feed", "https://example.org/b.xml", engine=engine)
+    record_fetch("arxiv-a", engine=engine, now=now - timedelta(hours=1), status="failed")
+    record_fetch("arxiv-a", engine=engine, now=now, status="ok", fetched=120, new=12, revised=3)
+    record_fetch("arxiv-b", engine=engine, now=now - timedelta(hours=1), status="ok", fetched=9)
+    record_fetch("arxiv-b", engine=engine, now=now, status="not-modified")
+
+    runs = {s["name"]: s["last_run"] for s in _sources(capsys)}
+    assert runs["arxiv-a"] == {
+        "at": "2026-11-30T07:00:00+00:00",
+        "status": "ok",
+        "fetched": 120,
+        "new": 12,
+        "revised": 3,
+    }
+    assert runs["arxiv-b"]["status"] == "not-modified"
+    add_source("arxiv-c", "feed", "https://example.org/c.xml", engine=engine)
+    assert {s["name"]: s["last_run"] for s in _sources(capsys)}["arxiv-c"] is None  # never run
+
+
+def test_the_last_run_column_says_what_the_fetch_brought():
+    from paperround.cli.source import _run_line
+
+    assert _run_line({"status": "ok", "fetched": 120, "new": 12}) == "ok: 120 fetched, 12 new"
+    assert _run_line({"status": "failed", "fetched": 0, "new": 0}) == "failed"
+    assert _run_line(None) == "-"

@@ -13,7 +13,7 @@ import pytest
 from models.errors import FeedError
 from models.records import PaperRecord
 from models.store import candidates, papers
-from models.store.sources import add_source, get_source
+from models.store.sources import add_source, list_sources
 from paperround.digest.render import render_digest
 from paperround.ingest.sources import parse
 from tests.browser import chromium, measure
@@ -22,6 +22,14 @@ from tests.digests import fixed_digest
 from tests.records import arxiv_record, fake_id
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+def _source(name: str, *, engine):
+    """The configured source of this name, as the ingest stage reads it."""
+    (src,) = [s for s in list_sources(engine=engine) if s.name == name]
+    return src
+
+
 MARKUP_TITLE = "[/b] Notes [re] on [link=https://evil.example]here[/link]"
 
 
@@ -106,7 +114,7 @@ def test_source_list_shows_a_hostile_last_error(engine, capsys, tmp_path):
     page = tmp_path / "page.html"
     page.write_text("<!doctype html><html><title>[/b] Sign in</title></html>")
     add_source("evil", "feed", str(page), engine=engine)
-    assert ingest_source(get_source("evil", engine=engine), engine=engine, now=NOW).status == (
+    assert ingest_source(_source("evil", engine=engine), engine=engine, now=NOW).status == (
         "failed"
     )
     r = run_cli(capsys, "source", "list")
@@ -211,7 +219,7 @@ def test_junk_items_are_dropped_and_counted(engine, capsys, tmp_path):
     assert shown["records"] == 2 and shown["dropped"] == 2
     assert [i["title"] for i in shown["items"]] == ["Good one", "Good two"]
     add_source("mixed", "feed", str(path), engine=engine)
-    outcome = ingest_source(get_source("mixed", engine=engine), engine=engine, now=NOW)
+    outcome = ingest_source(_source("mixed", engine=engine), engine=engine, now=NOW)
     assert (outcome.status, outcome.new) == ("ok", 2)
     assert outcome.note.startswith("2 junk item(s) dropped")
     assert candidates.count_papers(engine=engine) == 2
@@ -226,7 +234,7 @@ def test_a_feed_of_only_junk_is_an_error_and_stores_nothing(engine, capsys, tmp_
     assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1, r.output
     assert "2 item(s) but none has a title or link" in r.stderr
     add_source("junk", "feed", str(path), engine=engine)
-    outcome = ingest_source(get_source("junk", engine=engine), engine=engine, now=NOW)
+    outcome = ingest_source(_source("junk", engine=engine), engine=engine, now=NOW)
     assert outcome.status == "failed" and candidates.count_papers(engine=engine) == 0
 
 
@@ -240,8 +248,8 @@ def test_a_parse_error_names_the_source_once(engine, tmp_path):
     path = tmp_path / "notfeed.xml"
     path.write_text("this is not a feed")
     add_source("notfeed", "feed", str(path), engine=engine)
-    ingest_source(get_source("notfeed", engine=engine), engine=engine, now=NOW)
-    assert not get_source("notfeed", engine=engine).last_error.startswith("notfeed")
+    ingest_source(_source("notfeed", engine=engine), engine=engine, now=NOW)
+    assert not _source("notfeed", engine=engine).last_error.startswith("notfeed")
     (failed,) = source_health(engine=engine).sources_failed
     assert failed.startswith("notfeed: not an RSS or Atom feed"), failed
 

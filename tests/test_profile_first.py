@@ -46,7 +46,8 @@ def test_a_seed_that_cannot_be_looked_up_is_kept_pending_and_the_profile_created
     (seed,) = show(capsys)["seeds"]  # `show` tried again, still offline: it warned, went on
     assert seed == {"key": SEED, "title": "", "abstract": "", "authors": [], "pending": True}
 
-    from models.store.profiles import get_profile, profile_spec
+    from models.store.profile_views import profile_spec
+    from models.store.profiles import get_profile
 
     assert profile_spec(get_profile("theory", engine=engine), engine=engine).seeds == ()
 
@@ -64,7 +65,8 @@ def test_the_next_ingest_looks_pending_seeds_up(engine, capsys, monkeypatch, fee
     (seed,) = show(capsys)["seeds"]
     assert seed["title"] == SEED_TITLE and seed["pending"] is False and seed["abstract"]
 
-    from models.store.profiles import get_profile, profile_spec
+    from models.store.profile_views import profile_spec
+    from models.store.profiles import get_profile
 
     spec = profile_spec(get_profile("theory", engine=engine), engine=engine)
     assert [s.title for s in spec.seeds] == [SEED_TITLE]

@@ -22,7 +22,8 @@ from operator import itemgetter
 
 from sqlalchemy import JSON, Connection, select
 
-from models.tables import Paper, PaperOccurrence, UTCDateTime
+from models.tables import Paper, PaperOccurrence
+from models.utctime import UTCDateTime
 
 P = Paper.__table__
 O = PaperOccurrence.__table__  # noqa: E741

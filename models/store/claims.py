@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models.tables import RunClaim
+from models.records import ProfileSchedule
+from models.tables import Channel, Profile, RunClaim
 
 STALE_AFTER = timedelta(hours=1)  # a 'running' claim older than this belongs to a dead run
 RETRY_AFTER = timedelta(minutes=15)  # a failed slot is tried again after this
@@ -157,3 +158,24 @@ def list_claims(*, engine: Engine, profile_id: int | None = None) -> list[dict]:
         query = query.where(_T.c.profile_id == profile_id)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def profile_schedules(*, engine: Engine) -> list[ProfileSchedule]:
+    """Every enabled profile's schedule and channel keys (two queries, whatever the count)."""
+    p, c = Profile.__table__, Channel.__table__
+    with engine.connect() as conn:
+        keys: dict[int, list[str]] = {}
+        for pid, cid in conn.execute(select(c.c.profile_id, c.c.id).order_by(c.c.id)):
+            keys.setdefault(pid, []).append(str(cid))
+        rows = conn.execute(
+            select(
+                p.c.id, p.c.name, p.c.schedule, p.c.timezone, p.c.catch_up, p.c.created_at
+            ).where(p.c.enabled)
+        ).all()
+    return [
+        ProfileSchedule(
+            r.id, r.name, r.schedule, r.timezone, r.catch_up, r.created_at,
+            tuple(keys.get(r.id, ())),
+        )
+        for r in rows
+    ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""A profile's feedback as people see it: `profile history`, and what a feedback link shows.
+"""What a feedback link shows: the paper and the profile's current choice (profile history,
+with each paper's feedback and origin, is digest_archive.history).
 
 Feedback is written by profiles.set_feedback (the one write path, for the CLI and the web).
 """
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models.errors import NotFoundError
-from models.tables import Delivery, DigestItem, DigestRecord, Feedback, Paper, Profile
+from models.tables import Feedback, Paper, Profile
 
 _WORDS = {1: "like", -1: "dislike"}
 
@@ -67,50 +68,3 @@ def feedback_on(name: str, paper_keys: Iterable[str], *, engine: Engine) -> dict
             .where(Feedback.profile_id == profile_id, col(Paper.key).in_(keys))
         ).all()
     return {key: _WORDS[value] for key, value in rows if value in _WORDS}
-
-
-def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
-    """What was sent (or attempted) when, paper by paper (its key: what `like` takes), with
-    the reasons it was picked and the feedback given (and where it came from)."""
-    with Session(engine) as session:
-        profile_id = _profile_id(session, name)
-        rows = session.exec(
-            select(DigestRecord, Delivery)
-            .join(Delivery, col(Delivery.digest_id) == col(DigestRecord.id))
-            .where(DigestRecord.profile_id == profile_id)
-            .order_by(col(DigestRecord.id).desc())
-            .limit(limit)
-        ).all()
-        none: tuple[str | None, str | None] = (None, None)
-        feedback: dict[int, tuple[str | None, str | None]] = {
-            f.paper_id: (_WORDS.get(f.value), f.origin)
-            for f in session.exec(select(Feedback).where(Feedback.profile_id == profile_id))
-        }
-        out = []
-        for digest, delivery in rows:
-            items = session.exec(
-                select(DigestItem, Paper)
-                .join(Paper, col(Paper.id) == col(DigestItem.paper_id))
-                .where(DigestItem.digest_id == digest.id)
-                .order_by(col(DigestItem.rank))
-            ).all()
-            out.append(
-                {
-                    "digest": digest.id,
-                    "created_at": digest.created_at,
-                    "status": delivery.status,
-                    "error": delivery.error,
-                    "papers": [
-                        {
-                            "rank": item.rank,
-                            "paper": paper.key,
-                            "title": paper.title,
-                            "reasons": item.reasons,
-                            "feedback": feedback.get(item.paper_id, none)[0],
-                            "origin": feedback.get(item.paper_id, none)[1],
-                        }
-                        for item, paper in items
-                    ],
-                }
-            )
-        return out

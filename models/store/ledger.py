@@ -19,12 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, true
+from sqlalchemy import Engine, func, select, true, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from models.records import RenderedDigest, ScoredPaper
 from models.tables import Delivery, DigestItem, DigestRecord, SentItem
+from models.utctime import UTCDateTime
 
 
 def last_success(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
@@ -39,22 +40,35 @@ def last_success(profile_id: int, channel_key: str, *, engine: Engine) -> dateti
         ).scalar()
 
 
-def covered_until(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
-    """How far this channel's delivered digests reach: the next window starts here.
+def _coverage_query():
+    """(profile id, channel key, how far its delivered digests reach), per channel served.
 
     That is the last send time, except after a catch-up digest, which stops at its slot.
+    The result is typed UTCDateTime: tz-aware UTC on every engine (SQLite keeps no zone).
     """
     d, g = Delivery.__table__, DigestRecord.__table__
+    reach = type_coerce(func.max(func.coalesce(g.c.period_end, d.c.sent_at)), UTCDateTime())
+    return (
+        select(d.c.profile_id, d.c.channel_key, reach)
+        .select_from(d.join(g, g.c.id == d.c.digest_id))
+        .where(d.c.status == "sent")
+        .group_by(d.c.profile_id, d.c.channel_key)
+    )
+
+
+def covered_until(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
+    """How far this channel's delivered digests reach: the next window starts here."""
+    d = Delivery.__table__
+    query = _coverage_query().where(d.c.profile_id == profile_id, d.c.channel_key == channel_key)
     with engine.connect() as conn:
-        return conn.execute(
-            select(func.max(func.coalesce(g.c.period_end, d.c.sent_at)))
-            .select_from(d.join(g, g.c.id == d.c.digest_id))
-            .where(
-                d.c.profile_id == profile_id,
-                d.c.channel_key == channel_key,
-                d.c.status == "sent",
-            )
-        ).scalar()
+        row = conn.execute(query).first()
+    return None if row is None else row[2]
+
+
+def coverage(*, engine: Engine) -> dict[tuple[int, str], datetime]:
+    """covered_until of every channel ever served, in one query: (profile id, key) -> reach."""
+    with engine.connect() as conn:
+        return {(pid, key): at for pid, key, at in conn.execute(_coverage_query())}
 
 
 def covered_seq(profile_id: int, channel_key: str, *, engine: Engine) -> int | None:

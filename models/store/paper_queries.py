@@ -1,4 +1,5 @@
-"""Reading the paper store for people: list, search and show, as plain dicts."""
+"""Reading the paper store: for people (list, search and show, as plain dicts), and for the
+steps that fill in what a listing or a seed left out (enrichment, seed lookup)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import Engine, Text, cast, or_, select
 
 from models.errors import NotFoundError
 from models.ids import normalize_doi, parse_arxiv_id
+from models.records import SeedPaper
 from models.tables import Paper, PaperOccurrence
 
 P = Paper.__table__
@@ -98,3 +100,19 @@ def find_paper(ref: str, *, engine: Engine) -> dict:
     out["version_dates"] = dict(row.version_dates)
     out["occurrences"] = [o._asdict() for o in occ]
     return out
+
+
+def ids_missing_categories(*, engine: Engine, since: datetime) -> list[str]:
+    """arXiv ids of papers first seen at or after `since` that no source gave categories."""
+    query = select(P.c.arxiv_id, P.c.categories).where(
+        P.c.first_seen_at >= since, P.c.arxiv_id.is_not(None)
+    )
+    with engine.connect() as conn:
+        return sorted(aid for aid, cats in conn.execute(query) if not cats)
+
+
+def seed_papers(keys: list[str], *, engine: Engine) -> dict[str, SeedPaper]:
+    """The stored papers among these keys, as seeds (key -> SeedPaper)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(P).where(P.c.key.in_(keys)))
+        return {r.key: SeedPaper(r.key, r.title, r.abstract, tuple(r.authors)) for r in rows}

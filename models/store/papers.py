@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, bindparam, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from models.db_errors import retryable
@@ -66,10 +65,6 @@ class UpsertResult:
     seen: int = 0
     keys: dict[str, int] = field(default_factory=dict)  # each record's canonical key -> id
     merged: int = 0  # stored rows folded into another (a DOI row meeting its arXiv row)
-
-
-def _insert(conn: Connection, table):
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 @contextmanager

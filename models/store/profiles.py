@@ -1,16 +1,20 @@
-"""Profiles, their seeds and channels, and the ranker's view of them (ProfileSpec)."""
+"""Profiles, their seeds and channels, and the ranker's view of them (ProfileSpec).
+
+Rows stay in here: callers get StoredProfile / StoredChannel records (models/records.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.errors import ConfigError, DuplicateError, NotFoundError
-from models.profile_config import ProfileConfig, SeedConfig
-from models.records import ProfileSpec, SeedPaper
+from models.profile_config import ProfileConfig
+from models.records import StoredChannel, StoredProfile
 from models.tables import Channel, Feedback, Paper, Profile, Seed, utcnow
 from models.userinput import check_name
 
@@ -22,17 +26,57 @@ def _get(session: Session, name: str) -> Profile:
     return prof
 
 
-def get_profile(name: str, *, engine: Engine) -> Profile:
+def _record(prof: Profile) -> StoredProfile:
+    assert prof.id is not None  # a stored row
+    return StoredProfile(
+        id=prof.id,
+        name=prof.name,
+        description=prof.description,
+        keywords=tuple((str(k), float(w)) for k, w in prof.keywords),
+        excluded=tuple(prof.excluded),
+        categories=tuple(prof.categories),
+        authors=tuple(prof.authors),
+        sources=tuple(prof.sources),
+        weights=dict(prof.weights),
+        schedule=prof.schedule,
+        timezone=prof.timezone,
+        max_items=prof.max_items,
+        min_score=prof.min_score,
+        send_empty=prof.send_empty,
+        catch_up=prof.catch_up,
+        enabled=prof.enabled,
+        created_at=prof.created_at,
+        updated_at=prof.updated_at,
+    )
+
+
+def get_profile(name: str, *, engine: Engine) -> StoredProfile:
     with Session(engine) as session:
-        return _get(session, name)
+        return _record(_get(session, name))
 
 
-def list_profiles(*, engine: Engine, enabled_only: bool = False) -> list[Profile]:
+def profile_id(name: str, *, engine: Engine) -> int:
+    """A profile's id (NotFoundError when there is no profile of that name)."""
+    with engine.connect() as conn:
+        pid = conn.execute(select(Profile.id).where(Profile.name == name)).scalar()
+    if pid is None:
+        raise NotFoundError(f"no profile named {name!r} (see: paperround profile list)")
+    return pid
+
+
+def list_profiles(*, engine: Engine, enabled_only: bool = False) -> list[StoredProfile]:
     with Session(engine) as session:
         query = select(Profile).order_by(Profile.name)
         if enabled_only:
             query = query.where(Profile.enabled)
-        return list(session.exec(query).all())
+        return [_record(p) for p in session.exec(query).all()]
+
+
+def profiles_by_id(ids: Iterable[int], *, engine: Engine) -> dict[int, StoredProfile]:
+    """The profiles of these ids that still exist, by id."""
+    with Session(engine) as session:
+        found = session.exec(select(Profile).where(col(Profile.id).in_(list(ids)))).all()
+        return {p.id: _record(p) for p in found if p.id is not None}
 
 
 def create_profile(
@@ -41,8 +85,9 @@ def create_profile(
     engine: Engine,
     seeds: list[Seed] | None = None,
     channels: list[str] | None = None,
-) -> Profile:
-    """Create a profile with its seeds and channels in one transaction."""
+) -> StoredProfile:
+    """Create a profile with its seeds and channels in one transaction (tests and benchmarks
+    build rows this way; the stages save a ProfileConfig: save_profile)."""
     with Session(engine) as session:
         if session.exec(select(Profile).where(Profile.name == profile.name)).first():
             raise DuplicateError(f"a profile named {profile.name!r} already exists")
@@ -55,7 +100,7 @@ def create_profile(
             session.add(Channel(profile_id=profile.id, url=url))
         session.commit()
         session.refresh(profile)
-        return profile
+        return _record(profile)
 
 
 def remove_profile(name: str, *, engine: Engine) -> None:
@@ -64,62 +109,17 @@ def remove_profile(name: str, *, engine: Engine) -> None:
         session.commit()
 
 
-def channels_of(profile_id: int, *, engine: Engine) -> list[Channel]:
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                select(Channel).where(Channel.profile_id == profile_id).order_by(Channel.id)
-            ).all()
-        )
-
-
-def seeds_of(profile_id: int, *, engine: Engine) -> list[Seed]:
-    with Session(engine) as session:
-        return list(
-            session.exec(select(Seed).where(Seed.profile_id == profile_id).order_by(Seed.id)).all()
-        )
-
-
-def profile_spec(profile: Profile, *, engine: Engine) -> ProfileSpec:
-    """The ranker's plain view of a profile: seeds and feedback papers as SeedPapers
-    (a pending seed has no text yet: it is left out until it is looked up)."""
-    seeds = tuple(
-        SeedPaper(key=s.key, title=s.title, abstract=s.abstract, authors=tuple(s.authors))
-        for s in seeds_of(profile.id, engine=engine)
-        if not s.pending
-    )
-    liked: list[SeedPaper] = []
-    disliked: list[SeedPaper] = []
+def channels_of(profile_id: int, *, engine: Engine) -> list[StoredChannel]:
+    """A profile's channels, oldest first."""
     with Session(engine) as session:
         rows = session.exec(
-            select(Feedback, Paper)
-            .join(Paper, Paper.id == Feedback.paper_id)
-            .where(Feedback.profile_id == profile.id)
+            select(Channel).where(Channel.profile_id == profile_id).order_by(col(Channel.id))
         ).all()
-        for fb, paper in rows:
-            seed = SeedPaper(
-                key=paper.key,
-                title=paper.title,
-                abstract=paper.abstract,
-                authors=tuple(paper.authors),
-            )
-            (liked if fb.value > 0 else disliked).append(seed)
-    return ProfileSpec(
-        name=profile.name,
-        keywords=tuple((str(k), float(w)) for k, w in profile.keywords),
-        excluded=tuple(profile.excluded),
-        categories=tuple(profile.categories),
-        authors=tuple(profile.authors),
-        seeds=seeds,
-        liked=tuple(liked),
-        disliked=tuple(disliked),
-        weights=dict(profile.weights),
-        max_items=profile.max_items,
-        min_score=profile.min_score,
-    )
+        return [StoredChannel(id=c.id, url=c.url) for c in rows if c.id is not None]
 
 
-_SCALARS = (
+# The profile's own columns that ProfileConfig holds as they are (profile_views.config_of).
+SCALARS = (
     "description",
     "enabled",
     "schedule",
@@ -129,34 +129,12 @@ _SCALARS = (
     "send_empty",
     "catch_up",
 )
-_LISTS = ("excluded", "categories", "authors", "sources")
-
-
-def config_of(profile: Profile, *, engine: Engine) -> ProfileConfig:
-    """The declarative view of a stored profile (channels as stored, secrets included)."""
-    return ProfileConfig.model_construct(
-        name=profile.name,
-        **{k: getattr(profile, k) for k in _SCALARS},
-        keywords={str(k): float(w) for k, w in profile.keywords},
-        **{k: list(getattr(profile, k)) for k in _LISTS},
-        weights=dict(profile.weights),
-        seeds=[
-            SeedConfig(
-                key=s.key,
-                title=s.title,
-                abstract=s.abstract,
-                authors=list(s.authors),
-                pending=s.pending,
-            )
-            for s in seeds_of(profile.id, engine=engine)
-        ],
-        channels=[c.url for c in channels_of(profile.id, engine=engine)],
-    )
+LISTS = ("excluded", "categories", "authors", "sources")
 
 
 def save_profile(
     config: ProfileConfig, *, engine: Engine, now: datetime, mode: str = "upsert"
-) -> tuple[Profile, bool]:
+) -> tuple[StoredProfile, bool]:
     """Create or update a profile with its seeds and channels in one transaction.
 
     mode: "create" (fails if it exists), "update" (fails if it does not) or "upsert".
@@ -171,9 +149,9 @@ def save_profile(
         created = prof is None
         if created:
             prof = Profile(name=config.name, created_at=now)
-        for k in _SCALARS:
+        for k in SCALARS:
             setattr(prof, k, getattr(config, k))
-        for k in _LISTS:
+        for k in LISTS:
             setattr(prof, k, list(getattr(config, k)))
         prof.keywords = [[k, w] for k, w in config.keywords.items()]
         prof.weights = dict(config.weights)
@@ -183,7 +161,7 @@ def save_profile(
         _replace_children(session, prof.id, config)
         session.commit()
         session.refresh(prof)
-        return prof, created
+        return _record(prof), created
 
 
 def _replace_children(session: Session, profile_id: int, config: ProfileConfig) -> None:

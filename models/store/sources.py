@@ -6,10 +6,11 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
 
 from models.errors import DuplicateError, NotFoundError
+from models.records import IngestRunRecord, SourceState
 from models.tables import IngestRun, Source
 from models.userinput import check_name
 
@@ -21,23 +22,45 @@ DEFAULT_SOURCES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def list_sources(*, engine: Engine, enabled_only: bool = False) -> list[Source]:
+def _state(src: Source) -> SourceState:
+    return SourceState(
+        name=src.name,
+        kind=src.kind,
+        url=src.url,
+        enabled=src.enabled,
+        etag=src.etag,
+        last_modified=src.last_modified,
+        error_count=src.error_count,
+        last_error=src.last_error,
+        last_attempt_at=src.last_attempt_at,
+        last_success_at=src.last_success_at,
+        last_announced_on=src.last_announced_on,
+        last_empty_reason=src.last_empty_reason,
+    )
+
+
+def list_sources(*, engine: Engine, enabled_only: bool = False) -> list[SourceState]:
     with Session(engine) as session:
         query = select(Source).order_by(Source.name)
         if enabled_only:
             query = query.where(Source.enabled)
-        return list(session.exec(query).all())
+        return [_state(s) for s in session.exec(query).all()]
 
 
-def get_source(name: str, *, engine: Engine) -> Source:
+def last_runs(*, engine: Engine) -> dict[str, IngestRunRecord]:
+    """Each source's latest fetch from the ingest log (what `source list` shows)."""
+    latest = select(func.max(IngestRun.id)).group_by(IngestRun.source)
     with Session(engine) as session:
-        src = session.exec(select(Source).where(Source.name == name)).first()
-        if src is None:
-            raise NotFoundError(f"no source named {name!r} (see: paperround source list)")
-        return src
+        rows = session.exec(select(IngestRun).where(col(IngestRun.id).in_(latest))).all()
+        return {
+            r.source: IngestRunRecord(
+                r.source, r.started_at, r.status, r.fetched, r.new, r.revised, r.note
+            )
+            for r in rows
+        }
 
 
-def add_source(name: str, kind: str, url: str, *, engine: Engine) -> Source:
+def add_source(name: str, kind: str, url: str, *, engine: Engine) -> SourceState:
     name = check_name(name, "source")
     if not urlsplit(url).scheme:  # a local path: absolute, so any directory reads the same file
         url = str(Path(url).expanduser().resolve())
@@ -48,7 +71,7 @@ def add_source(name: str, kind: str, url: str, *, engine: Engine) -> Source:
         session.add(src)
         session.commit()
         session.refresh(src)
-        return src
+        return _state(src)
 
 
 def remove_source(name: str, *, engine: Engine) -> None:

@@ -68,7 +68,8 @@ def warn(message: str) -> None:
 def load_config(name: str, *, look_up_pending: bool = False):
     """A stored profile's configuration. look_up_pending: first try again to look up its
     pending seeds (store, then the arXiv API), warning about any still pending."""
-    from models.store.profiles import config_of, get_profile
+    from models.store.profile_views import config_of
+    from models.store.profiles import get_profile
 
     eng = engine()
     prof = get_profile(name, engine=eng)

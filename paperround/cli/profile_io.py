@@ -73,7 +73,8 @@ def apply(
     Example: paperround profile apply profiles.yaml --dry-run
     """
     from models.errors import NotFoundError
-    from models.store.profiles import config_of, get_profile, save_profile
+    from models.store.profile_views import config_of
+    from models.store.profiles import get_profile, save_profile
     from models.userinput import MAX_YAML_FILE, read_text
     from paperround.profile_diff import profile_changes
     from paperround.profiles import from_yaml

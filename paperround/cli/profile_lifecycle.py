@@ -82,7 +82,7 @@ def history(
 
     Example: paperround profile history theory --json
     """
-    from models.store.feedback import history as load
+    from models.store.digest_archive import history as load
 
     rows = load(name, engine=engine(), limit=limit)
     if json_out:

@@ -218,14 +218,14 @@ def demo_cmd(
     # all there is, so no arXiv lookups).
     replace_settings(home=home, database_url=None, enrich=False)
     channel = settings.demo_channel
-    setup_demo(bundled_dir("examples"), channels=[channel] if channel else [])
     now = datetime.now(UTC)
+    setup_demo(bundled_dir("examples"), channels=[channel] if channel else [], now=now)
     console.print(f"[bold]Paperround demo[/bold] · store {get_settings().db_url}")
     finish(*run_ingest(None, now), "ingest", _print_ingest)
     finish(*run_digest(None, now), "digest", print_digest)
     from paperround.demo import print_top_picks
 
-    print_top_picks(console, now=now)
+    print_top_picks(console)
     html = home / "digests" / "demo" / f"{now:%Y-%m-%d}.html"
     if html.exists():
         console.print(f"HTML digest: [bold]{html}[/bold]")

@@ -25,7 +25,8 @@ KIND_HELP = (
 app = App(help="Manage the listings papers are fetched from.", no_args_is_help=True)
 
 
-def _source_dict(s) -> dict:
+def _source_dict(s, run) -> dict:
+    """A source's row for `source list`; run: its latest fetch (None: never fetched)."""
     return {
         "name": s.name,
         "kind": s.kind,
@@ -35,7 +36,25 @@ def _source_dict(s) -> dict:
         "last_error": s.last_error,
         "last_success_at": s.last_success_at,
         "last_empty_reason": s.last_empty_reason,
+        "last_run": None
+        if run is None
+        else {
+            "at": run.started_at,
+            "status": run.status,
+            "fetched": run.fetched,
+            "new": run.new,
+            "revised": run.revised,
+        },
     }
+
+
+def _run_line(run: dict | None) -> str:
+    """'ok: 120 fetched, 12 new', 'not-modified', 'failed' ... ('-' when never fetched)."""
+    if run is None:
+        return "-"
+    if run["status"] != "ok":
+        return run["status"]
+    return f"ok: {run['fetched']} fetched, {run['new']} new"
 
 
 @app.command("add")
@@ -64,19 +83,23 @@ def list_(json_out: bool = JSON) -> None:
 
     Example: paperround source list --json
     """
-    from models.store.sources import ensure_default_sources, list_sources
+    from models.store.sources import ensure_default_sources, last_runs, list_sources
 
     eng = engine()
     ensure_default_sources(engine=eng)
-    rows = [_source_dict(s) for s in list_sources(engine=eng)]
+    runs = last_runs(engine=eng)
+    rows = [_source_dict(s, runs.get(s.name)) for s in list_sources(engine=eng)]
     if json_out:
         print_json(rows)
         return
-    table = Table("name", "kind", "url", "errors", "last success", "note")
+    table = Table("name", "kind", "url", "errors", "last success", "last run", "note")
     for r in rows:
         last = r["last_success_at"].strftime("%Y-%m-%d %H:%M") if r["last_success_at"] else "-"
         note = r["last_error"] or r["last_empty_reason"] or ""
-        add_row(table, r["name"], r["kind"], r["url"], r["error_count"], last, note)
+        add_row(
+            table, r["name"], r["kind"], r["url"], r["error_count"], last,
+            _run_line(r["last_run"]), note,
+        )  # fmt: skip
     console.print(table)
 
 
@@ -109,13 +132,15 @@ def test(
 
     Example: paperround source test https://rss.arxiv.org/rss/cs.LG --kind arxiv-rss
     """
+    from dataclasses import replace
+
+    from models.records import SourceState
     from models.store.sources import list_sources
-    from models.tables import Source
     from paperround.ingest.run import fetch_source, parse_source
 
     known = {s.name: s for s in list_sources(engine=engine())}
-    src = known.get(name_or_url) or Source(name=name_or_url, kind=kind, url=name_or_url)
-    src.etag = src.last_modified = None  # a test always fetches the whole body
+    src = known.get(name_or_url) or SourceState(name=name_or_url, kind=kind, url=name_or_url)
+    src = replace(src, etag=None, last_modified=None)  # a test always fetches the whole body
     body, meta = fetch_source(src)
     result = parse_source(src, body or b"", meta.get("content_type"))
     if json_out:

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from models.records import Digest, DigestHealth, RenderedDigest, ScoredPaper
+from models.records import Digest, DigestHealth, RenderedDigest, ScoredPaper, StoredProfile
 from models.store import sources
-from models.tables import Profile
 
 
 def source_health(*, engine: Engine) -> DigestHealth:
@@ -27,7 +26,7 @@ def source_health(*, engine: Engine) -> DigestHealth:
 
 
 def build_digest(
-    profile: Profile,
+    profile: StoredProfile,
     items: list[ScoredPaper],
     *,
     now: datetime,

@@ -1,25 +1,26 @@
 """The digest stage: select each channel's window, rank, render, deliver and record.
 
 select -> rank -> render -> deliver -> record, one channel at a time, each under its lock
-(models/store/locks.py). Each function takes the engine and "now" explicitly; none imports
-Prefect. The guarantees are in docs/reliability.md.
+(models/store/locks.py): here the profile's loop over its channels (a pending delivery
+resent first) and the run's loop over profiles; one channel's new digest is
+paperround/digest/channel.py. Each function takes the engine and "now" explicitly; none
+imports Prefect. The guarantees are in docs/reliability.md.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from models.records import DigestHealth, RenderedDigest
+from models.records import DigestHealth, RenderedDigest, StoredProfile
 from models.settings import get_settings
 from models.store import candidates, ledger, locks, profiles
-from models.tables import Profile
-from paperround.digest.compose import build_digest, source_health, write_digest_files
-from paperround.digest.deliver import DeliveryResult, deliver, new_message_id, redact_url
+from paperround.digest.channel import FILE_CHANNEL, ChannelRun, finish, read_window, send_rendered
+from paperround.digest.compose import build_digest, source_health
+from paperround.digest.deliver import redact_url
 from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
 from paperround.digest.summaries import attach_tldrs, run_budget
 from paperround.ingest.run import Progress
@@ -27,30 +28,16 @@ from paperround.ranking import rank_for
 
 log = logging.getLogger(__name__)
 
-FIRST_RUN_LOOKBACK = timedelta(days=3)  # a new profile's first digest covers this much
-FILE_CHANNEL = "file"
 
-
-def _window(
-    profile_id: int, key: str, *, engine: Engine, now: datetime, until: datetime | None = None
-) -> candidates.Window:
-    """The store window a channel's next digest reads: after what its delivered digests read,
-    up to the store's high-water mark now (a catch-up digest stops before its slot's end)."""
-    after = ledger.covered_seq(profile_id, key, engine=engine)
-    upto = candidates.high_water(engine=engine)
-    if until is not None:
-        upto = candidates.window_end(engine=engine, after=after, upto=upto, until=until)
-    since = None if after is not None else now - FIRST_RUN_LOOKBACK
-    return candidates.Window(upto=upto, after=after, since=since)
-
-
-def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> RenderedDigest:
+def preview_digest(profile: StoredProfile, *, engine: Engine, now: datetime) -> RenderedDigest:
     """Render what the profile's first channel would receive now, without sending or recording."""
+    # Here for start-up speed, not a cycle: Jinja2 costs ~0.3 s, and a dispatch tick with
+    # nothing due renders nothing.
     from paperround.digest.render import render_digest
 
     chans = profiles.channels_of(profile.id, engine=engine)
     key = str(chans[0].id) if chans else FILE_CHANNEL
-    window = _window(profile.id, key, engine=engine, now=now)
+    window = read_window(profile.id, key, engine=engine, now=now)
     cands = candidates.unsent_candidates(
         engine=engine,
         profile_id=profile.id,
@@ -67,36 +54,8 @@ def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> Render
     return render_digest(digest)
 
 
-def _send(
-    rendered: RenderedDigest,
-    url: str | None,
-    *,
-    profile: str,
-    when: datetime,
-    home: Path,
-    message_id: str | None,
-) -> tuple[DeliveryResult, str]:
-    """Deliver to one channel (or write the files): the result, and the channel's label."""
-    if url is None:
-        path = write_digest_files(rendered, profile, when, home)
-        return DeliveryResult(True), str(path)
-    return deliver(rendered, url, message_id=message_id), redact_url(url)
-
-
-def _finish(delivery_id: int, result: DeliveryResult, *, engine: Engine, now: datetime) -> None:
-    ledger.finish_delivery(
-        delivery_id,
-        engine=engine,
-        ok=result.ok,
-        error=result.error,
-        now=now,
-        papers_sent=result.papers_sent,
-        error_class=result.failure_class,
-    )
-
-
 def _resend_open(
-    profile: Profile, key: str, url: str | None, *, engine: Engine, now: datetime, home: Path
+    profile: StoredProfile, key: str, url: str | None, *, engine: Engine, now: datetime, home: Path
 ) -> list[ChannelOutcome]:
     """Send again, as it was, each delivery a dead run left pending on this channel."""
     out = []
@@ -106,7 +65,7 @@ def _resend_open(
             profile.name,
             open_.digest_id,
         )
-        result, label = _send(
+        result, label = send_rendered(
             open_.rendered,
             url,
             profile=profile.name,
@@ -114,7 +73,7 @@ def _resend_open(
             home=home,
             message_id=open_.message_id,
         )
-        _finish(open_.delivery_id, result, engine=engine, now=now)
+        finish(open_.delivery_id, result, engine=engine, now=now)
         out.append(ChannelOutcome(label, result.ok, open_.item_count, result.error, resent=True))
         if not result.ok:
             break  # the channel is failing: the rest stay pending for the next run
@@ -122,7 +81,7 @@ def _resend_open(
 
 
 def digest_profile(
-    profile: Profile,
+    profile: StoredProfile,
     *,
     engine: Engine,
     now: datetime,
@@ -150,12 +109,13 @@ def digest_profile(
     """
     health = health if health is not None else source_health(engine=engine)
     chans = profiles.channels_of(profile.id, engine=engine)
-    targets = [(str(c.id), c.url) for c in chans] or [(FILE_CHANNEL, None)]
+    targets: list[tuple[str, str | None]] = [(str(c.id), c.url) for c in chans]
+    targets = targets or [(FILE_CHANNEL, None)]
     outcomes: list[ChannelOutcome] = []
     max_candidates = 0
     wait = get_settings().channel_lock_timeout
     for key, url in targets:
-        serve = _ChannelRun(
+        serve = ChannelRun(
             profile, key, url, engine=engine, now=now, home=home, health=health, budget=budget
         )
         if dry_run:
@@ -177,91 +137,6 @@ def digest_profile(
             outcomes.append(ChannelOutcome(label, False, 0, str(exc)))
         max_candidates = max(max_candidates, serve.candidates)
     return ProfileOutcome(profile.name, max_candidates, tuple(outcomes))
-
-
-@dataclass
-class _ChannelRun:
-    """One channel's new digest: its window read, ranked, rendered, recorded and sent."""
-
-    profile: Profile
-    key: str
-    url: str | None
-    engine: Engine
-    now: datetime
-    home: Path
-    health: DigestHealth
-    budget: object | None = None
-    candidates: int = 0
-    tldr_fallbacks: int = 0  # papers whose model TL;DR failed (they kept the extractive line)
-
-    def _render(self, until: datetime | None, decoded: dict | None):
-        from paperround.digest.render import render_digest
-
-        window = _window(self.profile.id, self.key, engine=self.engine, now=self.now, until=until)
-        cands = candidates.unsent_candidates(
-            engine=self.engine,
-            profile_id=self.profile.id,
-            channel_key=self.key,
-            window=window,
-            sources=self.profile.sources,
-            decoded=decoded,
-        )
-        self.candidates = len(cands)
-        ranked = rank_for(self.profile, cands, engine=self.engine, now=self.now)
-        if not ranked and not self.profile.send_empty:
-            return window, ranked, None
-        ranked, report = attach_tldrs(ranked, engine=self.engine, budget=self.budget)
-        self.tldr_fallbacks = report.fallbacks
-        last = ledger.covered_until(self.profile.id, self.key, engine=self.engine)
-        digest = build_digest(
-            self.profile,
-            ranked,
-            now=self.now,
-            candidates=len(cands),
-            health=self.health,
-            period_start=last,
-            period_end=until,
-        )
-        return window, ranked, render_digest(digest)
-
-    def dry_run(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
-        _, ranked, rendered = self._render(until, decoded)
-        if rendered is None:
-            return []
-        label = FILE_CHANNEL if self.url is None else redact_url(self.url)
-        return [
-            ChannelOutcome(label, True, len(ranked), "dry run", tldr_fallbacks=self.tldr_fallbacks)
-        ]
-
-    def send(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
-        window, ranked, rendered = self._render(until, decoded)
-        if rendered is None:
-            return []
-        message_id = new_message_id()
-        _, delivery_id = ledger.record_digest(
-            engine=self.engine,
-            profile_id=self.profile.id,
-            channel_key=self.key,
-            rendered=rendered,
-            items=ranked,
-            period_start=ledger.covered_until(self.profile.id, self.key, engine=self.engine),
-            now=self.now,
-            period_end=until,
-            seq_from=window.after,
-            seq_to=window.upto,
-            message_id=message_id,
-        )
-        result, label = _send(
-            rendered,
-            self.url,
-            profile=self.profile.name,
-            when=until or self.now,
-            home=self.home,
-            message_id=message_id,
-        )
-        _finish(delivery_id, result, engine=self.engine, now=self.now)
-        outcome = ChannelOutcome(label, result.ok, len(ranked), result.error)
-        return [replace(outcome, tldr_fallbacks=self.tldr_fallbacks)]
 
 
 def digest_all(

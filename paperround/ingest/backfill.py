@@ -20,11 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from models.errors import ConfigError, FetchError, NotFoundError, PaperroundError
-from models.records import ParseResult
+from models.records import ParseResult, SourceState
 from models.settings import get_settings
 from models.store.papers import upsert_records
 from models.store.sources import list_sources
-from models.tables import Source
 from paperround.ingest.arxiv_client import ArxivApiClient
 from paperround.ingest.fetch import fetch
 from paperround.ingest.sources.hf_daily import daily_url
@@ -42,7 +41,7 @@ class BackfillOutcome:
     offline: bool = False  # its host could not be resolved or reached
 
 
-def why_not_backfillable(src: Source) -> str | None:
+def why_not_backfillable(src: SourceState) -> str | None:
     """None when the source can be backfilled, else the reason, in words."""
     if src.kind in BACKFILLABLE:
         return None
@@ -58,7 +57,7 @@ def arxiv_categories(url: str) -> list[str]:
     return [c for c in last.split("+") if c]
 
 
-def _pages(src: Source, since: date, until: date) -> tuple[int | None, Iterator[ParseResult]]:
+def _pages(src: SourceState, since: date, until: date) -> tuple[int | None, Iterator[ParseResult]]:
     settings = get_settings()
     if src.kind == "hf-daily":
         days = [since + timedelta(days=n) for n in range((until - since).days + 1)]
@@ -85,7 +84,12 @@ def _pages(src: Source, since: date, until: date) -> tuple[int | None, Iterator[
 
 
 def backfill_source(
-    src: Source, *, engine: Engine, since: date, now: datetime, progress: Progress | None = None
+    src: SourceState,
+    *,
+    engine: Engine,
+    since: date,
+    now: datetime,
+    progress: Progress | None = None,
 ) -> BackfillOutcome:
     """Fetch and store everything since `since` for one source; errors are returned."""
     fetched = new = 0

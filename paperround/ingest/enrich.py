@@ -11,30 +11,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine  # a type hint only: the SQL is in models/store/
 
 from models.errors import FetchError, PaperroundError
 from models.records import SourceOutcome
 from models.settings import get_settings
 from models.store import papers
-from models.tables import Paper
+from models.store.paper_queries import ids_missing_categories
 
 SOURCE = "arxiv-api-enrich"
-
-
-def ids_missing_categories(*, engine: Engine, since: datetime) -> list[str]:
-    """arXiv ids of papers first seen at or after `since` that no source gave categories."""
-    p = Paper.__table__
-    query = select(p.c.arxiv_id, p.c.categories).where(
-        p.c.first_seen_at >= since, p.c.arxiv_id.is_not(None)
-    )
-    with engine.connect() as conn:
-        return sorted(aid for aid, cats in conn.execute(query) if not cats)
 
 
 def enrich_new_papers(*, engine: Engine, now: datetime, client=None):
     """Look up this run's papers that lack categories; returns a SourceOutcome (never raises
     for an API problem: one failing lookup must not lose the ingest that came before)."""
+    # Here for start-up speed, not a cycle: httpx and feedparser cost ~0.5 s, and most
+    # ingests have no paper to look up.
     from paperround.ingest.arxiv_client import ArxivApiClient
 
     ids = ids_missing_categories(engine=engine, since=now)

@@ -16,10 +16,11 @@ from urllib.parse import urlparse
 from sqlalchemy import Engine
 
 from models.errors import FetchError, PaperroundError
-from models.records import ParseResult, SourceOutcome
+from models.records import ParseResult, SourceOutcome, SourceState
 from models.settings import get_settings
 from models.store import papers, sources
-from models.tables import Source
+from paperround.ingest.enrich import enrich_new_papers
+from paperround.seed_lookup import resolve_pending
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 # -- ingest ---------------------------------------------------------------------------------
 
 
-def fetch_source(src: Source) -> tuple[bytes | None, dict]:
+def fetch_source(src: SourceState) -> tuple[bytes | None, dict]:
     """Fetch a source's bytes; local paths and file:// URLs are read from disk (demo, tests)."""
     parsed = urlparse(src.url)
     if parsed.scheme in ("", "file"):
@@ -36,6 +37,7 @@ def fetch_source(src: Source) -> tuple[bytes | None, dict]:
             return path.read_bytes(), {}
         except OSError as exc:
             raise PaperroundError(f"{src.name}: cannot read {path}: {exc.strerror}") from None
+    # Here for start-up speed, not a cycle: httpx costs ~0.5 s, and local files need none.
     from paperround.ingest.fetch import fetch
 
     settings = get_settings()
@@ -55,13 +57,13 @@ def fetch_source(src: Source) -> tuple[bytes | None, dict]:
     return (None if result.not_modified else result.body), meta
 
 
-def parse_source(src: Source, body: bytes, content_type: str | None = None) -> ParseResult:
+def parse_source(src: SourceState, body: bytes, content_type: str | None = None) -> ParseResult:
     from paperround.ingest.sources import parse
 
     return parse(src.kind, body, source=src.name, content_type=content_type)
 
 
-def ingest_source(src: Source, *, engine: Engine, now: datetime) -> SourceOutcome:
+def ingest_source(src: SourceState, *, engine: Engine, now: datetime) -> SourceOutcome:
     """Fetch, parse and store one source; any error is recorded on the source, not raised."""
     try:
         body, meta = fetch_source(src)
@@ -141,8 +143,6 @@ def ingest_all(
             progress(done, len(todo), f"{o.name}: {o.status}, {o.new} new")
 
     if get_settings().enrich:
-        from paperround.ingest.enrich import enrich_new_papers
-
         enriched = enrich_new_papers(engine=engine, now=now)
         if enriched is not None:
             outcomes.append(enriched)
@@ -156,8 +156,6 @@ def pending_seeds_outcome(*, engine: Engine) -> SourceOutcome | None:
     """Look up the seeds named while the arXiv API was unreachable (seed_lookup.py), now
     that papers may have arrived or the network may be back; None when none are pending.
     A seed still pending is a warning: the ingest itself went fine."""
-    from paperround.seed_lookup import resolve_pending
-
     report = resolve_pending(engine=engine)
     if not (report.resolved or report.pending):
         return None

@@ -19,17 +19,19 @@ import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine  # a type hint only: the SQL is in models/store/
 
 from models.store import claims as claim_store
+from models.store import ledger
+from models.store import profiles as profile_store
 from models.store.claims import Claim
-from models.tables import Channel, Delivery, DigestRecord, Profile
+from paperround.digest.channel import FILE_CHANNEL
 from paperround.digest.compose import source_health
 from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
-from paperround.digest.run import FILE_CHANNEL, digest_profile
+from paperround.digest.run import digest_profile
 from paperround.schedule.slots import is_due, latest_slot, missed_slots
 
 log = logging.getLogger(__name__)
@@ -61,66 +63,27 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _channel_keys(engine: Engine) -> dict[int, list[str]]:
-    c = Channel.__table__
-    keys: dict[int, list[str]] = {}
-    with engine.connect() as conn:
-        for pid, cid in conn.execute(select(c.c.profile_id, c.c.id)):
-            keys.setdefault(pid, []).append(str(cid))
-    return keys
-
-
-def _coverage(engine: Engine) -> dict[tuple[int, str], datetime]:
-    """How far each channel's delivered digests reach (ledger.covered_until, in bulk)."""
-    d, g = Delivery.__table__, DigestRecord.__table__
-    query = (
-        select(
-            d.c.profile_id, d.c.channel_key, func.max(func.coalesce(g.c.period_end, d.c.sent_at))
-        )
-        .select_from(d.join(g, g.c.id == d.c.digest_id))
-        .where(d.c.status == "sent")
-        .group_by(d.c.profile_id, d.c.channel_key)
-    )
-    with engine.connect() as conn:
-        return {(pid, key): at for pid, key, at in conn.execute(query)}
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    # func.max() bypasses the column type on SQLite: it comes back as a naive UTC string.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
 def due_profiles(
     *, engine: Engine, now: datetime, names: Sequence[str] | None = None
 ) -> list[DueProfile]:
     """Enabled profiles' unserved slots <= now: the latest one, or with catch_up "each" every
     slot missed since the profile's channels were last served (a few bulk queries)."""
-    t = Profile.__table__
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                t.c.id, t.c.name, t.c.schedule, t.c.timezone, t.c.catch_up, t.c.created_at
-            ).where(t.c.enabled)
-        ).all()
+    rows = claim_store.profile_schedules(engine=engine)
     if names is not None:
         rows = [r for r in rows if r.name in names]
-    chans = _channel_keys(engine)
-    covered = _coverage(engine)
+    covered = ledger.coverage(engine=engine)
     oldest: dict[int, datetime | None] = {}
     slots: dict[int, list[datetime]] = {}
     for r in rows:
-        lasts = [_as_utc(covered.get((r.id, k))) for k in chans.get(r.id) or [FILE_CHANNEL]]
-        oldest[r.id] = None if any(x is None for x in lasts) else min(lasts)
+        lasts = [covered.get((r.profile_id, k)) for k in r.channel_keys or (FILE_CHANNEL,)]
+        last = None if any(x is None for x in lasts) else min(x for x in lasts if x is not None)
+        oldest[r.profile_id] = last
         try:
             latest = latest_slot(r.schedule, r.timezone, now)
-            if latest is not None and r.catch_up == "each" and oldest[r.id] is not None:
-                slots[r.id] = missed_slots(r.schedule, r.timezone, oldest[r.id], now) or [latest]
+            if latest is not None and r.catch_up == "each" and last is not None:
+                slots[r.profile_id] = missed_slots(r.schedule, r.timezone, last, now) or [latest]
             elif latest is not None:
-                slots[r.id] = [latest]
+                slots[r.profile_id] = [latest]
         except (ValueError, KeyError) as exc:  # a bad cron must not stop the other profiles
             log.warning("profile %s: cannot read schedule %r: %s", r.name, r.schedule, exc)
     states = claim_store.claim_states(
@@ -128,17 +91,16 @@ def due_profiles(
     )
     due = []
     for r in rows:
-        created = _as_utc(r.created_at)
-        found = slots.get(r.id, [])
+        found = slots.get(r.profile_id, [])
         for slot in found:
             if is_due(
                 slot,
-                claim_status=states.get((r.id, slot)),
-                last_success=oldest[r.id],
-                created_at=created,
+                claim_status=states.get((r.profile_id, slot)),
+                last_success=oldest[r.profile_id],
+                created_at=r.created_at,
             ):
                 until = slot if slot != found[-1] else None  # the latest covers up to now
-                due.append(DueProfile(r.id, r.name, slot, until))
+                due.append(DueProfile(r.profile_id, r.name, slot, until))
     return sorted(due, key=lambda d: (d.slot, d.name))
 
 
@@ -176,11 +138,7 @@ def send_claimed(
         return []
     health = source_health(engine=engine)
     ids = [d.profile_id for d, _ in claimed]
-    with engine.connect() as conn:
-        found = {
-            p.id: Profile.model_validate(p._mapping)
-            for p in conn.execute(select(Profile.__table__).where(Profile.__table__.c.id.in_(ids)))
-        }
+    found = profile_store.profiles_by_id(ids, engine=engine)
     outcomes = []
     decoded: dict = {}  # papers decoded once for all the profiles of this batch
     for due, claim in claimed:
