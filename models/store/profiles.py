@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.errors import DuplicateError, NotFoundError
 from models.profile_config import ProfileConfig, SeedConfig
@@ -47,6 +48,7 @@ def create_profile(
             raise DuplicateError(f"a profile named {profile.name!r} already exists")
         session.add(profile)
         session.flush()
+        assert profile.id is not None  # the flush assigned it
         for seed in seeds or []:
             seed.profile_id = profile.id
             session.add(seed)
@@ -67,7 +69,7 @@ def channels_of(profile_id: int, *, engine: Engine) -> list[Channel]:
     with Session(engine) as session:
         return list(
             session.exec(
-                select(Channel).where(Channel.profile_id == profile_id).order_by(Channel.id)
+                select(Channel).where(Channel.profile_id == profile_id).order_by(col(Channel.id))
             ).all()
         )
 
@@ -75,13 +77,16 @@ def channels_of(profile_id: int, *, engine: Engine) -> list[Channel]:
 def seeds_of(profile_id: int, *, engine: Engine) -> list[Seed]:
     with Session(engine) as session:
         return list(
-            session.exec(select(Seed).where(Seed.profile_id == profile_id).order_by(Seed.id)).all()
+            session.exec(
+                select(Seed).where(Seed.profile_id == profile_id).order_by(col(Seed.id))
+            ).all()
         )
 
 
 def profile_spec(profile: Profile, *, engine: Engine) -> ProfileSpec:
     """The ranker's plain view of a profile: seeds and feedback papers as SeedPapers
     (a pending seed has no text yet: it is left out until it is looked up)."""
+    assert profile.id is not None  # a stored profile
     seeds = tuple(
         SeedPaper(key=s.key, title=s.title, abstract=s.abstract, authors=tuple(s.authors))
         for s in seeds_of(profile.id, engine=engine)
@@ -92,7 +97,7 @@ def profile_spec(profile: Profile, *, engine: Engine) -> ProfileSpec:
     with Session(engine) as session:
         rows = session.exec(
             select(Feedback, Paper)
-            .join(Paper, Paper.id == Feedback.paper_id)
+            .join(Paper, col(Paper.id) == col(Feedback.paper_id))
             .where(Feedback.profile_id == profile.id)
         ).all()
         for fb, paper in rows:
@@ -133,11 +138,14 @@ _LISTS = ("excluded", "categories", "authors", "sources")
 
 def config_of(profile: Profile, *, engine: Engine) -> ProfileConfig:
     """The declarative view of a stored profile (channels as stored, secrets included)."""
+    assert profile.id is not None  # a stored profile
+    scalars: dict[str, Any] = {k: getattr(profile, k) for k in _SCALARS}
+    lists: dict[str, Any] = {k: list(getattr(profile, k)) for k in _LISTS}
     return ProfileConfig.model_construct(
         name=profile.name,
-        **{k: getattr(profile, k) for k in _SCALARS},
+        **scalars,
         keywords={str(k): float(w) for k, w in profile.keywords},
-        **{k: list(getattr(profile, k)) for k in _LISTS},
+        **lists,
         weights=dict(profile.weights),
         seeds=[
             SeedConfig(
@@ -168,7 +176,7 @@ def save_profile(
         if prof is None and mode == "update":
             raise NotFoundError(f"no profile named {config.name!r} (see: paperround profile list)")
         created = prof is None
-        if created:
+        if prof is None:
             prof = Profile(name=config.name, created_at=now)
         for k in _SCALARS:
             setattr(prof, k, getattr(config, k))
@@ -179,6 +187,7 @@ def save_profile(
         prof.updated_at = now
         session.add(prof)
         session.flush()
+        assert prof.id is not None  # the flush assigned it
         _replace_children(session, prof.id, config)
         session.commit()
         session.refresh(prof)
@@ -258,6 +267,7 @@ def set_feedback(name: str, paper_key: str, value: int | None, *, engine: Engine
             if fb is not None:
                 session.delete(fb)
         elif fb is None:
+            assert prof.id is not None and paper.id is not None  # stored rows
             session.add(Feedback(profile_id=prof.id, paper_id=paper.id, value=value))
         else:
             fb.value = value
@@ -274,22 +284,23 @@ def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
         prof = _get(session, name)
         rows = session.exec(
             select(DigestRecord, Delivery)
-            .join(Delivery, Delivery.digest_id == DigestRecord.id)
+            .join(Delivery, col(Delivery.digest_id) == col(DigestRecord.id))
             .where(DigestRecord.profile_id == prof.id)
-            .order_by(DigestRecord.id.desc())
+            .order_by(col(DigestRecord.id).desc())
             .limit(limit)
         ).all()
-        feedback = {
-            f.paper_id: f.value
+        # keyed like Paper.id, which is typed int | None
+        feedback: dict[int | None, str | None] = {
+            f.paper_id: {1: "like", -1: "dislike"}.get(f.value)
             for f in session.exec(select(Feedback).where(Feedback.profile_id == prof.id))
         }
         out = []
         for digest, delivery in rows:
             items = session.exec(
                 select(DigestItem, Paper)
-                .join(Paper, Paper.id == DigestItem.paper_id)
+                .join(Paper, col(Paper.id) == col(DigestItem.paper_id))
                 .where(DigestItem.digest_id == digest.id)
-                .order_by(DigestItem.rank)
+                .order_by(col(DigestItem.rank))
             ).all()
             out.append(
                 {
@@ -303,7 +314,7 @@ def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
                             "paper": paper.key,
                             "title": paper.title,
                             "reasons": item.reasons,
-                            "feedback": {1: "like", -1: "dislike"}.get(feedback.get(paper.id)),
+                            "feedback": feedback.get(paper.id),
                         }
                         for item, paper in items
                     ],
