@@ -22,6 +22,7 @@ from paperround.digest.compose import build_digest, source_health, write_digest_
 from paperround.digest.deliver import DeliveryResult, deliver, new_message_id, redact_url
 from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
 from paperround.digest.summaries import attach_tldrs, run_budget
+from paperround.digest.summariser import Budget
 from paperround.ingest.run import Progress
 from paperround.ranking import rank_for
 
@@ -46,6 +47,7 @@ def _window(
 
 def preview_digest(profile: Profile, *, engine: Engine, now: datetime) -> RenderedDigest:
     """Render what the profile's first channel would receive now, without sending or recording."""
+    assert profile.id is not None  # a stored profile
     from paperround.digest.render import render_digest
 
     chans = profiles.channels_of(profile.id, engine=engine)
@@ -99,6 +101,7 @@ def _resend_open(
     profile: Profile, key: str, url: str | None, *, engine: Engine, now: datetime, home: Path
 ) -> list[ChannelOutcome]:
     """Send again, as it was, each delivery a dead run left pending on this channel."""
+    assert profile.id is not None  # a stored profile
     out = []
     for open_ in ledger.open_deliveries(profile.id, key, engine=engine):
         log.warning(
@@ -132,7 +135,7 @@ def digest_profile(
     served_since: datetime | None = None,
     until: datetime | None = None,
     decoded: dict | None = None,
-    budget: object | None = None,
+    budget: Budget | None = None,
 ) -> ProfileOutcome:
     """Select, rank, render, deliver and record one profile's digest, channel by channel.
 
@@ -148,9 +151,11 @@ def digest_profile(
     (models.store.candidates.unsent_candidates). budget: the run's summariser budget
     (paperround.digest.summaries.run_budget), shared likewise.
     """
+    assert profile.id is not None  # a stored profile
     health = health if health is not None else source_health(engine=engine)
     chans = profiles.channels_of(profile.id, engine=engine)
-    targets = [(str(c.id), c.url) for c in chans] or [(FILE_CHANNEL, None)]
+    targets: list[tuple[str, str | None]] = [(str(c.id), c.url) for c in chans]
+    targets = targets or [(FILE_CHANNEL, None)]
     outcomes: list[ChannelOutcome] = []
     max_candidates = 0
     wait = get_settings().channel_lock_timeout
@@ -190,13 +195,14 @@ class _ChannelRun:
     now: datetime
     home: Path
     health: DigestHealth
-    budget: object | None = None
+    budget: Budget | None = None
     candidates: int = 0
     tldr_fallbacks: int = 0  # papers whose model TL;DR failed (they kept the extractive line)
 
     def _render(self, until: datetime | None, decoded: dict | None):
         from paperround.digest.render import render_digest
 
+        assert self.profile.id is not None  # a stored profile
         window = _window(self.profile.id, self.key, engine=self.engine, now=self.now, until=until)
         cands = candidates.unsent_candidates(
             engine=self.engine,
@@ -237,6 +243,7 @@ class _ChannelRun:
         window, ranked, rendered = self._render(until, decoded)
         if rendered is None:
             return []
+        assert self.profile.id is not None  # a stored profile
         message_id = new_message_id()
         _, delivery_id = ledger.record_digest(
             engine=self.engine,
