@@ -49,4 +49,4 @@ lock:
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
