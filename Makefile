@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format test-deps lock clean
+.PHONY: install demo test lint typecheck format test-deps lock clean
 
 # requirements.lock: what Paperround runs on; requirements-dev.lock: that plus the tests'
 # and tools (and the postgres and llm extras they exercise). Both pinned with hashes.
@@ -38,11 +38,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy over models/ and paperround/ ([tool.mypy] in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(STAMP) test-deps lint
+test: $(STAMP) test-deps lint typecheck
 	$(BIN)/python -m pytest
 
 # Regenerate both locks (the current pins are kept unless pyproject.toml needs others; add
@@ -53,4 +57,4 @@ lock:
 	  -c requirements.lock -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -22,14 +22,16 @@ def served_deployments(
 ) -> list[RunnerDeployment]:
     """Ingest on its crons and the dispatcher on an interval, importable from anywhere."""
     return [
-        ingest.to_deployment(
+        # Prefect types to_deployment as maybe-a-coroutine (async_dispatch); called outside an
+        # event loop, as here, it returns the RunnerDeployment.
+        ingest.to_deployment(  # type: ignore[list-item]
             name="ingest",
             schedules=[Cron(cron, timezone=tz) for cron, tz in ingest_schedules],
             description="Fetch every enabled source and store new papers.",
             entrypoint_type=EntrypointType.MODULE_PATH,
             tags=["paperround"],
         ),
-        dispatch.to_deployment(
+        dispatch.to_deployment(  # type: ignore[list-item]  # as above
             name="dispatch",
             schedules=[Interval(timedelta(seconds=dispatch_every))],
             concurrency_limit=1,  # claims make overlaps safe; this avoids a pile-up

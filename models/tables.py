@@ -8,14 +8,26 @@ papers.key, (occurrence paper, source), (sent item profile, channel, paper),
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.utctime import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
 
-class Source(SQLModel, table=True):
+    class _Table(SQLModel):
+        """What the type checker sees of a table class: SQLAlchemy sets __table__ on every
+        mapped class, but SQLModel's typing does not declare it. At run time this is SQLModel."""
+
+        __table__: ClassVar[Table]
+
+else:
+    _Table = SQLModel
+
+
+class Source(_Table, table=True):
     """A configured listing: where to fetch, how to read it, and how it has been doing."""
 
     __tablename__ = "sources"
@@ -35,7 +47,7 @@ class Source(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Paper(SQLModel, table=True):
+class Paper(_Table, table=True):
     """One paper, whatever the number of sources, versions and cross-lists it came through."""
 
     __tablename__ = "papers"
@@ -71,7 +83,7 @@ class Paper(SQLModel, table=True):
     revised_seq: int | None = Field(default=None, sa_type=BigInteger, index=True)
 
 
-class StoreCounter(SQLModel, table=True):
+class StoreCounter(_Table, table=True):
     """A sequence every paper write takes its next value from, inside its own transaction:
     the row lock (PostgreSQL) or write lock (SQLite) makes its order the commit order."""
 
@@ -80,7 +92,7 @@ class StoreCounter(SQLModel, table=True):
     value: int = Field(default=0, sa_type=BigInteger)
 
 
-class PaperOccurrence(SQLModel, table=True):
+class PaperOccurrence(_Table, table=True):
     """That a source listed a paper: one row per (paper, source)."""
 
     __tablename__ = "paper_occurrences"
@@ -95,7 +107,7 @@ class PaperOccurrence(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class IngestRun(SQLModel, table=True):
+class IngestRun(_Table, table=True):
     """One fetch of one source: counts, or the error, or why the feed was empty."""
 
     __tablename__ = "ingest_runs"
@@ -109,7 +121,7 @@ class IngestRun(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class Profile(SQLModel, table=True):
+class Profile(_Table, table=True):
     """A reader's saved interests, schedule and delivery settings."""
 
     __tablename__ = "profiles"
@@ -133,7 +145,7 @@ class Profile(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Seed(SQLModel, table=True):
+class Seed(_Table, table=True):
     """A paper the reader names as representative of their interests."""
 
     __tablename__ = "profile_seeds"
@@ -150,7 +162,7 @@ class Seed(SQLModel, table=True):
     pending: bool = False
 
 
-class Channel(SQLModel, table=True):
+class Channel(_Table, table=True):
     """An Apprise URL a profile's digest goes to. May hold {env:NAME} placeholders."""
 
     __tablename__ = "channels"
@@ -161,7 +173,7 @@ class Channel(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Feedback(SQLModel, table=True):
+class Feedback(_Table, table=True):
     """A like (+1) or dislike (-1) of a paper by a profile's reader."""
 
     __tablename__ = "feedback"
@@ -175,7 +187,7 @@ class Feedback(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class DigestRecord(SQLModel, table=True):
+class DigestRecord(_Table, table=True):
     """A rendered digest for one profile and channel, kept as the archive."""
 
     __tablename__ = "digests"
@@ -198,7 +210,7 @@ class DigestRecord(SQLModel, table=True):
     parts: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
-class Delivery(SQLModel, table=True):
+class Delivery(_Table, table=True):
     """The ledger: one attempt history per (digest, channel)."""
 
     __tablename__ = "deliveries"
@@ -218,7 +230,7 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class DigestItem(SQLModel, table=True):
+class DigestItem(_Table, table=True):
     """A paper in a digest, with its rank, score and reasons."""
 
     __tablename__ = "digest_items"
@@ -232,7 +244,7 @@ class DigestItem(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class SentItem(SQLModel, table=True):
+class SentItem(_Table, table=True):
     """That a paper (at a version) reached a profile's channel: never send it twice."""
 
     __tablename__ = "sent_items"
@@ -246,7 +258,7 @@ class SentItem(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class RunClaim(SQLModel, table=True):
+class RunClaim(_Table, table=True):
     """A dispatcher's claim on a profile's schedule slot: two dispatchers never both send it."""
 
     __tablename__ = "run_claims"
@@ -262,7 +274,7 @@ class RunClaim(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class PaperSummary(SQLModel, table=True):
+class PaperSummary(_Table, table=True):
     """A TL;DR line a summariser model wrote for one version of a paper (the digest stage's
     cache: one model call per paper, never per profile or channel)."""
 

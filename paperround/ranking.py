@@ -23,11 +23,15 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from models.records import ScoredPaper, StoredProfile
 from models.store import candidates, profile_views
+
+if TYPE_CHECKING:  # the ranker is imported when first used (numpy, scipy, scikit-learn)
+    from paperround.rank.text import TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ INDEX_DIR = "index"  # under the home: one folder per saved index, the lock, fit
 FITS_LOG = "fits.log"  # one JSON line per fit: what a benchmark or an operator counts
 
 
-class RankCache(dict):
+class RankCache(dict[str, Any]):
     """The ranker's cache (rank/__init__.py), noting the expanded queries added to it since
     they were last saved beside the index (rank/query_log.py)."""
 
@@ -64,7 +68,7 @@ class RankState:
     index's folder (`folder`), so a fresh process starts with those of every process before.
     """
 
-    index: object | None
+    index: TextIndex | None
     built: datetime
     papers: int
     cache: RankCache = field(default_factory=RankCache)
@@ -93,7 +97,7 @@ def rank_state(*, engine: Engine, now: datetime, home: Path | None = None) -> Ra
             return state
         index, built, papers, folder = _index_for(engine, now=now, count=count, home=home)
         keep = state is not None and len(state.cache) < 100_000
-        cache = state.cache if keep else RankCache()
+        cache = state.cache if keep and state is not None else RankCache()
         if folder is not None:
             from paperround.rank.query_log import load_queries
 

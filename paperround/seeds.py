@@ -33,7 +33,7 @@ class SeedRef:
         return SeedPaper(key=key, title=self.title, abstract=self.abstract, authors=self.authors)
 
 
-def _clean(text: str) -> str:
+def _clean(text: str | None) -> str:
     return " ".join(re.sub(r"[{}]", "", text or "").split())
 
 
@@ -113,8 +113,12 @@ def parse_bibtex(text: str) -> list[SeedRef]:
                 break
         doi = normalize_doi(get("doi", ""))
         if doi and doi.startswith("10.48550/arxiv."):
-            arxiv = arxiv or parse_arxiv_id(doi.split("arxiv.", 1)[1])[0]
-            doi = None
+            # arXiv's own DOI names the paper; a malformed one stays a DOI
+            named = parse_arxiv_id(doi.split("arxiv.", 1)[1])
+            if arxiv is None and named is not None:
+                arxiv = named[0]
+            if arxiv is not None:
+                doi = None
         refs.append(
             SeedRef(
                 arxiv,

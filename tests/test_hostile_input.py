@@ -204,6 +204,18 @@ def test_csl_json_with_wrong_types_is_one_line(engine, capsys, tmp_path, text):
     assert dump(engine) == before
 
 
+def test_a_bibtex_arxiv_doi_that_names_no_paper_stays_a_doi():
+    # It crashed with "'NoneType' object is not subscriptable" (found by mypy).
+    from paperround.seeds import parse_bibtex
+
+    good, bad = parse_bibtex(
+        "@article{a, title={A}, doi={10.48550/arXiv.2301.00001}}\n"
+        "@article{b, title={B}, doi={10.48550/arXiv.notanid}}\n"
+    )
+    assert (good.arxiv_id, good.doi) == ("2301.00001", None)
+    assert (bad.arxiv_id, bad.doi) == (None, "10.48550/arxiv.notanid")
+
+
 def test_random_bytes_as_a_seed_file(engine, capsys, tmp_path):
     path = tmp_path / "seeds.bin"
     path.write_bytes(bytes(range(256)) * 8 + os.urandom(512))

@@ -13,7 +13,10 @@ config = context.config
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("set sqlalchemy.url, or run through models.db.upgrade")
+        engine = create_engine(url)
         with engine.connect() as connection:
             _run(connection)
             connection.commit()

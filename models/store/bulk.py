@@ -19,11 +19,15 @@ import json
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii as _quote
 from operator import itemgetter
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import JSON, Connection, select
 
 from models.tables import Paper, PaperOccurrence
 from models.utctime import UTCDateTime
+
+if TYPE_CHECKING:
+    import psycopg
 
 P = Paper.__table__
 O = PaperOccurrence.__table__  # noqa: E741
@@ -96,7 +100,8 @@ def insert_papers(conn: Connection, rows: list[dict]) -> dict[str, int]:
     """Insert rows (skipping keys that exist); returns key -> id of the rows inserted here."""
     cols = [c.name for c in P.c if c.name != "id"]
     if conn.dialect.name != "sqlite":
-        cursor = conn.connection.cursor()
+        # psycopg's cursor (SQLAlchemy types it as any DB-API cursor): executemany(returning=)
+        cursor = cast("psycopg.Cursor[tuple[int, str]]", conn.connection.cursor())
         try:
             cursor.executemany(
                 f"INSERT INTO papers ({', '.join(cols)}) VALUES "
@@ -105,7 +110,7 @@ def insert_papers(conn: Connection, rows: list[dict]) -> dict[str, int]:
                 _db_rows(P, cols, rows, "postgresql"),
                 returning=True,
             )
-            out = {}
+            out: dict[str, int] = {}
             while True:
                 for ident, key in cursor.fetchall():
                     out[key] = ident
@@ -114,7 +119,7 @@ def insert_papers(conn: Connection, rows: list[dict]) -> dict[str, int]:
         finally:
             cursor.close()
     top = "SELECT coalesce(max(id), 0) FROM papers"
-    before = conn.exec_driver_sql(top).scalar()
+    before: int = conn.exec_driver_sql(top).scalar_one()
     inserted = conn.exec_driver_sql(
         f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
         "ON CONFLICT (key) DO NOTHING",
@@ -125,10 +130,10 @@ def insert_papers(conn: Connection, rows: list[dict]) -> dict[str, int]:
     if inserted == len(rows) and conn.exec_driver_sql(top).scalar() == before + len(rows):
         return {r["key"]: before + n for n, r in enumerate(rows, 1)}
     keys = [r["key"] for r in rows]
-    out: dict[str, int] = {}
+    out = {}
     for start in range(0, len(keys), 5000):
         query = select(P.c.key, P.c.id).where(P.c.key.in_(keys[start : start + 5000]))
-        out.update(conn.execute(query).all())
+        out.update(conn.execute(query).tuples().all())
     return out
 
 

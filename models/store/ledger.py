@@ -21,8 +21,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select, true, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from models.errors import NotFoundError
 from models.records import RenderedDigest, ScoredPaper
 from models.tables import Delivery, DigestItem, DigestRecord, SentItem
 from models.utctime import UTCDateTime
@@ -174,6 +175,7 @@ def record_digest(
         )
         session.add(digest)
         session.flush()
+        assert digest.id is not None  # the flush assigned it
         for rank, item in enumerate(items, 1):
             session.add(
                 DigestItem(
@@ -194,7 +196,7 @@ def record_digest(
                 d.status == "failed",
                 d.created_at > since if since is not None else true(),
             )
-        ).scalar()
+        ).scalar_one()
         delivery = Delivery(
             digest_id=digest.id,
             profile_id=profile_id,
@@ -205,6 +207,7 @@ def record_digest(
         )
         session.add(delivery)
         session.commit()
+        assert delivery.id is not None  # the commit assigned it
         return digest.id, delivery.id
 
 
@@ -222,6 +225,8 @@ def finish_delivery(
     on success, the first `papers_sent` (digest order) of a delivery that failed part way."""
     with Session(engine) as session:
         delivery = session.get(Delivery, delivery_id)
+        if delivery is None:
+            raise NotFoundError(f"delivery {delivery_id} does not exist")
         delivery.status = "sent" if ok else "failed"
         delivery.error = None if ok else error
         delivery.error_class = None if ok else error_class
@@ -230,11 +235,11 @@ def finish_delivery(
         session.flush()
         if ok or papers_sent:
             query = (
-                select(DigestItem.paper_id, DigestItem.version)
-                .where(DigestItem.digest_id == delivery.digest_id)
-                .order_by(DigestItem.rank)
+                select(col(DigestItem.paper_id), col(DigestItem.version))
+                .where(col(DigestItem.digest_id) == delivery.digest_id)
+                .order_by(col(DigestItem.rank))
             )
-            items = session.exec(query if ok else query.limit(papers_sent)).all()
+            items = session.execute(query if ok else query.limit(papers_sent)).all()
             rows = [
                 {
                     "profile_id": delivery.profile_id,

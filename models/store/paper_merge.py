@@ -25,7 +25,7 @@ from models.ids import canonical_key
 from models.records import PaperRecord
 
 PRIMARY_TYPES = frozenset({"new", "replace"})
-_EMPTY = (None, "", [], ())
+_EMPTY: tuple[object, ...] = (None, "", [], ())
 
 
 def record_key(rec: PaperRecord) -> str:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
 from models.db_errors import retryable
@@ -115,7 +115,7 @@ def _upsert_records(
 
 
 def _select_rows(conn: Connection, keys: set[str], dois: set[str]) -> dict[int, dict]:
-    cond = P.c.key.in_(keys)
+    cond: ColumnElement[bool] = P.c.key.in_(keys)
     if dois:
         cond = or_(cond, P.c.doi.in_(dois))
     query = select(P).where(cond).order_by(P.c.id)
@@ -194,7 +194,7 @@ def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: da
     dois = {r.doi for recs in chunk.values() for r in recs if r.doi}
     rows = _select_rows(conn, set(chunk) | {f"doi:{d}" for d in dois}, dois)
     index = _index(rows)
-    ids: dict[str, int] = {}
+    unresolved: dict[str, str] = {}  # chunk key -> key of its fresh row, an id once inserted
     fresh: dict[str, dict] = {}
     existing: dict[str, list[int]] = {}
     for key, recs in chunk.items():
@@ -207,18 +207,17 @@ def _upsert_chunk(conn: Connection, chunk: dict[str, list[PaperRecord]], now: da
                 merge_record(row, rec, now)
             row["seq"], row["revised_seq"] = seq, None
             fresh[row["key"]] = row
-            ids[key] = row["key"]  # resolved to an id below
+            unresolved[key] = row["key"]
     inserted = bulk.insert_papers(conn, list(fresh.values())) if fresh else {}
     raced = {k for k in fresh if k not in inserted}  # another ingest inserted it meanwhile
     if raced:
         rows.update(_select_rows(conn, raced, set()))
         index = _index(rows)
-        for key, row_key in list(ids.items()):
+        for key, row_key in list(unresolved.items()):
             if row_key in raced:
                 existing[key] = [index[0][row_key]]
-                del ids[key]
-    for key, row_key in list(ids.items()):
-        ids[key] = inserted[row_key]
+                del unresolved[key]
+    ids = {key: inserted[row_key] for key, row_key in unresolved.items()}
     revised: set[int] = set()
     changed: set[int] = set()
     merged = 0

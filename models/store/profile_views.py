@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.profile_config import ProfileConfig, SeedConfig
 from models.records import ProfileSpec, SeedPaper, StoredProfile
@@ -15,7 +17,9 @@ from models.tables import Feedback, Paper, Seed
 def _seeds_of(profile_id: int, *, engine: Engine) -> list[Seed]:
     with Session(engine) as session:
         return list(
-            session.exec(select(Seed).where(Seed.profile_id == profile_id).order_by(Seed.id)).all()
+            session.exec(
+                select(Seed).where(Seed.profile_id == profile_id).order_by(col(Seed.id))
+            ).all()
         )
 
 
@@ -32,7 +36,7 @@ def profile_spec(profile: StoredProfile, *, engine: Engine) -> ProfileSpec:
     with Session(engine) as session:
         rows = session.exec(
             select(Feedback, Paper)
-            .join(Paper, Paper.id == Feedback.paper_id)
+            .join(Paper, col(Paper.id) == col(Feedback.paper_id))
             .where(Feedback.profile_id == profile.id)
         ).all()
         for fb, paper in rows:
@@ -60,11 +64,13 @@ def profile_spec(profile: StoredProfile, *, engine: Engine) -> ProfileSpec:
 
 def config_of(profile: StoredProfile, *, engine: Engine) -> ProfileConfig:
     """The declarative view of a stored profile (channels as stored, secrets included)."""
+    scalars: dict[str, Any] = {k: getattr(profile, k) for k in SCALARS}
+    lists: dict[str, Any] = {k: list(getattr(profile, k)) for k in LISTS}
     return ProfileConfig.model_construct(
         name=profile.name,
-        **{k: getattr(profile, k) for k in SCALARS},
+        **scalars,
         keywords={str(k): float(w) for k, w in profile.keywords},
-        **{k: list(getattr(profile, k)) for k in LISTS},
+        **lists,
         weights=dict(profile.weights),
         seeds=[
             SeedConfig(

@@ -93,6 +93,7 @@ def create_profile(
             raise DuplicateError(f"a profile named {profile.name!r} already exists")
         session.add(profile)
         session.flush()
+        assert profile.id is not None  # the flush assigned it
         for seed in seeds or []:
             seed.profile_id = profile.id
             session.add(seed)
@@ -147,7 +148,7 @@ def save_profile(
         if prof is None and mode == "update":
             raise NotFoundError(f"no profile named {config.name!r} (see: paperround profile list)")
         created = prof is None
-        if created:
+        if prof is None:
             prof = Profile(name=config.name, created_at=now)
         for k in SCALARS:
             setattr(prof, k, getattr(config, k))
@@ -158,6 +159,7 @@ def save_profile(
         prof.updated_at = now
         session.add(prof)
         session.flush()
+        assert prof.id is not None  # the flush assigned it
         _replace_children(session, prof.id, config)
         session.commit()
         session.refresh(prof)
@@ -260,7 +262,7 @@ def set_feedback(
         else:
             # One statement, so two clicks at once cannot both insert (a select-then-insert
             # lost the race with a UNIQUE error: tests/test_web_race.py).
-            table = Feedback.__table__  # type: ignore[attr-defined]
+            table = Feedback.__table__
             dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
             stmt = dialect.insert(table).values(
                 profile_id=prof.id, paper_id=paper.id, value=value, origin=origin,

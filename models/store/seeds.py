@@ -4,7 +4,7 @@ paperround/seed_lookup.py), found here and filled in once their metadata is know
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.records import SeedPaper
 from models.tables import Profile, Seed
@@ -13,9 +13,9 @@ from models.tables import Profile, Seed
 def pending_seed_keys(*, engine: Engine, profile: str | None = None) -> list[str]:
     """Keys of pending seeds (of one profile, or all), each once, oldest first."""
     with Session(engine) as session:
-        query = select(Seed.key).where(Seed.pending).order_by(Seed.id)
+        query = select(Seed.key).where(Seed.pending).order_by(col(Seed.id))
         if profile is not None:
-            query = query.join(Profile, Profile.id == Seed.profile_id).where(
+            query = query.join(Profile, col(Profile.id) == col(Seed.profile_id)).where(
                 Profile.name == profile
             )
         return list(dict.fromkeys(session.exec(query).all()))
@@ -27,7 +27,7 @@ def fill_pending_seeds(found: dict[str, SeedPaper], *, engine: Engine) -> int:
     if not found:
         return 0
     with Session(engine) as session:
-        rows = session.exec(select(Seed).where(Seed.pending, Seed.key.in_(list(found)))).all()
+        rows = session.exec(select(Seed).where(Seed.pending, col(Seed.key).in_(list(found)))).all()
         for seed in rows:
             paper = found[seed.key]
             seed.title, seed.abstract = paper.title, paper.abstract

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from models.tables import PaperSummary
 
@@ -45,8 +46,5 @@ def store_lines(
         for (p, v), t in lines.items()
     ]
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        conn.execute(insert(S).on_conflict_do_nothing(), rows)
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(dialect.insert(S).on_conflict_do_nothing(), rows)

@@ -118,9 +118,10 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:
         # Usage errors (Typer ships its own copy of click, so match on the interface).
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
-            sys.exit(exc.exit_code)
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         if _Edge.debug:
             traceback.print_exception(exc)
         err_console.print(

@@ -61,6 +61,7 @@ def channel_urls(ctx: typer.Context, incomplete: str) -> list[str]:
         if eng is None or not name:
             return []
         prof = get_profile(name, engine=eng)
+        assert prof.id is not None  # a stored profile
         urls = [shown_url(c.url) for c in channels_of(prof.id, engine=eng)]
     except Exception:  # completion fails silently, by design
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Column, Table
@@ -49,7 +49,7 @@ def _pick(rendered, fmt: str) -> str:
 
 @app.command("preview")
 def preview(
-    profile: str = name_argument(),
+    profile: Annotated[str, name_argument()],
     fmt: Format = FORMAT,
     open_: bool = typer.Option(False, "--open", help="Open the HTML in a browser."),
 ) -> None:
@@ -76,7 +76,7 @@ def preview(
 
 @app.command("send")
 def send(
-    profile: str = name_argument(),
+    profile: Annotated[str, name_argument()],
     dry_run: bool = typer.Option(False, "--dry-run", help="Rank and render only."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:

@@ -11,7 +11,7 @@ command's help so the type names cannot come back.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
@@ -66,7 +66,13 @@ def plain_params(params: list[Any]) -> None:
             param.metavar = _option_metavar(param)
 
 
-class _Plain:
+if TYPE_CHECKING:  # what the mixin is mixed into: Typer's copy of click's Command
+    from typer._click.core import Command as _Command
+else:
+    _Command = object
+
+
+class _Plain(_Command):
     """Shared by PlainCommand and PlainGroup: every parameter as help and usage show it,
     --help and the completion options Typer adds after construction included."""
 

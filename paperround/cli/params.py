@@ -3,6 +3,8 @@ completion for each, so `-s` means `--source` and `-p` means `--profile` everywh
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from paperround.cli.complete import profile_names, source_names
@@ -15,15 +17,17 @@ PROFILE_NAME = typer.Argument(
 )
 
 
-def profile_option(help: str, *, required: bool = False, many: bool = False):
+def profile_option(help: str, *, required: bool = False, many: bool = False) -> Any:
     """--profile/-p: which profile(s) a command is about."""
-    default = [] if many else (... if required else None)
+    default: Any = [] if many else (... if required else None)
     return typer.Option(
         default, "--profile", "-p", metavar="PROFILE", help=help, autocompletion=profile_names
     )
 
 
-def source_option(help: str = "Only these sources (repeat for several).", *, many: bool = True):
+def source_option(
+    help: str = "Only these sources (repeat for several).", *, many: bool = True
+) -> Any:
     """--source/-s: which source(s) a command reads."""
     return typer.Option(
         [] if many else None,

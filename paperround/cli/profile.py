@@ -8,6 +8,7 @@ seeds (profile_io.py) and channels (profile_channel.py) join the same `profile` 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -111,7 +112,7 @@ def add(
 
 @app.command("edit")
 def edit(
-    name: str = name_argument(),
+    name: Annotated[str, name_argument()],
     keyword: list[str] = typer.Option(
         None, "--keyword", "-k", metavar="PHRASE[:WEIGHT]", help="Replace keywords.", parser=KEYWORD
     ),
@@ -187,9 +188,9 @@ def edit(
     for field, value in (*lists, *scalars):
         if value is not None:
             data[field] = value
-    for w in weight:
-        key, value = parse_weight(w)
-        data["weights"][key] = value
+    for spec in weight:
+        key, share = parse_weight(spec)
+        data["weights"][key] = share
     save(data, "update")
     console.print(f"updated profile [bold]{esc(name)}[/bold]")
 
@@ -262,7 +263,7 @@ def _shown_when(config, next_send: str | None, delivery: dict | None) -> tuple[s
 
 
 @app.command("show")
-def show(name: str = name_argument(), json_out: bool = JSON) -> None:
+def show(name: Annotated[str, name_argument()], json_out: bool = JSON) -> None:
     """Show one profile, its next send time and its last delivery (channel URLs redacted).
 
     Example: paperround profile show theory --json

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from paperround.cli.common import console, esc, plain, print_json
@@ -15,7 +17,7 @@ channel_app = App(help="Manage where a profile's digest is delivered.", no_args_
 
 @channel_app.command("add")
 def channel_add(
-    name: str = name_argument(),
+    name: Annotated[str, name_argument()],
     url: str = typer.Argument(
         ..., metavar="URL", help="An Apprise URL; {env:NAME} is read from the environment."
     ),
@@ -34,7 +36,7 @@ def channel_add(
 
 @channel_app.command("remove")
 def channel_remove(
-    name: str = name_argument(),
+    name: Annotated[str, name_argument()],
     url: str = typer.Argument(
         ...,
         metavar="URL",
@@ -59,7 +61,7 @@ def channel_remove(
 
 
 @channel_app.command("list")
-def channel_list(name: str = name_argument(), json_out: bool = JSON) -> None:
+def channel_list(name: Annotated[str, name_argument()], json_out: bool = JSON) -> None:
     """List a profile's channels (redacted).
 
     Example: paperround profile channel list theory
@@ -73,7 +75,7 @@ def channel_list(name: str = name_argument(), json_out: bool = JSON) -> None:
 
 
 @channel_app.command("test")
-def channel_test(name: str = name_argument()) -> None:
+def channel_test(name: Annotated[str, name_argument()]) -> None:
     """Send a short test message to each channel and report the real reason of any failure.
 
     Example: paperround profile channel test theory

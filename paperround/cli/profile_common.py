@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 
@@ -36,7 +36,7 @@ WEIGHT = checked(lambda text: _profiles().parse_weight(text), keep_text=True)
 MIN_SCORE = checked(lambda text: finite(text, "min score"))
 SCHEDULE = checked(lambda text: _profiles().parse_schedule(text), keep_text=True)
 TIMEZONE = checked(lambda text: _profiles().parse_timezone(text))
-SEED_FILES = dict(exists=True, dir_okay=False, readable=True)
+SEED_FILES: dict[str, Any] = dict(exists=True, dir_okay=False, readable=True)
 
 
 def schedule_option(default: str | None):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -23,6 +24,9 @@ from paperround.cli.profile_common import (
     seed_refs,
     warn,
 )
+
+if TYPE_CHECKING:
+    from models.profile_config import ProfileConfig
 
 seeds_app = App(help="Manage a profile's seed papers.", no_args_is_help=True)
 
@@ -82,7 +86,7 @@ def apply(
     text = read_text(path, limit=MAX_YAML_FILE, what="YAML file of profiles")
     configs = [_keep_redacted_channels(c) for c in from_yaml(text, source=str(path))]
     eng = engine()
-    plan = []
+    plan: list[tuple[ProfileConfig, list[str] | None]] = []
     for config in configs:  # every change is known (and shown) before the first write
         try:
             old = config_of(get_profile(config.name, engine=eng), engine=eng)
@@ -132,7 +136,7 @@ def _keep_redacted_channels(config):
 
 
 @seeds_app.command("list")
-def seeds_list(name: str = name_argument(), json_out: bool = JSON) -> None:
+def seeds_list(name: Annotated[str, name_argument()], json_out: bool = JSON) -> None:
     """List a profile's seed papers (a pending one is looked up again first).
 
     Example: paperround profile seeds list theory
@@ -150,7 +154,7 @@ def seeds_list(name: str = name_argument(), json_out: bool = JSON) -> None:
 
 @seeds_app.command("add")
 def seeds_add(
-    name: str = name_argument(),
+    name: Annotated[str, name_argument()],
     papers: list[str] = typer.Argument(None, metavar="PAPERS", help="arXiv ids or URLs."),
     from_file: list[Path] = typer.Option(
         [], "--from-file", help="BibTeX, CSL JSON or id list.", **SEED_FILES
@@ -174,7 +178,7 @@ def seeds_add(
 
 @seeds_app.command("remove")
 def seeds_remove(
-    name: str = name_argument(),
+    name: Annotated[str, name_argument()],
     keys: list[str] = typer.Argument(
         ..., metavar="KEYS", help="Seed keys (see `profile seeds list`)."
     ),

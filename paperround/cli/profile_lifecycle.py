@@ -3,6 +3,8 @@ whole, from its name to what it was sent."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.table import Column, Table
 
@@ -11,7 +13,7 @@ from paperround.cli.params import JSON
 from paperround.cli.profile_common import load_config, name_argument, save
 
 
-def remove(name: str = name_argument()) -> None:
+def remove(name: Annotated[str, name_argument()]) -> None:
     """Delete a profile with its seeds, channels, feedback and history.
 
     Example: paperround profile remove theory
@@ -23,7 +25,7 @@ def remove(name: str = name_argument()) -> None:
 
 
 def rename(
-    old: str = name_argument("The profile's current name."),
+    old: Annotated[str, name_argument("The profile's current name.")],
     new: str = typer.Argument(..., metavar="NEW", help="Its new name."),
 ) -> None:
     """Rename a profile (its history follows).
@@ -37,7 +39,7 @@ def rename(
 
 
 def clone(
-    source: str = name_argument("The profile to copy."),
+    source: Annotated[str, name_argument("The profile to copy.")],
     new: str = typer.Argument(..., metavar="NEW", help="The copy's name."),
 ) -> None:
     """Copy a profile's settings, seeds and channels under a new name (no history).
@@ -50,7 +52,7 @@ def clone(
     console.print(f"cloned [bold]{esc(source)}[/bold] as [bold]{esc(prof.name)}[/bold]")
 
 
-def pause(name: str = name_argument()) -> None:
+def pause(name: Annotated[str, name_argument()]) -> None:
     """Stop sending this profile's digest (settings are kept).
 
     Example: paperround profile pause theory
@@ -61,7 +63,7 @@ def pause(name: str = name_argument()) -> None:
     console.print(f"paused [bold]{esc(name)}[/bold]")
 
 
-def resume(name: str = name_argument()) -> None:
+def resume(name: Annotated[str, name_argument()]) -> None:
     """Send this profile's digest again.
 
     Example: paperround profile resume theory
@@ -73,7 +75,7 @@ def resume(name: str = name_argument()) -> None:
 
 
 def history(
-    name: str = name_argument(),
+    name: Annotated[str, name_argument()],
     limit: int = typer.Option(20, min=1, help="Most recent N digests."),
     json_out: bool = JSON,
 ) -> None:

@@ -18,6 +18,7 @@ from paperround.digest.compose import build_digest, write_digest_files
 from paperround.digest.deliver import DeliveryResult, deliver, new_message_id, redact_url
 from paperround.digest.outcomes import ChannelOutcome
 from paperround.digest.summaries import attach_tldrs
+from paperround.digest.summariser import Budget
 from paperround.ranking import rank_for
 
 FIRST_RUN_LOOKBACK = timedelta(days=3)  # a new profile's first digest covers this much
@@ -76,7 +77,7 @@ class ChannelRun:
     now: datetime
     home: Path
     health: DigestHealth
-    budget: object | None = None
+    budget: Budget | None = None
     candidates: int = 0
     tldr_fallbacks: int = 0  # papers whose model TL;DR failed (they kept the extractive line)
 

@@ -23,6 +23,7 @@ from paperround.digest.compose import build_digest, source_health
 from paperround.digest.deliver import redact_url
 from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
 from paperround.digest.summaries import attach_tldrs, run_budget
+from paperround.digest.summariser import Budget
 from paperround.ingest.run import Progress
 from paperround.ranking import rank_for
 
@@ -58,6 +59,7 @@ def _resend_open(
     profile: StoredProfile, key: str, url: str | None, *, engine: Engine, now: datetime, home: Path
 ) -> list[ChannelOutcome]:
     """Send again, as it was, each delivery a dead run left pending on this channel."""
+    assert profile.id is not None  # a stored profile
     out = []
     for open_ in ledger.open_deliveries(profile.id, key, engine=engine):
         log.warning(
@@ -91,7 +93,7 @@ def digest_profile(
     served_since: datetime | None = None,
     until: datetime | None = None,
     decoded: dict | None = None,
-    budget: object | None = None,
+    budget: Budget | None = None,
 ) -> ProfileOutcome:
     """Select, rank, render, deliver and record one profile's digest, channel by channel.
 
@@ -107,6 +109,7 @@ def digest_profile(
     (models.store.candidates.unsent_candidates). budget: the run's summariser budget
     (paperround.digest.summaries.run_budget), shared likewise.
     """
+    assert profile.id is not None  # a stored profile
     health = health if health is not None else source_health(engine=engine)
     chans = profiles.channels_of(profile.id, engine=engine)
     targets: list[tuple[str, str | None]] = [(str(c.id), c.url) for c in chans]

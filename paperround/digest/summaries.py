@@ -24,7 +24,7 @@ from paperround.digest.tldr import extractive_tldrs
 log = logging.getLogger(__name__)
 
 
-def run_budget():
+def run_budget() -> Budget | None:
     """The budget one run shares across its digests, or None without a summariser model."""
     if not get_settings().summariser:
         return None
@@ -32,7 +32,7 @@ def run_budget():
 
 
 def attach_tldrs(
-    items: list[ScoredPaper], *, engine: Engine | None = None, budget: object | None = None
+    items: list[ScoredPaper], *, engine: Engine | None = None, budget: Budget | None = None
 ) -> tuple[list[ScoredPaper], TldrReport]:
     """The items with their `tldr` filled, and what it took.
 

@@ -100,7 +100,7 @@ def model_lines(
     keys = [(s.paper.paper_id, s.paper.version) for s in items]
     lines = list(fallback)
     cached = store.cached_lines(keys, model=model, prompt=prompt_id, engine=engine)
-    todo = []
+    todo: list[int] = []
     for i, key in enumerate(keys):
         if key in cached:
             lines[i] = cached[key]
@@ -179,7 +179,8 @@ def load_model(model_id: str):
         def limited_client(*args, **kwargs):
             return get_client(*args, **kwargs).with_options(timeout=timeout, max_retries=0)
 
-        model.get_client = limited_client
+        # get_client exists on the OpenAI-compatible models only (looked up above)
+        model.get_client = limited_client  # type: ignore[attr-defined]
     return model
 
 

@@ -100,13 +100,13 @@ def backfill_source(
             stored = upsert_records(page.records, engine=engine, now=now)
             fetched += len(page.records)
             new += len(stored.new)
-            if progress is not None:
+            if progress is not None and task is not None:
                 progress.advance(task)
     except PaperroundError as exc:
-        offline = isinstance(exc, FetchError) and exc.offline
-        # Offline, the query URL adds nothing to "cannot resolve export.arxiv.org".
-        error = exc.reason if offline else str(exc)
-        return BackfillOutcome(src.name, fetched, new, error, offline=offline)
+        if isinstance(exc, FetchError) and exc.offline:
+            # Offline, the query URL adds nothing to "cannot resolve export.arxiv.org".
+            return BackfillOutcome(src.name, fetched, new, exc.reason, offline=True)
+        return BackfillOutcome(src.name, fetched, new, str(exc), offline=False)
     return BackfillOutcome(src.name, fetched, new)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -55,14 +56,14 @@ def rank(
     *,
     now: datetime,
     index: TextIndex | None = None,
-    cache: MutableMapping[str, object] | None = None,
+    cache: MutableMapping[str, Any] | None = None,
 ) -> list[ScoredPaper]:
     """Candidates scored for one profile, best first, cut to max_items and min_score."""
     return rank_many(candidates, [profile], now=now, index=index, cache=cache)[0]
 
 
 def _signals(
-    candidates: Sequence[Candidate], index: TextIndex, cache: MutableMapping[str, object]
+    candidates: Sequence[Candidate], index: TextIndex, cache: MutableMapping[str, Any]
 ) -> PaperSignals:
     """The candidates' signals, reused while the next profile ranks the same candidates
     with the same index (a dispatch run ranks profile after profile over one day's papers):
@@ -82,7 +83,7 @@ def rank_many(
     *,
     now: datetime,
     index: TextIndex | None = None,
-    cache: MutableMapping[str, object] | None = None,
+    cache: MutableMapping[str, Any] | None = None,
 ) -> list[list[ScoredPaper]]:
     """Each profile's ranked papers, in the order of `profiles`.
 
@@ -101,7 +102,7 @@ def _rank_many(
     *,
     now: datetime,
     index: TextIndex | None,
-    cache: MutableMapping[str, object] | None,
+    cache: MutableMapping[str, Any] | None,
 ) -> list[list[ScoredPaper]]:
     if index is None:
         extra = [p for prof in profiles for p in (*prof.seeds, *prof.liked, *prof.disliked)]
@@ -130,7 +131,7 @@ def _rank_many(
 
 
 def _feedback_scores(
-    profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
+    profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, Any]
 ) -> np.ndarray | None:
     """The likes model's probability-like score per candidate, or None without feedback."""
     positives = (*profile.seeds, *profile.liked)
@@ -144,7 +145,7 @@ def _rank_one(
     profile: ProfileSpec,
     signals: PaperSignals,
     seed_sim: np.ndarray,
-    cache: MutableMapping[str, object],
+    cache: MutableMapping[str, Any],
 ) -> tuple[list[tuple[int, tuple[ScoredPaper, dict[str, float]]]], np.ndarray | None]:
     """The profile's picks as (row, (paper, signal values)), reasons still to come."""
     weights = {**DEFAULT_WEIGHTS, **profile.weights}
@@ -215,9 +216,11 @@ def _reasons(
         if name == "keywords":
             text = f"matches '{signals.best_keyword(profile.keywords, i)}'"
         elif name == "seeds":
+            assert closest is not None  # a seeds score comes with its closest seed
             title, sim = closest
             text = f"close to your seed paper {title} ({sim:.2f})"
         elif name == "feedback":
+            assert fb is not None  # a feedback score comes with the model's decisions
             text = f"your likes model: {fb[i]:.2f}"
         elif name == "authors":
             text = f"by {signals.followed(profile.authors)[1][i]}, whom you follow"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +47,7 @@ class FeedbackModel:
     def decision(self, signals: PaperSignals) -> np.ndarray:
         if self.latent is not None:
             return signals.latent @ self.latent
+        assert self.weights is not None  # a model has weights or latent weights
         dense = np.zeros(self.weights.shape[1], np.float32)
         dense[self.weights.indices] = self.weights.data
         return signals.vectors @ dense
@@ -93,7 +95,7 @@ def model_for(
     positives: Sequence[SeedPaper],
     negatives: Sequence[SeedPaper],
     signals: PaperSignals,
-    cache: MutableMapping[str, object] | None,
+    cache: MutableMapping[str, Any] | None,
 ) -> FeedbackModel:
     """The cached model for this feedback, trained now if the feedback changed: likes (+1),
     dislikes (-1) and in-store negatives (-NEGATIVE_WEIGHT)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import MutableMapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -99,7 +100,7 @@ def dense_product(vectors: sp.csr_matrix, queries: sp.csr_matrix) -> np.ndarray:
 def seed_similarities(
     profiles: Sequence[ProfileSpec],
     signals: PaperSignals,
-    cache: MutableMapping[str, object] | None = None,
+    cache: MutableMapping[str, Any] | None = None,
 ) -> list[np.ndarray]:
     """Each profile's cosine between its centred query and every candidate (0 without seeds)."""
     index = signals.index

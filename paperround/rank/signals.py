@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import cached_property
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -60,7 +61,7 @@ class PaperSignals:
     def window_rows(self, papers: Sequence[SeedPaper]) -> list[int] | None:
         """The papers' rows in the index's window, or None when one of them is not there."""
         rows = [self._rows.get(p.key) for p in papers]
-        return None if None in rows else rows
+        return None if None in rows else cast("list[int]", rows)
 
     def paper_vectors(self, papers: Sequence[SeedPaper]) -> sp.csr_matrix:
         """tf-idf rows of seed or feedback papers; the window's own row when it holds them."""

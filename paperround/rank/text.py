@@ -202,7 +202,8 @@ def build_index(
         bigram_keys=bi_terms.astype(np.int64),
         bigram_cols=bigram_cols,
         idf=idf,
-        background=sp.csr_matrix((0, len(idf)), dtype=np.float32),
+        # scipy-stubs 1.17 types an empty (M, N) matrix for the float64, int, bool dtypes only
+        background=sp.csr_matrix((0, len(idf)), dtype=np.float32),  # type: ignore[arg-type]
         keys=(),
         mean=np.zeros(len(idf), np.float32),
         fingerprint="",

@@ -245,4 +245,4 @@ def create_app(config: WebConfig) -> Starlette:
     }  # fmt: skip
     base = config.base_path
     return Starlette(routes=[Mount(base, routes=routes)] if base else routes,
-                     exception_handlers=handlers)  # type: ignore[arg-type]  # fmt: skip
+                     exception_handlers=handlers)  # fmt: skip

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 05:28:20.792805
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 

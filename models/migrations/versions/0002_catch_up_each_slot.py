@@ -10,7 +10,7 @@ Create Date: 2026-11-23 14:40:00.000000
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 

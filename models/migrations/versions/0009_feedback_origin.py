@@ -11,7 +11,7 @@ Create Date: 2026-11-30 23:00:00.000000
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 revision = '0009'

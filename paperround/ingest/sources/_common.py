@@ -225,7 +225,7 @@ def bounded(r: PaperRecord) -> PaperRecord | None:
     if not title and not (r.arxiv_id or r.doi or web):
         return None
     title = title or (f"arXiv:{r.arxiv_id}" if r.arxiv_id else web or f"doi:{r.doi}")
-    fields = {
+    fields: dict[str, Any] = {
         "external_id": _ident(r.external_id or web or title),
         "title": title,
         "abstract": _block(r.abstract, MAX_ABSTRACT),
@@ -256,9 +256,9 @@ def keep_papers(
     kept = []
     for record in records:
         seen += 1
-        record = bounded(record)
-        if record is not None:
-            kept.append(record)
+        clean = bounded(record)
+        if clean is not None:
+            kept.append(clean)
     if seen and not kept:
         raise FeedError(
             source, f"{seen} item(s) but none has a title or link: not a paper feed (truncated?)"

@@ -37,13 +37,13 @@ def parse(body: bytes, *, source: str, content_type: str | None = None) -> Parse
         raise FeedError(source, f"Hugging Face API error: {one_line(str(data['error']))}")
     if not isinstance(data, list):
         raise FeedError(source, f"expected a JSON array of papers, got {type(data).__name__}")
-    records = []
+    parsed = []
     for i, item in enumerate(data):
         paper = item.get("paper") if isinstance(item, dict) else None
         if not isinstance(paper, dict) or not paper.get("id"):
             raise FeedError(source, f"item {i} has no paper.id: not a Daily Papers response")
-        records.append(_record(paper, item, source))
-    records, dropped = keep_papers(records, source=source)
+        parsed.append(_record(paper, item, source))
+    records, dropped = keep_papers(parsed, source=source)
     days = Counter(r.updated.date() for r in records if r.updated)
     announced_on = days.most_common(1)[0][0] if days else None
     return ParseResult(
