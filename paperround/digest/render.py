@@ -7,12 +7,13 @@ variable and is escaped for its format (HTML autoescape, Markdown and Slack esca
 from __future__ import annotations
 
 import re
+import shlex
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from models.records import Digest, RenderedDigest, ScoredPaper
+from models.records import Digest, FeedbackLinks, RenderedDigest, ScoredPaper
 from models.settings import get_settings
 from paperround.digest.mathtext import tex_to_text
 from paperround.digest.tldr import extractive_tldr
@@ -141,7 +142,7 @@ def safe_url(url: str | None) -> str | None:
     return url.translate(_URL_BREAKERS)
 
 
-def _item(scored: ScoredPaper) -> dict:
+def _item(scored: ScoredPaper, feedback: FeedbackLinks | None = None) -> dict:
     p = scored.paper
     candidates = (
         ("Abstract", p.url),
@@ -157,8 +158,12 @@ def _item(scored: ScoredPaper) -> dict:
     tldr = clean_line(scored.tldr or extractive_tldr(abstract))
     if len(abstract.split()) <= len(tldr.split()) + 8:
         head = ""  # a short abstract that is hardly more than its TL;DR: shown once
+    more, less = feedback.papers.get(p.paper_id, (None, None)) if feedback else (None, None)
     return {
         "title": clean_line(tex_to_text(p.title)),
+        "id": clean_line(p.key),  # what `paperround like` takes
+        "more": safe_url(more),
+        "less": safe_url(less),
         "url": safe_url(p.url) or "",
         "authors": clean_line(short_authors(p.authors)),
         "categories": " ".join(p.categories[:4]),
@@ -185,14 +190,31 @@ def _health(digest: Digest) -> list[str]:
     return [clean_line(line) for line in lines]
 
 
+def _feedback_hint(digest: Digest, links: bool) -> list[str]:
+    """How feedback works, in the footer: the links (when there are), and the CLI way."""
+    name = shlex.quote(clean_line(digest.profile))
+    cli = f"paperround like ID -p {name} (or dislike), with the ID shown on each card"
+    if links:
+        return [
+            "More like this / less like this: the link opens a page, and nothing is "
+            "recorded until you confirm there.",
+            f"Or from the command line: {cli}.",
+        ]
+    return [f"Teach it your taste from the command line: {cli}."]
+
+
 def context(digest: Digest) -> dict:
+    links = digest.links
+    items = [_item(s, links) for s in digest.items]
     return {
         "subject": subject_for(digest),
         "profile": clean_line(digest.profile),
         "description": clean_line(digest.description),
         "period": _period(digest),
         "candidates": digest.candidates,
-        "items": [_item(s) for s in digest.items],
+        "items": items,
+        "view_url": safe_url(links.view) if links else None,
+        "feedback_hint": _feedback_hint(digest, any(i["more"] for i in items)),
         "empty_reason": clean_line(digest.empty_reason) if digest.empty_reason else None,
         "health": _health(digest),
         "manage_hint": clean_line(digest.manage_hint),
