@@ -70,3 +70,11 @@ class StoreBusyError(StoreError):
 
 class StoreCorruptError(StoreError):
     """The file is not a SQLite database, or its pages are damaged."""
+
+
+class TokenInvalid(PaperroundError):
+    """A feedback link's token is malformed, tampered with or signed by an unknown secret (400)."""
+
+
+class TokenExpired(PaperroundError):
+    """A feedback link's token was genuine but its expiry has passed (410)."""

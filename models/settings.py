@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.errors import ConfigError
@@ -60,6 +61,23 @@ class Settings(BaseSettings):
     summariser_concurrency: int = Field(default=4, ge=1, le=32)
     summariser_timeout: float = Field(default=30.0, gt=0)  # seconds for one paper's answer
     language: str = "English"  # the language the model writes TL;DR lines in
+    # Where readers reach `paperround web` (e.g. https://papers.example.org, a base path
+    # allowed): digests carry signed "more/less like this" links to it. Unset: no links,
+    # feedback is by CLI (docs/web.md).
+    public_url: str | None = None
+    link_ttl_days: int = Field(default=60, ge=1, le=3650)  # how long a feedback link works
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL such as https://papers.example.org")
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query or fragment")
+        return value.rstrip("/")
 
     @property
     def db_url(self) -> str:
