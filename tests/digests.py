@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from models.records import Candidate, Digest, DigestHealth, ScoredPaper
@@ -74,3 +75,32 @@ def fixed_digest(n_items: int = 3) -> Digest:
         "pause theory",
         description="Deep-learning theory",
     )
+
+
+def longest_digest(n_items: int = 50) -> Digest:
+    """Every field at its cap: 300-character titles, 12 authors, three long reasons, four
+    links, a 20,000-character abstract full of TeX."""
+    d = fixed_digest(n_items)
+    longest = [
+        replace(
+            s,
+            paper=replace(
+                s.paper,
+                title=" ".join(f"Title{i}" for i in range(60))[:300],
+                authors=tuple(f"Author Number {i}" for i in range(12)),
+                abstract=(r"We show a bound in $\mathbb{R}^d$ of $O(n \log n)$ steps. " * 400)[
+                    :20_000
+                ],
+                hf_url="https://huggingface.co/papers/2611.00001",
+                github_repo="https://github.com/example/some-long-repository-name",
+            ),
+            reasons=(
+                "matches 'feature learning'",
+                "close to your seed paper Tensor Programs IV: Feature Learning in "
+                "Infinite-Width Neural Networks (0.71)",
+                "by Ada Lovelace, whom you follow",
+            ),
+        )
+        for s in d.items
+    ]
+    return replace(d, items=tuple(longest))

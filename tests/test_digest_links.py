@@ -17,14 +17,15 @@ from models.tables import Profile
 from paperround.digest import run as digest_run
 from paperround.digest.chat_split import pack_blocks
 from paperround.digest.deliver import deliver
-from paperround.digest.render import render_digest
+from paperround.digest.render import render_digest, short_title
 from paperround.digest.run import digest_profile
 from paperround.web.tokens import load_secrets, verify
-from tests.digests import fixed_digest
+from tests.digests import fixed_digest, longest_digest
 from tests.records import arxiv_record, fake_id
 from tests.servers import HttpSink, SmtpSink, text_parts
 
 PUBLIC = "https://papers.example.org/base"
+NOW = datetime(2026, 11, 23, 7, tzinfo=UTC)
 HOSTILE = "\"'><img src=x onerror=alert(1)> @everyone <!channel> [x](javascript:alert(1))"
 
 
@@ -100,11 +101,12 @@ def test_link_labels_keep_a_hostile_title_text():
     parser.feed(r.html)
     assert "img" not in parser.tags  # the title never became markup
     feedback = [a for a in parser.anchors if "/f/" in a.get("href", "")]
+    short = short_title(HOSTILE)  # the paper's name, cut to 50 characters
+    assert short.startswith("\"'><img src=x onerror=alert(1)>")
     assert [a["aria-label"] for a in feedback] == [
-        f"More like this: {HOSTILE}",
-        f"Less like this: {HOSTILE}",
+        f"More like this: {short}",
+        f"Less like this: {short}",
     ]
-    assert [a["title"] for a in feedback] == [a["aria-label"] for a in feedback]
     block = r.markdown_blocks[1]
     assert "@everyone" not in block and "[x](javascript" not in block
     assert "<!channel>" not in r.slack_blocks[1]
@@ -118,6 +120,44 @@ def test_a_public_url_that_is_not_http_gives_no_links():
     r = render_digest(replace(digest, links=bad))
     assert "javascript:" not in r.html + r.text + r.markdown
     assert "More like this" not in r.html
+
+
+def _signed(digest) -> FeedbackLinks:
+    """Links as long as real ones: tokens signed for a six-digit digest id."""
+    from paperround.web.tokens import Secrets, digest_link, feedback_links
+
+    secrets, now = Secrets(b"k" * 32), int(NOW.timestamp())
+    papers = {
+        s.paper.paper_id: feedback_links(
+            "https://papers.example.org", secrets, profile="theory", paper=s.paper.key,
+            digest=123456, now=now,
+        )
+        for s in digest.items
+    }  # fmt: skip
+    view = digest_link(
+        "https://papers.example.org", secrets, profile="theory", digest=123456, now=now
+    )
+    return FeedbackLinks(view=view, papers=papers)
+
+
+def test_an_ordinary_digest_with_links_keeps_everything():
+    digest = fixed_digest(20)
+    r = render_digest(replace(digest, links=_signed(digest)))
+    assert r.html.count('class="abstract"') == 19  # paper 1's abstract is its TL;DR
+    assert r.html.count('aria-label="More like this: ') == 20
+    assert ">https://arxiv.org/pdf/2611.00020v1</a>" in r.html  # source links written out
+
+
+def test_fifty_papers_at_their_longest_with_links_stay_under_gmail_clipping():
+    """Links cost ~550 bytes a paper: over the budget, the abstracts' openings go first,
+    then the written-out source URLs, then the links' names; the links themselves stay."""
+    digest = longest_digest(50)
+    r = render_digest(replace(digest, links=_signed(digest)))
+    assert len(r.html.encode()) < 100 * 1024, len(r.html.encode())
+    assert r.html.count(">More like this</a>") == 50
+    assert r.html.count(">Less like this</a>") == 50
+    assert 'class="abstract"' not in r.html
+    assert r.html.count('class="tldr"') == 50
 
 
 def test_messages_exactly_at_the_limit_split_between_papers_never_inside_their_links():
@@ -175,9 +215,6 @@ def test_a_paper_too_long_for_one_message_is_cut_before_its_links(url, limit):
 
 
 # -- links made where the digest is recorded ------------------------------------------------
-
-
-NOW = datetime(2026, 11, 23, 7, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -20,6 +20,13 @@ from paperround.digest.tldr import extractive_tldr
 
 BLOCK_MARKER = "\x1e"  # record separator: cut Markdown into per-paper blocks, then removed
 ABSTRACT_WORDS = 40  # the HTML card's opening of the abstract; the rest is behind its link
+# Gmail clips an HTML email over 102 KB. A digest over this budget goes without its
+# abstracts' openings (they are behind each card's "Abstract" link), then with its source
+# links as words ("Abstract · PDF") instead of written-out URLs, then with its feedback
+# links unnamed (no aria-label). Only one with feedback links gets there: 50 papers with
+# every field at its cap are 94 KiB without them; with them 121 KiB, 109 without openings,
+# 101 compact, 93 unnamed (tests/test_render.py, tests/test_digest_links.py).
+HTML_BUDGET = 100 * 1024
 MAX_AUTHORS = 4
 SUBJECT_TITLE_CHARS = 50
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -161,6 +168,7 @@ def _item(scored: ScoredPaper, feedback: FeedbackLinks | None = None) -> dict:
     more, less = feedback.papers.get(p.paper_id, (None, None)) if feedback else (None, None)
     return {
         "title": clean_line(tex_to_text(p.title)),
+        "short_title": short_title(p.title),  # names the paper in its links' aria-label
         "id": clean_line(p.key),  # what `paperround like` takes
         "more": safe_url(more),
         "less": safe_url(less),
@@ -219,6 +227,8 @@ def context(digest: Digest) -> dict:
         "health": _health(digest),
         "manage_hint": clean_line(digest.manage_hint),
         "marker": BLOCK_MARKER,
+        "compact": False,  # source links as words, not written-out URLs (HTML_BUDGET)
+        "named": True,  # feedback links named by their paper for screen readers
     }
 
 
@@ -235,14 +245,37 @@ def render_markdown_blocks(digest: Digest, *, slack: bool = False) -> tuple[str,
     return tuple(b.strip("\n") for b in md.split(BLOCK_MARKER) if b.strip())
 
 
+def _no_openings(ctx: dict) -> None:
+    for item in ctx["items"]:
+        item["abstract"] = ""
+
+
+def _compact_links(ctx: dict) -> None:
+    ctx["compact"] = True
+
+
+def _unnamed_feedback(ctx: dict) -> None:
+    ctx["named"] = False
+
+
+# In order, while the HTML is over HTML_BUDGET.
+_SHRINKS = (_no_openings, _compact_links, _unnamed_feedback)
+
+
 def render_digest(digest: Digest) -> RenderedDigest:
     """Render every format of one digest."""
     env = _env(templates_dir())
     ctx = context(digest)
     blocks = render_markdown_blocks(digest)
+    html = _inline_css(env.get_template("digest.html.j2").render(ctx))
+    for shrink in _SHRINKS:
+        if len(html.encode()) <= HTML_BUDGET:
+            break
+        shrink(ctx)
+        html = _inline_css(env.get_template("digest.html.j2").render(ctx))
     return RenderedDigest(
         subject=ctx["subject"],
-        html=_inline_css(env.get_template("digest.html.j2").render(ctx)),
+        html=html,
         text=env.get_template("digest.txt.j2").render(ctx),
         markdown="\n\n".join(blocks) + "\n",
         markdown_blocks=blocks,
