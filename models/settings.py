@@ -70,14 +70,7 @@ class Settings(BaseSettings):
     @field_validator("public_url")
     @classmethod
     def _public_url_is_http(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL such as https://papers.example.org")
-        if parts.query or parts.fragment:
-            raise ValueError("must not carry a query or fragment")
-        return value.rstrip("/")
+        return check_public_url(value) if value else None
 
     @property
     def db_url(self) -> str:
@@ -92,6 +85,16 @@ class Settings(BaseSettings):
     @property
     def prefect_home(self) -> Path:
         return self.home / "prefect"
+
+
+def check_public_url(value: str) -> str:
+    """The public URL of `paperround web`, without a trailing slash; ValueError if unfit."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL such as https://papers.example.org")
+    if parts.query or parts.fragment:
+        raise ValueError("must not carry a query or fragment")
+    return value.strip().rstrip("/")
 
 
 @lru_cache(maxsize=1)

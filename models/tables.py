@@ -200,6 +200,8 @@ class Feedback(SQLModel, table=True):
     profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
     paper_id: int = Field(foreign_key="papers.id", index=True, ondelete="CASCADE")
     value: int
+    # Where it came from: cli | email | chat | web (the digest's signed links, docs/web.md).
+    origin: str = Field(default="cli", sa_column_kwargs={"server_default": "cli"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -81,7 +81,7 @@ def export_store(*, engine: Engine, include_secrets: bool, now: datetime) -> dic
         keys = dict(conn.execute(select(Paper.id, Paper.key)).all())
         feedback = [
             {"profile": names[f.profile_id], "paper": keys[f.paper_id], "value": f.value,
-             "created_at": f.created_at}
+             "origin": f.origin, "created_at": f.created_at}
             for f in conn.execute(select(Feedback.__table__).order_by(Feedback.id))
         ]  # fmt: skip
         items: dict[int, list] = {}
@@ -147,6 +147,13 @@ def read_export(path: Path) -> dict:
     return data
 
 
+def _origin(value: object) -> str:
+    """An exported feedback's origin; an export from before origins (or a strange one): cli."""
+    from models.store.profiles import FEEDBACK_ORIGINS
+
+    return value if isinstance(value, str) and value in FEEDBACK_ORIGINS else "cli"
+
+
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -205,14 +212,16 @@ def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
     with engine.begin() as conn:
         fb = [
             {"profile_id": profile_ids[f["profile"]], "paper_id": pids[f["paper"]],
-             "value": f["value"], "created_at": _dt(f["created_at"])}
+             "value": f["value"], "origin": _origin(f.get("origin")),
+             "created_at": _dt(f["created_at"])}
             for f in data["feedback"]
         ]  # fmt: skip
         if fb:
             stmt = dialect.insert(Feedback.__table__)
             conn.execute(
                 stmt.on_conflict_do_update(
-                    index_elements=["profile_id", "paper_id"], set_={"value": stmt.excluded.value}
+                    index_elements=["profile_id", "paper_id"],
+                    set_={"value": stmt.excluded.value, "origin": stmt.excluded.origin},
                 ),
                 fb,
             )

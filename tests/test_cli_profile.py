@@ -379,12 +379,14 @@ def test_history_table_after_a_sent_digest(theory, capsys):
     assert not r.stdout.lstrip().startswith(("[", "{"))  # a table, not JSON
     assert "digest" in r.stdout and "feedback" in r.stdout  # the header
     # One table row per paper (a long title may wrap onto a continuation line).
-    liked = [line for line in r.stdout.splitlines() if "Energy-Based" in line]
+    liked = [line for line in r.stdout.splitlines() if "2507.02092" in line]
     assert len(liked) == 1, r.stdout
     cells = [c.strip() for c in liked[0].strip().strip("│").split("│")]
     assert cells[0] == str(entry["digest"]) and cells[2] == "sent" and cells[3] == "1"
-    assert cells[4].startswith("Energy-Based") and cells[5] == "like"
-    assert any("Tuning without Peeking" in line for line in r.stdout.splitlines())
+    assert cells[4] == "2507.02092"  # the id `paperround like` takes
+    assert cells[5].startswith("Energy-Based") and cells[6] == "like (cli)"
+    assert any("Tuning" in line for line in r.stdout.splitlines())
+    assert "- matches" in r.stdout  # the reasons it was picked, under the title
 
 
 def test_channel_test_reports_the_real_reason(theory, capsys):

@@ -155,6 +155,7 @@ def test_export_redacts_secrets_unless_asked(store, capsys):
             "profile": "theory",
             "paper": "2604.00001",
             "value": 1,
+            "origin": "cli",  # where it came from (cli, email, chat, web) travels with it
             "created_at": data["feedback"][0]["created_at"],
         }
     ]

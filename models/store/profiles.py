@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from models.errors import DuplicateError, NotFoundError
+from models.errors import ConfigError, DuplicateError, NotFoundError
 from models.profile_config import ProfileConfig, SeedConfig
 from models.records import ProfileSpec, SeedPaper
-from models.tables import Channel, Feedback, Paper, Profile, Seed
+from models.tables import Channel, Feedback, Paper, Profile, Seed, utcnow
 from models.userinput import check_name
 
 
@@ -242,8 +242,27 @@ def set_enabled(name: str, enabled: bool, *, engine: Engine) -> None:
         session.commit()
 
 
-def set_feedback(name: str, paper_key: str, value: int | None, *, engine: Engine) -> str:
-    """Like (+1), dislike (-1) or forget (None) a stored paper; returns the paper's title."""
+FEEDBACK_ORIGINS = ("cli", "email", "chat", "web")
+
+
+def set_feedback(
+    name: str,
+    paper_key: str,
+    value: int | None,
+    *,
+    engine: Engine,
+    origin: str = "cli",
+    only_if: int | None = None,
+) -> str:
+    """Like (+1), dislike (-1) or forget (None) a stored paper; returns the paper's title.
+
+    origin: where it came from (FEEDBACK_ORIGINS). Setting the value a paper already has
+    changes nothing (not even its origin or time), so a replayed web POST is harmless.
+    only_if: forget only if the stored value is this one (a web "undo" never removes a
+    later, different choice).
+    """
+    if origin not in FEEDBACK_ORIGINS:
+        raise ConfigError(f"feedback origin {origin!r}: expected one of {FEEDBACK_ORIGINS}")
     with Session(engine) as session:
         prof = _get(session, name)
         paper = session.exec(select(Paper).where(Paper.key == paper_key)).first()
@@ -255,58 +274,12 @@ def set_feedback(name: str, paper_key: str, value: int | None, *, engine: Engine
             select(Feedback).where(Feedback.profile_id == prof.id, Feedback.paper_id == paper.id)
         ).first()
         if value is None:
-            if fb is not None:
+            if fb is not None and (only_if is None or fb.value == only_if):
                 session.delete(fb)
         elif fb is None:
-            session.add(Feedback(profile_id=prof.id, paper_id=paper.id, value=value))
-        else:
-            fb.value = value
+            session.add(Feedback(profile_id=prof.id, paper_id=paper.id, value=value, origin=origin))
+        elif fb.value != value:
+            fb.value, fb.origin, fb.created_at = value, origin, utcnow()
             session.add(fb)
         session.commit()
         return paper.title
-
-
-def history(name: str, *, engine: Engine, limit: int = 50) -> list[dict]:
-    """What was sent (or attempted) when, paper by paper, with the feedback given."""
-    from models.tables import Delivery, DigestItem, DigestRecord
-
-    with Session(engine) as session:
-        prof = _get(session, name)
-        rows = session.exec(
-            select(DigestRecord, Delivery)
-            .join(Delivery, Delivery.digest_id == DigestRecord.id)
-            .where(DigestRecord.profile_id == prof.id)
-            .order_by(DigestRecord.id.desc())
-            .limit(limit)
-        ).all()
-        feedback = {
-            f.paper_id: f.value
-            for f in session.exec(select(Feedback).where(Feedback.profile_id == prof.id))
-        }
-        out = []
-        for digest, delivery in rows:
-            items = session.exec(
-                select(DigestItem, Paper)
-                .join(Paper, Paper.id == DigestItem.paper_id)
-                .where(DigestItem.digest_id == digest.id)
-                .order_by(DigestItem.rank)
-            ).all()
-            out.append(
-                {
-                    "digest": digest.id,
-                    "created_at": digest.created_at,
-                    "status": delivery.status,
-                    "error": delivery.error,
-                    "papers": [
-                        {
-                            "rank": item.rank,
-                            "paper": paper.key,
-                            "title": paper.title,
-                            "reasons": item.reasons,
-                            "feedback": {1: "like", -1: "dislike"}.get(feedback.get(paper.id)),
-                        }
-                        for item, paper in items
-                    ],
-                }
-            )
-        return out

@@ -18,7 +18,7 @@ import typer
 
 from models.errors import PaperroundError
 from paperround import __version__
-from paperround.cli import db, digest, feedback, papers, profile, run, serve, source
+from paperround.cli import db, digest, feedback, papers, profile, run, serve, source, web
 from paperround.cli.common import err_console, esc, plain
 from paperround.cli.helpformat import App
 
@@ -100,7 +100,7 @@ def _configure_logging(*, verbose: bool) -> None:
 
 
 # Each command module adds its commands; their order here is the order in --help.
-for module in (run, digest, profile, feedback, source, papers, db, serve):
+for module in (run, digest, profile, feedback, source, papers, db, serve, web):
     module.register(app)
 
 

@@ -225,7 +225,7 @@ def list_(json_out: bool = JSON) -> None:
 
 def _when(config, now) -> tuple[str | None, dict | None]:
     """The next send time (None when paused) and the last delivery, for `show`."""
-    from models.store.profiles import history
+    from models.store.feedback import history
     from paperround.cli.common import engine
     from paperround.schedule.slots import next_slots
 

@@ -4,7 +4,7 @@ whole, from its name to what it was sent."""
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from paperround.cli.common import add_row, console, engine, esc, print_json
 from paperround.cli.params import JSON
@@ -77,22 +77,38 @@ def history(
     limit: int = typer.Option(20, min=1, help="Most recent N digests."),
     json_out: bool = JSON,
 ) -> None:
-    """What was sent when, with the reasons and the feedback you gave.
+    """What was sent when: each paper's id (what `paperround like` takes), the reasons it
+    was picked, and the feedback you gave (with where: cli, email, chat or web).
 
     Example: paperround profile history theory --json
     """
-    from models.store.profiles import history as load
+    from models.store.feedback import history as load
 
     rows = load(name, engine=engine(), limit=limit)
     if json_out:
         print_json(rows)
         return
-    table = Table("digest", "when", "status", "#", "paper", "feedback")
+    table = Table(
+        "digest", "when", "status", "#", Column("id", no_wrap=True), "paper (why)",
+        Column("feedback", no_wrap=True),
+    )  # fmt: skip
     for r in rows:
-        for p in r["papers"] or [{"rank": "-", "title": r["error"] or "", "feedback": None}]:
-            when = r["created_at"].strftime("%Y-%m-%d %H:%M")
-            feedback = p["feedback"] or ""
-            add_row(table, r["digest"], when, r["status"], p["rank"], p["title"], feedback)
+        when = r["created_at"].strftime("%Y-%m-%d %H:%M")
+        for p in r["papers"] or [{"rank": "-", "title": r["error"] or ""}]:
+            feedback = p.get("feedback") or ""
+            if feedback and p.get("origin"):
+                feedback += f" ({p['origin']})"
+            paper = "\n".join([p["title"], *(f"- {why}" for why in p.get("reasons") or [])])
+            add_row(
+                table,
+                r["digest"],
+                when,
+                r["status"],
+                p["rank"],
+                p.get("paper", ""),
+                paper,
+                feedback,
+            )
     console.print(table)
 
 

@@ -2,6 +2,13 @@
 
 Without PREFECT_API_URL it starts its own Prefect server on 127.0.0.1 (embedded mode);
 with it, it serves against that server. SIGTERM or Ctrl-C stops both and exits 0.
+
+With a public URL (PAPERROUND_PUBLIC_URL) it also serves the digest's feedback links
+(`paperround web`) in a thread of this process: the app does a few milliseconds of work per
+click, the flow runs themselves are separate processes, and one process means one thing to
+start, supervise and stop (SIGTERM stops both; the thread dies with the process). A
+subprocess would isolate a crash, but the app has no state worth isolating and its failures
+are pages, not crashes.
 """
 
 from __future__ import annotations
@@ -41,6 +48,31 @@ def _print_next_runs(dispatch_every: int, now: datetime) -> None:
         )
 
 
+def _start_web(host: str, port: int, forwarded_allow_ips: str | None):
+    """The feedback app in a thread when a public URL is configured, else None."""
+    from models.errors import ConfigError
+    from models.settings import get_settings
+
+    if not get_settings().public_url:
+        console.print("feedback links: off (no PAPERROUND_PUBLIC_URL; feedback by CLI)")
+        return None
+    from paperround.cli.web import web_config
+    from paperround.web.server import Listen, WebThread, bind
+
+    listen = Listen(host, port, forwarded_allow_ips=forwarded_allow_ips)
+    try:
+        sock = bind(listen)
+    except OSError as exc:
+        raise ConfigError(
+            f"feedback links: cannot listen on {host}:{port} ({exc.strerror}); try --web-port"
+        ) from None
+    web = WebThread(web_config(None), listen, sock).__enter__()
+    console.print(
+        f"feedback links on {esc(web.url)} as {esc(get_settings().public_url)}", highlight=False
+    )
+    return web
+
+
 def serve_cmd(
     port: int = typer.Option(
         0, envvar="PAPERROUND_PREFECT_PORT", help="Embedded server port (0: any free port)."
@@ -49,6 +81,15 @@ def serve_cmd(
         300, min=10, help="Seconds between dispatcher runs (due profiles are sent)."
     ),
     ui: bool = typer.Option(True, help="Serve Prefect's web UI (embedded mode)."),
+    web_host: str = typer.Option(
+        "127.0.0.1", help="With a public URL: the feedback app's address (paperround web)."
+    ),
+    web_port: int = typer.Option(
+        8300, min=0, max=65535, envvar="PAPERROUND_WEB_PORT", help="The feedback app's port."
+    ),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, metavar="IPS", help="Proxies whose X-Forwarded-* the feedback app trusts."
+    ),
 ) -> None:
     """Run ingest on its schedule and send each profile's digest at its own time.
 
@@ -78,7 +119,9 @@ def serve_cmd(
     from paperround.server import announce_serving
 
     marker = announce_serving(get_settings().home, os.environ["PREFECT_API_URL"])
+    web = None
     try:
+        web = _start_web(web_host, web_port, forwarded_allow_ips)
         from flows.serve import run_served, served_deployments
 
         deployments = served_deployments(dispatch_every=dispatch_every)
@@ -89,6 +132,8 @@ def serve_cmd(
     except KeyboardInterrupt:
         pass
     finally:
+        if web is not None:
+            web.stop()
         marker.unlink(missing_ok=True)
         if server is not None:
             console.print("stopping the Prefect server ...")

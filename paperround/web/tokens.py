@@ -31,9 +31,9 @@ from urllib.parse import urlsplit, urlunsplit
 from models.errors import ConfigError, TokenExpired, TokenInvalid
 
 Action = Literal["like", "dislike", "view"]
-Via = Literal["email", "chat"]
+Via = Literal["email", "chat", "web"]
 ACTIONS: tuple[Action, ...] = ("like", "dislike", "view")
-VIAS: tuple[Via, ...] = ("email", "chat")
+VIAS: tuple[Via, ...] = ("email", "chat", "web")
 SECRET_FILE = "web-secret"
 MAC_BYTES = 16
 MAX_TOKEN_CHARS = 2048  # far above any real token; bounds the work a hostile URL can cause
@@ -49,7 +49,7 @@ class Claim:
     action: Action
     digest: int | None
     expires: int  # unix seconds
-    via: Via | None = None  # where the link was sent; the recorded origin (None: email)
+    via: Via | None = None  # where the link was shown: the recorded origin (None: email)
 
 
 @dataclass(frozen=True)
