@@ -144,3 +144,33 @@ def test_a_store_behind_the_files_is_migrated_on_open(tmp_path):
     upgrade(engine)
     assert _at_head(engine) and current_revision(engine) == migration_head()
     engine.dispose()
+
+
+def test_0009_gives_existing_feedback_the_cli_origin_and_drops_it_again(any_engine):
+    from sqlalchemy import inspect
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(any_engine).get_columns("feedback")}
+
+    downgrade(any_engine, "0008")
+    assert "origin" not in columns()
+    with any_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO papers (id, key, title, abstract, authors, categories, url, version, "
+            "version_dates, keywords, first_seen_at, updated_at, seq) VALUES (1, 'k1', 't', '', "
+            "'[]', '[]', '', 1, '{}', '[]', '2026-11-20 07:00:00', '2026-11-20 07:00:00', 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO profiles (id, name, description, keywords, excluded, categories, "
+            "authors, sources, weights, schedule, timezone, max_items, min_score, send_empty, "
+            "catch_up, enabled, created_at, updated_at) VALUES (1, 'p', '', '[]', '[]', '[]', "
+            "'[]', '[]', '{}', '0 7 * * *', 'UTC', 10, 0, false, 'one', true, "
+            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO feedback (profile_id, paper_id, value, created_at) "
+            "VALUES (1, 1, 1, '2026-11-21 00:00:00')"
+        )
+    upgrade(any_engine)
+    with any_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT origin FROM feedback").scalar() == "cli"

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+import pytest
 import yaml
 
 from paperround.schedule.slots import DISPATCH_EVERY_SECONDS, INGEST_SCHEDULES
@@ -51,10 +53,11 @@ def test_serve_starts_server_prints_next_runs_and_stops_on_sigterm(engine, paper
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
         COLUMNS="200",
+        PAPERROUND_PUBLIC_URL="https://papers.example.org",  # so the feedback app runs too
     )
     env.pop("PREFECT_HOME", None)  # serve puts Prefect's home under PAPERROUND_HOME
     proc = subprocess.Popen(
-        [PAPERROUND, "serve", "--no-ui", "--dispatch-every", "60"],
+        [PAPERROUND, "serve", "--no-ui", "--dispatch-every", "60", "--web-port", "0"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -69,6 +72,9 @@ def test_serve_starts_server_prints_next_runs_and_stops_on_sigterm(engine, paper
         assert "paris (0 7 * * 1-5 Europe/Paris)" in out
         url = next(w for w in out.split() if w.startswith("http://127.0.0.1:"))
         assert is_healthy(url)
+        web = out.split("feedback links on ")[1].split()[0]
+        assert httpx.get(f"{web}/healthz").text == "ok"
+        assert httpx.get(f"{web}/f/tampered.token").status_code == 400
         server_pids = _server_pids(paperround_home)
         assert server_pids, "no prefect server child found"
         proc.send_signal(signal.SIGTERM)
@@ -79,6 +85,8 @@ def test_serve_starts_server_prints_next_runs_and_stops_on_sigterm(engine, paper
     assert proc.returncode == 0, out + rest.decode()
     assert "stopping the Prefect server" in rest.decode()
     assert not is_healthy(url)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{web}/healthz")  # the feedback app stopped with it
     assert not any(group_alive(pid) for pid in server_pids)
     assert (paperround_home / "prefect" / "server" / "prefect.db").exists()
 

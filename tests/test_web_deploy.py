@@ -123,3 +123,33 @@ def test_paperround_web_refuses_a_bad_public_url_and_a_taken_port(tmp_path, caps
         r = run_cli(capsys, "web", "--port", str(taken.getsockname()[1]))
     assert r.exit_code == 1 and "cannot listen on 127.0.0.1" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off():
+    """With proto 0, asyncio leaves Nagle on for accepted connections, and each response
+    (headers, then body) waited ~40 ms for the client's delayed ACK (bench/web_latency.py)."""
+    import socket
+
+    from paperround.web.server import Listen, bind
+
+    sock = bind(Listen(port=0))
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize(
+    "bad", ["ftp://papers.example.org", "papers.example.org", "https://x/?a=1"]
+)
+def test_a_public_url_that_is_not_http_is_a_one_line_config_error(bad, monkeypatch):
+    from models.errors import ConfigError
+    from models.settings import get_settings
+
+    monkeypatch.setenv("PAPERROUND_PUBLIC_URL", bad)
+    get_settings.cache_clear()
+    with pytest.raises(ConfigError, match="PAPERROUND_PUBLIC_URL"):
+        get_settings()
+    monkeypatch.setenv("PAPERROUND_PUBLIC_URL", "https://example.org/papers/")
+    get_settings.cache_clear()
+    assert get_settings().public_url == "https://example.org/papers"

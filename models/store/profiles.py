@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from models.errors import ConfigError, DuplicateError, NotFoundError
@@ -270,16 +271,29 @@ def set_feedback(
             raise NotFoundError(
                 f"no paper {paper_key!r} in the store (see: paperround papers search)"
             )
-        fb = session.exec(
-            select(Feedback).where(Feedback.profile_id == prof.id, Feedback.paper_id == paper.id)
-        ).first()
         if value is None:
+            fb = session.exec(
+                select(Feedback).where(
+                    Feedback.profile_id == prof.id, Feedback.paper_id == paper.id
+                )
+            ).first()
             if fb is not None and (only_if is None or fb.value == only_if):
                 session.delete(fb)
-        elif fb is None:
-            session.add(Feedback(profile_id=prof.id, paper_id=paper.id, value=value, origin=origin))
-        elif fb.value != value:
-            fb.value, fb.origin, fb.created_at = value, origin, utcnow()
-            session.add(fb)
+        else:
+            # One statement, so two clicks at once cannot both insert (a select-then-insert
+            # lost the race with a UNIQUE error: tests/test_web_race.py).
+            table = Feedback.__table__  # type: ignore[attr-defined]
+            dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+            stmt = dialect.insert(table).values(
+                profile_id=prof.id, paper_id=paper.id, value=value, origin=origin,
+                created_at=utcnow(),
+            )  # fmt: skip
+            session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["profile_id", "paper_id"],
+                    set_={c: stmt.excluded[c] for c in ("value", "origin", "created_at")},
+                    where=table.c.value != stmt.excluded.value,
+                )
+            )
         session.commit()
         return paper.title

@@ -85,7 +85,7 @@ class WebApp:
     def _claim(self, request: Request, token: str, *, now: int, view: bool) -> Claim:
         self._limit(request, token)
         claim = verify(token, self.secrets.get(), now=now)
-        if (claim.action == "view") != view:
+        if (claim.action == "view") != view or (claim.paper is None) != view:
             raise TokenInvalid("this link is for another page of Paperround")
         return claim
 
@@ -116,8 +116,7 @@ class WebApp:
 
         token = request.path_params["token"]
         claim = self._claim(request, token, now=int(time.time()), view=False)
-        assert claim.paper is not None  # a non-view claim always names a paper (tokens._claim)
-        target = feedback_target(claim.profile, claim.paper, engine=self.config.engine)
+        target = feedback_target(claim.profile, claim.paper or "", engine=self.config.engine)
         return page(
             "confirm.html.j2", profile=claim.profile, key=target.key, title=target.title,
             paper_url=web_url(target.url), action=claim.action, current=target.feedback,
@@ -139,22 +138,22 @@ class WebApp:
         now = int(time.time())
         self._same_origin(request)
         claim = self._claim(request, token, now=now, view=False)
-        assert claim.paper is not None
+        paper = claim.paper or ""  # _claim: a vote's claim names its paper
         value = VALUES[claim.action]
         title = set_feedback(
-            claim.profile, claim.paper, None if undo else value, engine=self.config.engine,
+            claim.profile, paper, None if undo else value, engine=self.config.engine,
             origin=claim.via or "email", only_if=value,
         )  # fmt: skip
         if claim.via == "web":  # a button on the digest view: back to it, at the paper
-            back = self._digest_path(claim, now, f"#{anchor(claim.paper)}")
+            back = self._digest_path(claim, now, f"#{anchor(paper)}")
             if back:
                 return redirect(back)
         from models.store.feedback import feedback_target
 
-        target = feedback_target(claim.profile, claim.paper, engine=self.config.engine)
+        target = feedback_target(claim.profile, paper, engine=self.config.engine)
         headline = "Undone" if undo else f"Recorded: {WORDS[claim.action].lower()}"
         return page(
-            "done.html.j2", profile=claim.profile, key=claim.paper, title=title,
+            "done.html.j2", profile=claim.profile, key=paper, title=title,
             paper_url=web_url(target.url), action=claim.action, undone=undo, headline=headline,
             button=WORDS[claim.action], post_action=self._path("f", token),
             undo_action=self._path("f", token) + "/undo", digest_url=self._digest_path(claim, now),
