@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from models.records import Candidate, Digest, DigestHealth, ScoredPaper
+from models.records import Candidate, Digest, DigestHealth, FeedbackLinks, ScoredPaper
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -104,3 +104,18 @@ def longest_digest(n_items: int = 50) -> Digest:
         for s in d.items
     ]
     return replace(d, items=tuple(longest))
+
+
+def signed_links(digest: Digest) -> FeedbackLinks:
+    """Feedback links as long as real ones: tokens signed for a six-digit digest id."""
+    from paperround.web.tokens import Secrets, digest_link, feedback_links
+
+    secrets, now, public = Secrets(b"k" * 32), int(NOW.timestamp()), "https://papers.example.org"
+    papers = {
+        s.paper.paper_id: feedback_links(
+            public, secrets, profile=digest.profile, paper=s.paper.key, digest=123456, now=now
+        )
+        for s in digest.items
+    }
+    view = digest_link(public, secrets, profile=digest.profile, digest=123456, now=now)
+    return FeedbackLinks(view=view, papers=papers)

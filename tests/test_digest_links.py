@@ -20,7 +20,7 @@ from paperround.digest.deliver import deliver
 from paperround.digest.render import render_digest, short_title
 from paperround.digest.run import digest_profile
 from paperround.web.tokens import load_secrets, verify
-from tests.digests import fixed_digest, longest_digest
+from tests.digests import fixed_digest, longest_digest, signed_links
 from tests.records import arxiv_record, fake_id
 from tests.servers import HttpSink, SmtpSink, text_parts
 
@@ -122,27 +122,9 @@ def test_a_public_url_that_is_not_http_gives_no_links():
     assert "More like this" not in r.html
 
 
-def _signed(digest) -> FeedbackLinks:
-    """Links as long as real ones: tokens signed for a six-digit digest id."""
-    from paperround.web.tokens import Secrets, digest_link, feedback_links
-
-    secrets, now = Secrets(b"k" * 32), int(NOW.timestamp())
-    papers = {
-        s.paper.paper_id: feedback_links(
-            "https://papers.example.org", secrets, profile="theory", paper=s.paper.key,
-            digest=123456, now=now,
-        )
-        for s in digest.items
-    }  # fmt: skip
-    view = digest_link(
-        "https://papers.example.org", secrets, profile="theory", digest=123456, now=now
-    )
-    return FeedbackLinks(view=view, papers=papers)
-
-
 def test_an_ordinary_digest_with_links_keeps_everything():
     digest = fixed_digest(20)
-    r = render_digest(replace(digest, links=_signed(digest)))
+    r = render_digest(replace(digest, links=signed_links(digest)))
     assert r.html.count('class="abstract"') == 19  # paper 1's abstract is its TL;DR
     assert r.html.count('aria-label="More like this: ') == 20
     assert ">https://arxiv.org/pdf/2611.00020v1</a>" in r.html  # source links written out
@@ -152,7 +134,7 @@ def test_fifty_papers_at_their_longest_with_links_stay_under_gmail_clipping():
     """Links cost ~550 bytes a paper: over the budget, the abstracts' openings go first,
     then the written-out source URLs, then the links' names; the links themselves stay."""
     digest = longest_digest(50)
-    r = render_digest(replace(digest, links=_signed(digest)))
+    r = render_digest(replace(digest, links=signed_links(digest)))
     assert len(r.html.encode()) < 100 * 1024, len(r.html.encode())
     assert r.html.count(">More like this</a>") == 50
     assert r.html.count(">Less like this</a>") == 50
