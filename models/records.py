@@ -122,6 +122,16 @@ class DigestHealth:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedbackLinks:
+    """The signed links one recorded digest carries (paperround/digest/links.py): its page
+    in the browser, and per paper "more like this" / "less like this". Each opens a page
+    that records nothing until the reader confirms there."""
+
+    view: str  # the digest in the browser
+    papers: dict[int, tuple[str, str]] = field(default_factory=dict)  # paper_id: (more, less)
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """One profile's digest for one run, before rendering."""
 
@@ -135,6 +145,8 @@ class Digest:
     empty_reason: str | None = None  # "nothing matched your profile", "arXiv did not announce..."
     manage_hint: str = ""  # e.g. "paperround profile edit NAME / profile pause NAME"
     description: str = ""
+    # The feedback links (None: no public URL, or not recorded yet: feedback is by the CLI).
+    links: FeedbackLinks | None = None
 
 
 @dataclass(frozen=True, slots=True)

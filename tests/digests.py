@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from models.records import Candidate, Digest, DigestHealth, ScoredPaper
+from models.records import Candidate, Digest, DigestHealth, FeedbackLinks, ScoredPaper
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -74,3 +75,47 @@ def fixed_digest(n_items: int = 3) -> Digest:
         "pause theory",
         description="Deep-learning theory",
     )
+
+
+def longest_digest(n_items: int = 50) -> Digest:
+    """Every field at its cap: 300-character titles, 12 authors, three long reasons, four
+    links, a 20,000-character abstract full of TeX."""
+    d = fixed_digest(n_items)
+    longest = [
+        replace(
+            s,
+            paper=replace(
+                s.paper,
+                title=" ".join(f"Title{i}" for i in range(60))[:300],
+                authors=tuple(f"Author Number {i}" for i in range(12)),
+                abstract=(r"We show a bound in $\mathbb{R}^d$ of $O(n \log n)$ steps. " * 400)[
+                    :20_000
+                ],
+                hf_url="https://huggingface.co/papers/2611.00001",
+                github_repo="https://github.com/example/some-long-repository-name",
+            ),
+            reasons=(
+                "matches 'feature learning'",
+                "close to your seed paper Tensor Programs IV: Feature Learning in "
+                "Infinite-Width Neural Networks (0.71)",
+                "by Ada Lovelace, whom you follow",
+            ),
+        )
+        for s in d.items
+    ]
+    return replace(d, items=tuple(longest))
+
+
+def signed_links(digest: Digest) -> FeedbackLinks:
+    """Feedback links as long as real ones: tokens signed for a six-digit digest id."""
+    from paperround.web.tokens import Secrets, digest_link, feedback_links
+
+    secrets, now, public = Secrets(b"k" * 32), int(NOW.timestamp()), "https://papers.example.org"
+    papers = {
+        s.paper.paper_id: feedback_links(
+            public, secrets, profile=digest.profile, paper=s.paper.key, digest=123456, now=now
+        )
+        for s in digest.items
+    }
+    view = digest_link(public, secrets, profile=digest.profile, digest=123456, now=now)
+    return FeedbackLinks(view=view, papers=papers)

@@ -14,7 +14,7 @@ from paperround.digest.render import (
     render_digest,
     render_markdown_blocks,
 )
-from tests.digests import EVIL_TITLE, fixed_digest
+from tests.digests import EVIL_TITLE, fixed_digest, longest_digest
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -81,31 +81,9 @@ def test_empty_digest_says_why():
 def test_fifty_papers_at_their_longest_stay_under_100_kb():
     """Gmail clips an email over 102 KB. Every field at its cap: 300-character titles, 12
     authors, three long reasons, four links, a 20,000-character abstract full of TeX."""
-    d = fixed_digest(50)
-    longest = [
-        replace(
-            s,
-            paper=replace(
-                s.paper,
-                title=" ".join(f"Title{i}" for i in range(60))[:300],
-                authors=tuple(f"Author Number {i}" for i in range(12)),
-                abstract=(r"We show a bound in $\mathbb{R}^d$ of $O(n \log n)$ steps. " * 400)[
-                    :20_000
-                ],
-                hf_url="https://huggingface.co/papers/2611.00001",
-                github_repo="https://github.com/example/some-long-repository-name",
-            ),
-            reasons=(
-                "matches 'feature learning'",
-                "close to your seed paper Tensor Programs IV: Feature Learning in "
-                "Infinite-Width Neural Networks (0.71)",
-                "by Ada Lovelace, whom you follow",
-            ),
-        )
-        for s in d.items
-    ]
-    r = render_digest(replace(d, items=tuple(longest)))
+    r = render_digest(longest_digest(50))
     assert r.html.count('class="tldr"') == 50
+    assert r.html.count('class="abstract"') == 50  # nothing had to go
     assert len(r.html.encode()) < 100 * 1024, len(r.html.encode())
 
 

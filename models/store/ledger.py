@@ -15,7 +15,7 @@ the channel's lock (models/store/locks.py) from reading the window to finishing 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -140,7 +140,7 @@ def record_digest(
     engine: Engine,
     profile_id: int,
     channel_key: str,
-    rendered: RenderedDigest,
+    rendered: RenderedDigest | Callable[[int], RenderedDigest],
     items: Sequence[ScoredPaper],
     period_start: datetime | None,
     now: datetime,
@@ -151,6 +151,9 @@ def record_digest(
 ) -> tuple[int, int]:
     """Archive a rendered digest and open its pending delivery; returns (digest_id, delivery_id).
 
+    `rendered` may be a function of the new digest's id that renders it: a digest whose
+    links carry its own id (paperround/digest/links.py) is rendered inside this transaction,
+    so it is never recorded without its bodies, and a resend carries the same links.
     (seq_from, seq_to] is the store window it read; message_id the email Message-ID that
     this delivery and any resend of it carry.
     """
@@ -163,19 +166,20 @@ def record_digest(
             period_end=period_end or now,
             seq_from=seq_from,
             seq_to=seq_to,
-            parts={
-                "markdown": list(rendered.markdown_blocks),
-                "slack": list(rendered.slack_blocks),
-            },
-            subject=rendered.subject,
+            subject="",
             item_count=len(items),
-            html=rendered.html,
-            text=rendered.text,
-            markdown=rendered.markdown,
+            html="",
+            text="",
+            markdown="",
         )
         session.add(digest)
         session.flush()
-        assert digest.id is not None  # the flush assigned it
+        assert digest.id is not None  # flushed: the database gave it its id
+        body = rendered(digest.id) if callable(rendered) else rendered
+        digest.parts = {"markdown": list(body.markdown_blocks), "slack": list(body.slack_blocks)}
+        digest.subject, digest.html = body.subject, body.html
+        digest.text, digest.markdown = body.text, body.markdown
+        session.add(digest)
         for rank, item in enumerate(items, 1):
             session.add(
                 DigestItem(

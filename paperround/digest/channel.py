@@ -81,11 +81,8 @@ class ChannelRun:
     candidates: int = 0
     tldr_fallbacks: int = 0  # papers whose model TL;DR failed (they kept the extractive line)
 
-    def _render(self, until: datetime | None, decoded: dict | None):
-        # Here for start-up speed, not a cycle: Jinja2 costs ~0.3 s, and a dispatch tick with
-        # nothing due renders nothing.
-        from paperround.digest.render import render_digest
-
+    def _compose(self, until: datetime | None, decoded: dict | None):
+        """(window, ranked papers, the Digest to render: None when there is nothing to send)."""
         window = read_window(
             self.profile.id, self.key, engine=self.engine, now=self.now, until=until
         )
@@ -113,27 +110,45 @@ class ChannelRun:
             period_start=last,
             period_end=until,
         )
-        return window, ranked, render_digest(digest)
+        return window, ranked, digest
 
     def dry_run(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
-        _, ranked, rendered = self._render(until, decoded)
-        if rendered is None:
+        # Here for start-up speed, not a cycle: Jinja2 costs ~0.3 s, and a dispatch tick with
+        # nothing due renders nothing.
+        from paperround.digest.render import render_digest
+
+        _, ranked, digest = self._compose(until, decoded)
+        if digest is None:
             return []
+        render_digest(digest)  # what a send would render, but with no links: nothing recorded
         label = FILE_CHANNEL if self.url is None else redact_url(self.url)
         return [
             ChannelOutcome(label, True, len(ranked), "dry run", tldr_fallbacks=self.tldr_fallbacks)
         ]
 
     def send(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
-        window, ranked, rendered = self._render(until, decoded)
-        if rendered is None:
+        # Here for start-up speed, not a cycle (links.py renders with Jinja2).
+        from paperround.digest.links import render_recorded, via_of
+
+        window, ranked, digest = self._compose(until, decoded)
+        if digest is None:
             return []
+        made: list[RenderedDigest] = []
+
+        def render(digest_id: int) -> RenderedDigest:
+            """Rendered once the digest has its id, which its feedback links carry."""
+            via = via_of(self.url)
+            made.append(
+                render_recorded(digest, digest_id=digest_id, via=via, home=self.home, now=self.now)
+            )
+            return made[-1]
+
         message_id = new_message_id()
         _, delivery_id = ledger.record_digest(
             engine=self.engine,
             profile_id=self.profile.id,
             channel_key=self.key,
-            rendered=rendered,
+            rendered=render,
             items=ranked,
             period_start=ledger.covered_until(self.profile.id, self.key, engine=self.engine),
             now=self.now,
@@ -143,7 +158,7 @@ class ChannelRun:
             message_id=message_id,
         )
         result, label = send_rendered(
-            rendered,
+            made[-1],
             self.url,
             profile=self.profile.name,
             when=until or self.now,

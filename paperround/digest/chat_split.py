@@ -37,12 +37,19 @@ def _pack(
 
 
 def _cut(block: str, limit: int, measure: Callable[[str], int]) -> str:
-    end = limit - 2
+    """A block too long for one message, cut at a line end and marked with "…". A paper's
+    block ends with its links as a paragraph of their own (templates/digest.md.j2): that
+    paragraph is kept whole after the mark, so the links (source, more/less like this)
+    always go, when it takes at most half a message."""
+    head, _, tail = block.rpartition("\n\n")
+    keep = f"\n…\n\n{tail}" if head and 2 * measure(tail) <= limit else "\n…"
+    body = head if keep != "\n…" else block
+    end = min(len(body), limit - 2)
     while end > 1:
-        cut = block[:end].rsplit("\n", 1)[0] or block[:end]
-        over = measure(cut + "\n…") - limit
+        cut = body[:end].rsplit("\n", 1)[0] or body[:end]
+        over = measure(cut + keep) - limit
         if over <= 0:
-            return cut + "\n…"
+            return cut + keep
         end = min(end, len(cut)) - max(1, over)
     return "…"
 

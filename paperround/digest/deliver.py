@@ -4,7 +4,7 @@ Apprise's notify() answers True, False or None and never raises; anything but Tr
 failure, and its reason (logged by Apprise at DEBUG only) is captured, classed (temporary,
 permanent, unknown, with the server's code: see failure_class.py) and redacted here. Every
 network wait is bounded by PAPERROUND_DELIVERY_TIMEOUT unless the URL sets its own cto/rto.
-Email gets the HTML (whose links are visible URLs, so Apprise's text part keeps them);
+Email gets the HTML (whose source links are visible URLs, so Apprise's text part keeps them);
 chat services get Markdown split under the service's own length limit, whole papers only.
 """
 
