@@ -30,6 +30,7 @@ from models.records import Candidate, ProfileSpec, ScoredPaper
 from paperround.rank.feedback import model_for
 from paperround.rank.names import author_key, fold
 from paperround.rank.query import seed_similarities
+from paperround.rank.reasons import explain
 from paperround.rank.select import collapse_and_cut
 from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex, build_index
@@ -112,18 +113,14 @@ def _rank_many(
     # the feedback models' small dense solves are slower with a thread pool than without
     with threadpool_limits(1):
         drafts = [_rank_one(p, signals, s, cache) for p, s in zip(profiles, sims, strict=True)]
-    closest = signals.closest_seeds(
-        [
-            ((*p.seeds, *p.liked), [i for i, _ in d[0]])
-            for p, d in zip(profiles, drafts, strict=True)
-        ]
-    )
     out = []
-    for profile, (picked, fb), near in zip(profiles, drafts, closest, strict=True):
+    for profile, (picked, fb), sim in zip(profiles, drafts, sims, strict=True):
+        picks = [(i, values) for i, (_, values) in picked]
+        why = explain(profile, signals, picks, seed_sim=sim, feedback=fb, cache=cache)
         out.append(
             [
-                replace(s, reasons=_reasons(profile, signals, i, values, fb, near.get(i)))
-                for i, (s, values) in picked
+                replace(s, reasons=tuple(r.text for r in w), why=w)
+                for (_, (s, _)), w in zip(picked, why, strict=True)
             ]
         )
     return out
@@ -196,35 +193,3 @@ def _rank_one(
         for i, s, v in zip(rows, picked, values, strict=True)
     ]
     return drafts, fb
-
-
-def _reasons(
-    profile: ProfileSpec,
-    signals: PaperSignals,
-    i: int,
-    values: dict[str, float],
-    fb: np.ndarray | None,
-    closest: tuple[str, float] | None,
-) -> tuple[str, ...]:
-    """One to three reasons, the strongest contributions first."""
-    cand = signals.candidates[i]
-    found: list[tuple[float, str]] = []
-    for name, value in values.items():
-        if value <= 0:
-            continue
-        if name == "keywords":
-            text = f"matches '{signals.best_keyword(profile.keywords, i)}'"
-        elif name == "seeds":
-            title, sim = closest
-            text = f"close to your seed paper {title} ({sim:.2f})"
-        elif name == "feedback":
-            text = f"your likes model: {fb[i]:.2f}"
-        elif name == "authors":
-            text = f"by {signals.followed(profile.authors)[1][i]}, whom you follow"
-        elif name == "categories":
-            text = signals.category_reason(profile.categories, i)
-        else:
-            text = f"{cand.upvotes} upvotes on Hugging Face"
-        found.append((value, text))
-    found.sort(key=lambda f: -f[0])
-    return tuple(t for _, t in found[:3])

@@ -1,0 +1,138 @@
+"""The words behind a sparse cosine: which of the index's terms made a paper match a query.
+
+Why: "shares: score matching, Wasserstein gradient flow" tells a reader what the seed
+signal saw, where a cosine of 0.31 tells nothing. The terms are those of the elementwise
+product of the paper's tf-idf row and the profile's centred query, heaviest first, named
+from the index's vocabulary and written as the paper writes them (its own casing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import MutableMapping
+
+import numpy as np
+import scipy.sparse as sp
+
+from paperround.rank.text import TextIndex
+
+MAX_TERMS = 3
+MAX_WORDS = 4  # overlapping bigrams joined into a phrase of at most this many words
+MIN_SHARE = 1 / 3  # a term lighter than this share of the heaviest one is not named
+_READABLE = re.compile(r"^(?=.*[^\W\d_])[^\W_]{2,24}$")  # a word, with a letter, not a code
+
+
+class Vocabulary:
+    """Column -> term ("score matching") for one index, inverted once per run."""
+
+    def __init__(self, index: TextIndex) -> None:
+        self._index = index
+        self._words: list[str] = [""] * (max(index.tokens.values(), default=0) + 1)
+        for word, i in index.tokens.items():
+            if i > 0:
+                self._words[i] = word
+        cols = index.unigram_col
+        self._token_of = np.full(index.n_terms, -1, np.int64)
+        self._token_of[cols[cols >= 0]] = np.flatnonzero(cols >= 0)
+        self._first_bigram = int(index.bigram_cols[0]) if len(index.bigram_cols) else -1
+        self._width = len(index.tokens) + 1  # as in TextIndex._counts
+
+    def words(self, col: int) -> tuple[str, ...]:
+        token = self._token_of[col]
+        if token >= 0:
+            return (self._words[token],)
+        key = int(self._index.bigram_keys[col - self._first_bigram])
+        a, b = divmod(key, self._width)
+        return self._words[a], self._words[b]
+
+
+def vocabulary(index: TextIndex, cache: MutableMapping[str, object]) -> Vocabulary:
+    """The index's vocabulary, kept in the run's cache while the index is the same."""
+    held = cache.get("vocabulary")
+    if isinstance(held, tuple) and held[0] is index:
+        return held[1]
+    vocab = Vocabulary(index)
+    cache["vocabulary"] = (index, vocab)
+    return vocab
+
+
+def contributions(row: sp.csr_matrix, query: np.ndarray) -> list[tuple[int, float]]:
+    """(column, row x query) for the row's terms that pull it towards the query, heaviest
+    first: the summands of the sparse cosine's numerator."""
+    cols = row.indices
+    parts = row.data * query[cols]
+    order = np.argsort(-parts, kind="stable")
+    return [(int(cols[k]), float(parts[k])) for k in order if parts[k] > 0]
+
+
+def _join(terms: list[list[str]]) -> list[list[str]]:
+    """Overlapping terms as one: "neural" into "neural tangent", "neural tangent" and
+    "tangent kernel" into "neural tangent kernel" (at most MAX_WORDS words); first place kept."""
+    terms = [list(t) for t in terms]
+    changed = True
+    while changed:
+        changed = False
+        for a in range(len(terms)):
+            for b in range(a + 1, len(terms)):
+                x, y = terms[a], terms[b]
+                if set(y) <= set(x):
+                    joined = x
+                elif set(x) <= set(y):
+                    joined = y
+                elif x[-1] == y[0] and len(x) + len(y) - 1 <= MAX_WORDS:
+                    joined = x + y[1:]
+                elif y[-1] == x[0] and len(x) + len(y) - 1 <= MAX_WORDS:
+                    joined = y + x[1:]
+                else:
+                    continue
+                terms[a] = joined
+                del terms[b]
+                changed = True
+                break
+            if changed:
+                break
+    return terms
+
+
+def top_terms(
+    row: sp.csr_matrix, query: np.ndarray, vocab: Vocabulary, text: str
+) -> tuple[str, ...]:
+    """Up to MAX_TERMS readable terms that contributed most, as `text` writes them."""
+    found = contributions(row, query)
+    if not found:
+        return ()
+    heaviest = found[0][1]
+    picked: list[list[str]] = []
+    for col, part in found:
+        if part < MIN_SHARE * heaviest:
+            break
+        words = vocab.words(col)
+        if not all(_READABLE.match(w) for w in words):
+            continue
+        joined = _join([*picked, list(words)])
+        # a lighter term may still join a named one ("neural" + "neural tangent") when full
+        if len(joined) <= MAX_TERMS:
+            picked = joined
+    return tuple(as_written(" ".join(t), text) for t in picked)
+
+
+def as_written(term: str, text: str) -> str:
+    """The term in the casing `text` (an abstract) uses most ("Wasserstein gradient flow",
+    "score matching"); a capital that only starts a sentence is not kept, and a term the
+    text does not hold as such stays as the vocabulary has it (lower case)."""
+    pattern = r"\b" + r"\W+".join(map(re.escape, term.split())) + r"\b"
+    seen: Counter[str] = Counter()
+    for m in re.finditer(pattern, text, re.IGNORECASE):
+        found = " ".join(re.split(r"\W+", m.group(0)))
+        start = text[: m.start()].rstrip()
+        if (
+            found[:1].isupper()
+            and found[1:] == found[1:].lower()
+            and (not start or start[-1] in ".!?:")
+        ):
+            found = found.lower()  # capitalised because a sentence starts here
+        seen[found] += 1
+    if not seen:
+        return term
+    return max(seen.items(), key=lambda kv: (kv[1], kv[0] == term))[0]
