@@ -193,3 +193,18 @@ def test_terms_are_written_as_the_abstract_writes_them():
     assert as_written("score matching", text) == "score matching"
     assert as_written("wasserstein gradient flow", text) == "Wasserstein gradient flow"
     assert as_written("absent term", text) == "absent term"
+
+
+def test_the_seed_named_is_the_one_close_to_the_paper():
+    protein_seed = SeedPaper("s2", "Folding at scale", BACKGROUND_TOPICS["proteins"])
+    papers = [
+        *day(),
+        cand(
+            50, "Wide networks", "gradient descent training dynamics of the neural tangent kernel"
+        ),
+        cand(51, "Folding", "protein structure prediction from amino acid sequence"),
+    ]
+    spec = ProfileSpec(name="p", seeds=(KERNEL_SEED, protein_seed))
+    result = rank(papers, spec, now=NOW, index=index())
+    assert reasons_of(result, "Wide networks")[0].endswith("to your seed “Tensor Programs IV”")
+    assert reasons_of(result, "Folding")[0].endswith("to your seed “Folding at scale”")
