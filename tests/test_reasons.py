@@ -13,7 +13,14 @@ from models.records import ProfileSpec, SeedPaper
 from paperround.rank import build_index, rank
 from paperround.rank.reasons import short_title
 from paperround.rank.signals import PaperSignals
-from paperround.rank.terms import as_written, contributions, top_terms, vocabulary
+from paperround.rank.terms import (
+    Words,
+    as_written,
+    contributions,
+    row_terms,
+    top_terms,
+    vocabulary,
+)
 from paperround.rank.text import TextIndex
 from tests.records import BACKGROUND_TOPICS, background
 from tests.records import candidate as cand
@@ -106,10 +113,12 @@ def test_shares_names_the_terms_that_made_the_cosine():
     paper = cand(70, "Mixed", BACKGROUND_TOPICS["kernels"] + " " + BACKGROUND_TOPICS["proteins"])
     signals = PaperSignals([paper], idx)
     query = np.asarray(signals.paper_vectors([seed]).toarray()).ravel()
-    row = signals.vectors[0]
+    row = row_terms(signals.vectors, 0)
     vocab = vocabulary(idx, {})
-    named = top_terms(row, query, vocab, paper.abstract)
-    parts = dict(contributions(row, query))
+    named = top_terms(row, query[row[0]], vocab, Words(paper.abstract))
+    parts = dict(contributions(*row, query[row[0]]))
+    full = signals.vectors[0].multiply(query).toarray().ravel()  # the elementwise product
+    assert parts == {c: pytest.approx(float(full[c])) for c in np.flatnonzero(full > 0)}
     assert named and len(named) <= 3
     heaviest = max(parts.values())
     for term in named:  # each named term is in the seed and the paper, and weighs
@@ -189,7 +198,7 @@ def test_short_title(title, short):
 
 
 def test_terms_are_written_as_the_abstract_writes_them():
-    text = "Score matching is used. We use Wasserstein gradient flow and score matching."
+    text = Words("Score matching is used. We use Wasserstein gradient flow and score matching.")
     assert as_written("score matching", text) == "score matching"
     assert as_written("wasserstein gradient flow", text) == "Wasserstein gradient flow"
     assert as_written("absent term", text) == "absent term"

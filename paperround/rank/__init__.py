@@ -30,7 +30,7 @@ from models.records import Candidate, ProfileSpec, ScoredPaper
 from paperround.rank.feedback import model_for
 from paperround.rank.names import author_key, fold
 from paperround.rank.query import seed_similarities
-from paperround.rank.reasons import explain
+from paperround.rank.reasons import explain_many
 from paperround.rank.select import collapse_and_cut
 from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex, build_index
@@ -110,20 +110,25 @@ def _rank_many(
     cache = cache if cache is not None else {}
     signals = _signals(candidates, index, cache)
     sims = seed_similarities(profiles, signals, cache)
-    # the feedback models' small dense solves are slower with a thread pool than without
+    # the feedback models' small dense solves are slower with a thread pool than without,
+    # and so are the reasons' (a thousand profiles: 70 s -> s)
     with threadpool_limits(1):
         drafts = [_rank_one(p, signals, s, cache) for p, s in zip(profiles, sims, strict=True)]
-    out = []
-    for profile, (picked, fb), sim in zip(profiles, drafts, sims, strict=True):
-        picks = [(i, values) for i, (_, values) in picked]
-        why = explain(profile, signals, picks, seed_sim=sim, feedback=fb, cache=cache)
-        out.append(
-            [
-                replace(s, reasons=tuple(r.text for r in w), why=w)
-                for (_, (s, _)), w in zip(picked, why, strict=True)
-            ]
+        whys = explain_many(
+            profiles,
+            signals,
+            [[(i, values) for i, (_, values) in picked] for picked, _ in drafts],
+            seed_sims=sims,
+            feedbacks=[fb for _, fb in drafts],
+            cache=cache,
         )
-    return out
+    return [
+        [
+            replace(s, reasons=tuple(r.text for r in w), why=w)
+            for (_, (s, _)), w in zip(picked, why, strict=True)
+        ]
+        for (picked, _), why in zip(drafts, whys, strict=True)
+    ]
 
 
 def _feedback_scores(

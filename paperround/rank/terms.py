@@ -15,6 +15,7 @@ from collections.abc import MutableMapping
 import numpy as np
 import scipy.sparse as sp
 
+from paperround.rank.signals import _whole_phrase_at
 from paperround.rank.text import TextIndex
 
 MAX_TERMS = 3
@@ -57,13 +58,24 @@ def vocabulary(index: TextIndex, cache: MutableMapping[str, object]) -> Vocabula
     return vocab
 
 
-def contributions(row: sp.csr_matrix, query: np.ndarray) -> list[tuple[int, float]]:
-    """(column, row x query) for the row's terms that pull it towards the query, heaviest
-    first: the summands of the sparse cosine's numerator."""
-    cols = row.indices
-    parts = row.data * query[cols]
-    order = np.argsort(-parts, kind="stable")
-    return [(int(cols[k]), float(parts[k])) for k in order if parts[k] > 0]
+def contributions(cols: np.ndarray, data: np.ndarray, query: np.ndarray) -> list[tuple[int, float]]:
+    """(column, weight x query weight) for a tf-idf row's terms (its columns, weights and
+    the query's weights at those columns) that pull it towards the query, heaviest first:
+    the summands of the cosine's numerator."""
+    parts = data * query
+    keep = min(len(parts), 4 * MAX_TERMS * MAX_WORDS)  # enough to name and join terms
+    if not keep:
+        return []
+    top = np.argpartition(-parts, keep - 1)[:keep]
+    top = top[np.lexsort((cols[top], -parts[top]))]
+    top = top[parts[top] > 0]
+    return list(zip(cols[top].tolist(), parts[top].tolist(), strict=True))
+
+
+def row_terms(vectors: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row i's columns and weights, read from the CSR arrays (slicing a row costs 1 ms)."""
+    start, end = vectors.indptr[i], vectors.indptr[i + 1]
+    return vectors.indices[start:end], vectors.data[start:end]
 
 
 def _join(terms: list[list[str]]) -> list[list[str]]:
@@ -96,10 +108,12 @@ def _join(terms: list[list[str]]) -> list[list[str]]:
 
 
 def top_terms(
-    row: sp.csr_matrix, query: np.ndarray, vocab: Vocabulary, text: str
+    row: tuple[np.ndarray, np.ndarray], query: np.ndarray, vocab: Vocabulary, text: Words
 ) -> tuple[str, ...]:
-    """Up to MAX_TERMS readable terms that contributed most, as `text` writes them."""
-    found = contributions(row, query)
+    """Up to MAX_TERMS readable terms of a tf-idf row (columns, weights) that contributed
+    most to its product with the query (`query`: its weights at the row's columns), as the
+    paper's `text` writes them."""
+    found = contributions(*row, query)
     if not found:
         return ()
     heaviest = found[0][1]
@@ -117,20 +131,26 @@ def top_terms(
     return tuple(as_written(" ".join(t), text) for t in picked)
 
 
-def as_written(term: str, text: str) -> str:
-    """The term in the casing `text` (an abstract) uses most ("Wasserstein gradient flow",
-    "score matching"); a capital that only starts a sentence is not kept, and a term the
-    text does not hold as such stays as the vocabulary has it (lower case)."""
-    pattern = r"\b" + r"\W+".join(map(re.escape, term.split())) + r"\b"
+class Words:
+    """A paper's text and its lower-case form, kept while a run names its terms."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        low = text.lower()
+        self.low = low if len(low) == len(text) else ""  # offsets must line up
+
+
+def as_written(term: str, words: Words) -> str:
+    """The term in the casing the text (an abstract) uses most ("Wasserstein gradient
+    flow", "score matching"); a capital that only starts a sentence is not kept, and a term
+    the text does not hold as such (words apart, or hyphenated) stays as the vocabulary has
+    it, in lower case."""
     seen: Counter[str] = Counter()
-    for m in re.finditer(pattern, text, re.IGNORECASE):
-        found = " ".join(re.split(r"\W+", m.group(0)))
-        start = text[: m.start()].rstrip()
-        if (
-            found[:1].isupper()
-            and found[1:] == found[1:].lower()
-            and (not start or start[-1] in ".!?:")
-        ):
+    text = words.text
+    for at in _whole_phrase_at(words.low, term):
+        found = text[at : at + len(term)]
+        before = text[:at].rstrip()[-1:]
+        if (not before or before in ".!?:") and found[1:] == found[1:].lower():
             found = found.lower()  # capitalised because a sentence starts here
         seen[found] += 1
     if not seen:
