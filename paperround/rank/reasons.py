@@ -21,20 +21,15 @@ gets one generic reason naming what ranked it.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import MutableMapping, Sequence
-from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
-from models.records import ProfileSpec, Reason, SeedPaper
-from paperround.rank.query import BACKGROUND_WEIGHT, query_key
+from models.records import ProfileSpec, Reason
+from paperround.rank.day import Day, day_for, top_cut
 from paperround.rank.signals import PaperSignals
-from paperround.rank.terms import Words, row_terms, top_terms, vocabulary
-from paperround.rank.text import unit_rows
+from paperround.rank.terms import CentredQuery, row_terms, top_terms, vocabulary
 
 MAX_REASONS = 3
 TOP_SHARE = 0.1  # "separated": in the day's top tenth of candidates for this profile
@@ -50,7 +45,6 @@ CUT_SHARES = (SEED_CLOSE, SEED_VERY_CLOSE, LIKED_CLOSE)
 MOST = 0.5  # a category on more than half the day's papers separates nothing
 TRENDING_MIN = 10  # upvotes, and TRENDING_TIMES the day's median, to be "trending"
 TRENDING_TIMES = 3
-SAMPLE = 1024  # candidates the per-seed thresholds are taken on (a quantile, not a sort)
 SHORT_TITLE_WORDS = 6
 
 
@@ -69,115 +63,8 @@ def short_title(title: str) -> str:
     return title if len(words) <= SHORT_TITLE_WORDS else " ".join(words[:SHORT_TITLE_WORDS]) + "…"
 
 
-def top_cut(values: np.ndarray, share: float = TOP_SHARE) -> float:
-    """The smallest value inside the top `share` of `values` (at least the best one)."""
-    k = max(1, math.floor(share * len(values)))
-    return float(np.partition(values, len(values) - k)[len(values) - k])
-
-
-class Day:
-    """What "the day's other candidates" look like, once per run: per-category and
-    per-keyword shares, typical upvotes, and a sample to place a paper among the papers
-    nearest a seed. Closeness is the cosine in the index's latent space (tf-idf without one)."""
-
-    def __init__(self, signals: PaperSignals) -> None:
-        self.signals = signals
-        n = len(signals.candidates)
-        self.n = n
-        step = max(1, math.ceil(n / SAMPLE))
-        self.sample = np.argsort(signals.key_order)[::step]  # every step-th, in key order
-        self._words: dict[int, Words] = {}
-        self._ref_at: dict[str, tuple[np.ndarray | sp.csr_matrix, np.ndarray]] = {}
-        self.space = "latent" if signals.index.latent_dims else "tfidf"
-        self.upvotes = np.array([c.upvotes or 0 for c in signals.candidates], np.float64)
-
-    def words(self, i: int) -> Words:
-        """Candidate i's abstract and title as words, read once per run."""
-        if i not in self._words:
-            c = self.signals.candidates[i]
-            self._words[i] = Words(f"{c.abstract} {c.title}")
-        return self._words[i]
-
-    @cached_property
-    def sample_rows(self) -> np.ndarray | sp.csr_matrix:
-        return self.rows(self.sample)
-
-    @cached_property
-    def category_share(self) -> dict[str, float]:
-        seen = Counter(cat for c in self.signals.candidates for cat in set(c.categories))
-        return {cat: k / self.n for cat, k in seen.items()}
-
-    @cached_property
-    def trending_at(self) -> float:
-        return max(TRENDING_MIN, TRENDING_TIMES * float(np.median(self.upvotes)))
-
-    def rows(self, rows: Sequence[int] | np.ndarray) -> np.ndarray | sp.csr_matrix:
-        s = self.signals
-        return s.latent[rows] if s.index.latent_dims else s.vectors[rows]
-
-    def prepare(self, papers: Sequence[SeedPaper]) -> None:
-        """Vectors and closeness cuts of seeds and likes not yet seen today, all at once."""
-        new = list({p.key: p for p in papers if p.key not in self._ref_at}.values())
-        if not new:
-            return
-        s = self.signals
-        vecs = unit_rows(s.paper_latent(new)) if s.index.latent_dims else s.paper_vectors(new)
-        sims = self.sample_rows @ vecs.T
-        sims = sims.toarray() if sp.issparse(sims) else np.asarray(sims)
-        size = len(sims)
-        places = [size - max(1, math.ceil(q * size)) for q in CUT_SHARES]
-        cuts = np.partition(sims, places, axis=0)[places] if size else np.zeros((3, len(new)))
-        for n, p in enumerate(new):
-            self._ref_at[p.key] = (vecs[n], cuts[:, n])
-
-    def refs(self, papers: Sequence[SeedPaper]) -> tuple[np.ndarray | sp.csr_matrix, np.ndarray]:
-        """The papers' vectors and, per paper (column), the cosines that put a candidate in
-        the day's top SEED_CLOSE, SEED_VERY_CLOSE and LIKED_CLOSE nearest it (rows)."""
-        self.prepare(papers)
-        held = [self._ref_at[p.key] for p in papers]
-        vecs = [v for v, _ in held]
-        stacked = sp.vstack(vecs).tocsr() if sp.issparse(vecs[0]) else np.vstack(vecs)
-        return stacked, np.stack([c for _, c in held], axis=1)
-
-    def cosines(
-        self, rows: Sequence[int] | np.ndarray, refs: np.ndarray | sp.csr_matrix
-    ) -> np.ndarray:
-        out = self.rows(rows) @ refs.T
-        return out.toarray() if sp.issparse(out) else np.asarray(out)
-
-
-def day_for(signals: PaperSignals, cache: MutableMapping[str, object]) -> Day:
-    held = cache.get("reasons_day")
-    if isinstance(held, Day) and held.signals is signals:
-        return held
-    day = Day(signals)
-    cache["reasons_day"] = day
-    return day
-
-
-class _Query:
-    """The profile's centred query (expanded query minus the window's mean), read only at
-    the columns asked: a dense copy would be a vocabulary-long array per profile."""
-
-    def __init__(
-        self, profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
-    ) -> None:
-        held = cache.get(query_key(profile, signals.index.fingerprint))
-        if isinstance(held, tuple) and held and sp.issparse(held[0]):
-            row = sp.csr_matrix(held[0])
-        else:  # seed_similarities left no query: the seeds' and likes' mean
-            row = signals.mean_vectors([(*profile.seeds, *profile.liked)])[0]
-        order = np.argsort(row.indices)
-        self.cols, self.weights = row.indices[order], row.data[order]
-        self.mean = signals.index.mean
-        self.m = BACKGROUND_WEIGHT if len(signals.index) >= 50 else 0.0
-
-    def at(self, cols: np.ndarray) -> np.ndarray:
-        if not len(self.cols):
-            return -self.m * self.mean[cols]
-        pos = np.minimum(np.searchsorted(self.cols, cols), len(self.cols) - 1)
-        held = np.where(self.cols[pos] == cols, self.weights[pos], 0.0)
-        return held - self.m * self.mean[cols]
+def trending_at(day: Day) -> float:
+    return max(TRENDING_MIN, TRENDING_TIMES * float(np.median(day.upvotes)))
 
 
 def explain_many(
@@ -197,7 +84,7 @@ def explain_many(
         if got
         for p in (*prof.seeds, *prof.liked)
     ]
-    day_for(signals, cache).prepare(wanted)
+    day_for(signals, cache, CUT_SHARES).prepare(wanted)
     return [
         explain(prof, signals, got, seed_sim=sim, feedback=fb, cache=cache)
         for prof, got, sim, fb in zip(profiles, picks, seed_sims, feedbacks, strict=True)
@@ -216,7 +103,7 @@ def explain(
     """Each pick's reasons (pick = candidate row and its weighted signal values)."""
     if not picks:
         return []
-    day = day_for(signals, cache)
+    day = day_for(signals, cache, CUT_SHARES)
     found: list[list[tuple[float, Reason]]] = [[] for _ in picks]
     if profile.seeds or profile.liked:
         _seed_reasons(profile, signals, day, picks, seed_sim, found, cache)
@@ -232,7 +119,7 @@ def explain(
         if values.get("categories", 0) > 0 and (cat := _category(profile, signals, day, i)):
             got.append((values["categories"], cat))
         up = day.upvotes[i]
-        if values.get("popularity", 0) > 0 and up >= day.trending_at:
+        if values.get("popularity", 0) > 0 and up >= trending_at(day):
             got.append(
                 (values["popularity"], Reason(f"trending: {up:.0f} upvotes on Hugging Face"))
             )
@@ -254,7 +141,7 @@ def _seed_reasons(
     found: Found,
     cache: MutableMapping[str, object],
 ) -> None:
-    cut = top_cut(seed_sim)
+    cut = top_cut(seed_sim, TOP_SHARE)
     top = [n for n, (i, _) in enumerate(picks) if seed_sim[i] >= cut and seed_sim[i] > 0]
     if not top:
         return
@@ -273,7 +160,7 @@ def _seed_reasons(
                 word = "very close" if row_sims[k] >= very[k] else "close"
                 text = f"{word} to your seed “{short_title(seed.title)}”"
                 found[n].append((picks[n][1]["seeds"], Reason(text, " ".join(seed.title.split()))))
-    query = _Query(profile, signals, cache)
+    query = CentredQuery(profile, signals, cache)
     vocab = vocabulary(signals.index, cache)
     for n in top:
         i, values = picks[n]
@@ -286,7 +173,7 @@ def _seed_reasons(
 def _liked_reasons(
     profile: ProfileSpec, day: Day, picks: Picks, feedback: np.ndarray, found: Found
 ) -> None:
-    cut = top_cut(feedback)
+    cut = top_cut(feedback, TOP_SHARE)
     top = [n for n, (i, v) in enumerate(picks) if feedback[i] >= cut and v.get("feedback", 0) > 0]
     if not top:
         return

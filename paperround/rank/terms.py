@@ -15,7 +15,9 @@ from collections.abc import MutableMapping
 import numpy as np
 import scipy.sparse as sp
 
-from paperround.rank.signals import _whole_phrase_at
+from models.records import ProfileSpec
+from paperround.rank.query import BACKGROUND_WEIGHT, query_key
+from paperround.rank.signals import PaperSignals, _whole_phrase_at
 from paperround.rank.text import TextIndex
 
 MAX_TERMS = 3
@@ -56,6 +58,31 @@ def vocabulary(index: TextIndex, cache: MutableMapping[str, object]) -> Vocabula
     vocab = Vocabulary(index)
     cache["vocabulary"] = (index, vocab)
     return vocab
+
+
+class CentredQuery:
+    """The profile's centred query (expanded query minus the window's mean), read only at
+    the columns asked: a dense copy would be a vocabulary-long array per profile."""
+
+    def __init__(
+        self, profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
+    ) -> None:
+        held = cache.get(query_key(profile, signals.index.fingerprint))
+        if isinstance(held, tuple) and held and sp.issparse(held[0]):
+            row = sp.csr_matrix(held[0])
+        else:  # seed_similarities left no query: the seeds' and likes' mean
+            row = signals.mean_vectors([(*profile.seeds, *profile.liked)])[0]
+        order = np.argsort(row.indices)
+        self.cols, self.weights = row.indices[order], row.data[order]
+        self.mean = signals.index.mean
+        self.m = BACKGROUND_WEIGHT if len(signals.index) >= 50 else 0.0
+
+    def at(self, cols: np.ndarray) -> np.ndarray:
+        if not len(self.cols):
+            return -self.m * self.mean[cols]
+        pos = np.minimum(np.searchsorted(self.cols, cols), len(self.cols) - 1)
+        held = np.where(self.cols[pos] == cols, self.weights[pos], 0.0)
+        return held - self.m * self.mean[cols]
 
 
 def contributions(cols: np.ndarray, data: np.ndarray, query: np.ndarray) -> list[tuple[int, float]]:
