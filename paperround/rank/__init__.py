@@ -13,7 +13,8 @@ No database, no Prefect. Signals, each about [0, 1] before the profile's weights
 - popularity: Hugging Face upvotes, log-scaled, a small prior;
 and a penalty for closeness to a disliked paper. Excluded words drop a paper outright.
 `rank_many` vectorises the candidates once and scores every profile with sparse products,
-which is what makes a thousand profiles cheap; `rank` is the one-profile form.
+which is what makes a thousand profiles cheap; `rank` is the one-profile form. Each pick's
+reasons come from reasons.py: only the signals that set it apart from the day's others.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _rank_many(
     signals = _signals(candidates, index, cache)
     sims = seed_similarities(profiles, signals, cache)
     # the feedback models' small dense solves are slower with a thread pool than without,
-    # and so are the reasons' (a thousand profiles: 70 s -> s)
+    # and so are the reasons' small products
     with threadpool_limits(1):
         drafts = [_rank_one(p, signals, s, cache) for p, s in zip(profiles, sims, strict=True)]
         whys = explain_many(
