@@ -202,6 +202,9 @@ def test_terms_are_written_as_the_abstract_writes_them():
     assert as_written("score matching", text) == "score matching"
     assert as_written("wasserstein gradient flow", text) == "Wasserstein gradient flow"
     assert as_written("absent term", text) == "absent term"
+    titled = Words("We study it.", "Sparse Attention for LLMs")
+    assert as_written("sparse attention", titled) == "sparse attention"  # title case: not kept
+    assert as_written("llms", titled) == "LLMs"  # an acronym is
 
 
 def test_the_seed_named_is_the_one_close_to_the_paper():

@@ -52,7 +52,7 @@ class Day:
         """Candidate i's abstract and title as words, read once per run."""
         if i not in self._words:
             c = self.signals.candidates[i]
-            self._words[i] = Words(f"{c.abstract} {c.title}")
+            self._words[i] = Words(c.abstract, c.title)
         return self._words[i]
 
     @cached_property

@@ -105,23 +105,30 @@ def row_terms(vectors: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
     return vectors.indices[start:end], vectors.data[start:end]
 
 
+def _stem(word: str) -> str:
+    """A plural's singular, roughly: enough to see "attacks" repeat "attack"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def _join(terms: list[list[str]]) -> list[list[str]]:
     """Overlapping terms as one: "neural" into "neural tangent", "neural tangent" and
     "tangent kernel" into "neural tangent kernel" (at most MAX_WORDS words); first place kept."""
     terms = [list(t) for t in terms]
+    same = _stem  # "attack" and "attacks" are one term
     changed = True
     while changed:
         changed = False
         for a in range(len(terms)):
             for b in range(a + 1, len(terms)):
                 x, y = terms[a], terms[b]
-                if set(y) <= set(x):
+                sx, sy = {same(w) for w in x}, {same(w) for w in y}
+                if sy <= sx:
                     joined = x
-                elif set(x) <= set(y):
+                elif sx <= sy:
                     joined = y
-                elif x[-1] == y[0] and len(x) + len(y) - 1 <= MAX_WORDS:
+                elif same(x[-1]) == same(y[0]) and len(x) + len(y) - 1 <= MAX_WORDS:
                     joined = x + y[1:]
-                elif y[-1] == x[0] and len(x) + len(y) - 1 <= MAX_WORDS:
+                elif same(y[-1]) == same(x[0]) and len(x) + len(y) - 1 <= MAX_WORDS:
                     joined = y + x[1:]
                 else:
                     continue
@@ -159,27 +166,35 @@ def top_terms(
 
 
 class Words:
-    """A paper's text and its lower-case form, kept while a run names its terms."""
+    """A paper's abstract and title with their lower-case forms, kept while a run names
+    its terms."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        low = text.lower()
-        self.low = low if len(low) == len(text) else ""  # offsets must line up
+    def __init__(self, abstract: str, title: str = "") -> None:
+        self.texts = []
+        for text in (abstract, title):
+            low = text.lower()
+            self.texts.append((text, low if len(low) == len(text) else ""))  # offsets line up
+
+
+def _capital(word: str) -> bool:
+    return word[:1].isupper() and word[1:] == word[1:].lower()
 
 
 def as_written(term: str, words: Words) -> str:
-    """The term in the casing the text (an abstract) uses most ("Wasserstein gradient
-    flow", "score matching"); a capital that only starts a sentence is not kept, and a term
-    the text does not hold as such (words apart, or hyphenated) stays as the vocabulary has
-    it, in lower case."""
-    seen: Counter[str] = Counter()
-    text = words.text
-    for at in _whole_phrase_at(words.low, term):
-        found = text[at : at + len(term)]
-        before = text[:at].rstrip()[-1:]
-        if (not before or before in ".!?:") and found[1:] == found[1:].lower():
-            found = found.lower()  # capitalised because a sentence starts here
-        seen[found] += 1
-    if not seen:
-        return term
-    return max(seen.items(), key=lambda kv: (kv[1], kv[0] == term))[0]
+    """The term in the casing the abstract uses most ("Wasserstein gradient flow", "score
+    matching"; a capital that only starts a sentence is not kept), else as the title has it
+    without its title-case capitals ("LLM" stays); a term neither holds as such (words apart,
+    or hyphenated) stays as the vocabulary has it, in lower case."""
+    for n, (text, low) in enumerate(words.texts):
+        seen: Counter[str] = Counter()
+        for at in _whole_phrase_at(low, term):
+            found = text[at : at + len(term)]
+            before = text[:at].rstrip()[-1:]
+            if n == 1:  # the title: capitals of title case say nothing
+                found = " ".join(w.lower() if _capital(w) else w for w in found.split(" "))
+            elif (not before or before in ".!?:") and _capital(found.split(" ")[0]):
+                found = found[:1].lower() + found[1:]  # a sentence starts here
+            seen[found] += 1
+        if seen:
+            return max(seen.items(), key=lambda kv: (kv[1], kv[0] == term))[0]
+    return term
