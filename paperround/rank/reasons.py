@@ -35,8 +35,9 @@ MAX_REASONS = 3
 TOP_SHARE = 0.1  # "separated": in the day's top tenth of candidates for this profile
 # A seed is close to a paper when the paper is among the day's top SEED_CLOSE nearest that
 # seed and their cosine is at least the floor (latent space; tf-idf without one): on 47 dev
-# tasks (8 days), the top-10 papers shown the reason were relevant 0.41 of the time against
-# 0.28 for the others; the share alone at 0.5% gave 0.38 / 0.31, the floor alone 0.40 / 0.28.
+# tasks (8 days), the top-10 papers shown the reason were relevant 0.40 of the time against
+# 0.28 for the others; the share alone at 0.5% gave 0.38 / 0.31, the floor alone 0.40 / 0.28
+# (docs/ranking.md has the frozen tasks' figure).
 SEED_CLOSE, SEED_VERY_CLOSE = 0.02, 0.005
 CLOSE_FLOOR = {"latent": (0.4, 0.5), "tfidf": (0.05, 0.1)}  # (close, very close); the
 # tf-idf floors are not measured: every benchmark window has a latent space
