@@ -62,6 +62,9 @@ def test_a_category_every_candidate_shares_gives_no_category_reason():
     assert result[0].reasons == ("in your category cs.LG, like most of today's papers",)
     rare = rank(papers, ProfileSpec(name="q", categories=("q-bio.NC",)), now=NOW, index=index())
     assert rare[0].reasons == ("cross-listed in your category q-bio.NC",)
+    spec = ProfileSpec(name="b", categories=("cs.LG", "q-bio.NC"), max_items=40)
+    both = rank(papers, spec, now=NOW, index=index())  # its rare category, not the common one
+    assert reasons_of(both, "Odd one") == ("cross-listed in your category q-bio.NC",)
 
 
 def test_top_decile_seed_similarity_names_the_seed_by_a_short_title():
