@@ -223,3 +223,26 @@ def test_the_seed_named_is_the_one_close_to_the_paper():
     result = rank(papers, spec, now=NOW, index=index())
     assert reasons_of(result, "Wide networks")[0].endswith("to your seed “Tensor Programs IV”")
     assert reasons_of(result, "Folding")[0].endswith("to your seed “Folding at scale”")
+
+
+def test_reason_precision_counts_the_top_ten_with_and_without_the_seed_reason():
+    import importlib.util
+    from pathlib import Path
+
+    from models.records import ScoredPaper
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "reason_precision.py"
+    spec = importlib.util.spec_from_file_location("reason_precision", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tally = module.ReasonPrecision()
+    why = {0: "very close to your seed “A”", 1: "close to your seed “B”", 2: "shares: x"}
+    ranked = [
+        ScoredPaper(cand(n, f"P{n}"), 1.0, (why.get(n % 4, "by X (followed)"),)) for n in range(12)
+    ]
+    rels = [1, 1, 0, 0] * 3  # papers 10 and 11 are past the top ten: not counted
+    tally.add(ranked, rels)
+    got = tally.report()
+    assert (got["shown"], got["not_shown"]) == (6, 4)  # n % 4 in (0, 1) among 0..9
+    assert got["with_reason"] == 1.0 and got["without_reason"] == 0.0
+    assert got["every_top10"] == 0.6 and got["very_close_shown"] == 3
