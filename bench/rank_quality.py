@@ -24,7 +24,9 @@ candidates and seeds are built without. Variants:
 The issue quoted tfidf_centroid 0.337 / AUC 0.800 and asl_svm 0.350 / 0.811; the database
 fit comes close to those, the pool fit gave 0.284 / 0.762 and 0.314 / 0.800.
 Metrics per task, then averaged: nDCG@10 (gain 2^rel - 1), P@10, AUC (relevant = rel > 0).
-Candidates the ranker leaves out (no signal) share the lowest score. Last line: one JSON object.
+Candidates the ranker leaves out (no signal) share the lowest score. Last line: one JSON object,
+with "reason_precision" (bench/reason_precision.py): how often a top-10 paper shown "close
+to your seed" is relevant, against the top-10 papers without that reason.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from rank_tasks import evaluate, frozen_tasks, load_papers, relevance, tuning_tasks  # noqa: E402
+from reason_precision import ReasonPrecision  # noqa: E402
 
 from models.records import Candidate, ProfileSpec, SeedPaper  # noqa: E402
 from paperround.rank import build_index, rank_many  # noqa: E402
@@ -76,7 +79,9 @@ def text(p: dict) -> str:
     return f"{p['title']}. {p['abstract']}"
 
 
-def ours(day_tasks, cands, index, papers, *, feedback: bool) -> list[list[float]]:
+def ours(
+    day_tasks, cands, index, papers, *, feedback: bool, keep: list | None = None
+) -> list[list[float]]:
     profiles = [
         ProfileSpec(
             name=f"{t['category']}@{t['day']}",
@@ -91,6 +96,8 @@ def ours(day_tasks, cands, index, papers, *, feedback: bool) -> list[list[float]
     now = datetime.fromisoformat(day_tasks[0]["day"]).replace(tzinfo=UTC)
     out = []
     for ranked in rank_many(cand_records, profiles, now=now, index=index, cache={}):
+        if keep is not None:  # the ranked papers themselves, for reason_precision
+            keep.append(ranked)
         scores = [-1e9] * len(cands)
         for rank, s in enumerate(ranked):  # the product's order (scores are rounded)
             scores[s.paper.paper_id] = -rank
@@ -245,6 +252,7 @@ def main() -> None:
     names = ["ours", "ours_fb"] + ([] if args.no_anchors else list(ANCHORS))
     res: dict[str, list[dict]] = {n: [] for n in names}
     secs: dict[str, float] = dict.fromkeys([*names, "index", "database"], 0.0)
+    reasons = ReasonPrecision()
     for day, day_tasks in sorted(by_test_day.items()):
         i = days.index(day)
         window = [pid for d in days[max(0, i - WINDOW_DAYS) : i] for pid in by_day[d]]
@@ -260,9 +268,11 @@ def main() -> None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 cached.write_bytes(pickle.dumps(index))
         secs["index"] += time.perf_counter() - t0
+        kept: list = []
         for name, fb in (("ours", False), ("ours_fb", True)):
             t0 = time.perf_counter()
-            got[name] = ours(day_tasks, cands, index, papers, feedback=fb)
+            keep = kept if name == "ours" else None
+            got[name] = ours(day_tasks, cands, index, papers, feedback=fb, keep=keep)
             secs[name] += time.perf_counter() - t0
         if not args.no_anchors:
             t0 = time.perf_counter()
@@ -274,6 +284,7 @@ def main() -> None:
                 secs[name] += time.perf_counter() - t0
         for j, t in enumerate(day_tasks):
             rels = [relevance(papers[c], t["category"]) for c in cands]
+            reasons.add(kept[j], rels)
             for name in names:
                 res[name].append(evaluate(got[name][j], rels))
     report: dict = {
@@ -285,6 +296,7 @@ def main() -> None:
     }
     for name in names:
         report[name] = summary(res[name]) | {"seconds": round(secs[name], 1)}
+    report["reason_precision"] = reasons.report()
     if not args.no_anchors:
         report["paired_wins_vs_asl_svm"] = paired(res["ours"], res["asl_svm"])
         report["paired_fb_wins_vs_asl_svm"] = paired(res["ours_fb"], res["asl_svm"])

@@ -101,8 +101,19 @@ class ProfileSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason a paper was picked, in words ("very close to your seed “Tensor Programs
+    IV”"); `detail` is what a hover adds (that seed's full title), empty when nothing."""
+
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredPaper:
-    """A ranked paper and the one to three reasons it was picked."""
+    """A ranked paper and the one to three reasons it was picked: `reasons` as text (what
+    the archive stores), `why` the same reasons with their details when the ranker gave
+    them (a digest rendered from the archive has only the text)."""
 
     paper: Candidate
     score: float
@@ -110,6 +121,7 @@ class ScoredPaper:
     # One line on what the paper does, filled by the digest stage for the papers a digest
     # holds (paperround/digest/summaries.py): a model's line, or the extractive one.
     tldr: str = ""
+    why: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from models.records import Candidate, Digest, DigestHealth, FeedbackLinks, ScoredPaper
+from models.records import Candidate, Digest, DigestHealth, FeedbackLinks, Reason, ScoredPaper
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -35,6 +35,15 @@ def paper(n: int, **kw) -> Candidate:
     return Candidate(**base)
 
 
+SEED_REASONS = (
+    Reason(
+        "very close to your seed “Tensor Programs IV”",
+        "Tensor Programs IV: Feature Learning in Infinite-Width Neural Networks",
+    ),
+    Reason("shares: feature learning, infinite width"),
+)
+
+
 def fixed_digest(n_items: int = 3) -> Digest:
     items = [
         ScoredPaper(
@@ -48,16 +57,17 @@ def fixed_digest(n_items: int = 3) -> Digest:
                 upvotes=42,
             ),
             0.91,
-            ("matches 'feature learning'", "42 upvotes on Hugging Face"),
+            ("keyword 'feature learning' in the title", "trending: 42 upvotes on Hugging Face"),
         ),
         ScoredPaper(
             paper(2, revised=True, version=3),
             0.72,
-            ("close to your seed paper Tensor Programs IV (0.71)",),
+            tuple(r.text for r in SEED_REASONS),
+            why=SEED_REASONS,
         ),
     ]
     items += [
-        ScoredPaper(paper(n), 0.5 - n / 1000, ("by Ada Lovelace, whom you follow",))
+        ScoredPaper(paper(n), 0.5 - n / 1000, ("by Ada Lovelace (followed)",))
         for n in range(3, n_items + 1)
     ]
     return Digest(

@@ -40,6 +40,34 @@ def test_feed_text_is_escaped_never_executed():
     assert "\\[x\\]\\(http://evil\\)" in r.markdown
 
 
+def test_reasons_from_feed_text_are_escaped_and_the_seed_title_is_the_hover():
+    """A reason quotes feed text (a seed's title, an author's name, a paper's terms)."""
+    from dataclasses import replace
+    from html.parser import HTMLParser
+
+    from models.records import Reason
+
+    evil = Reason("very close to your seed “<b>x</b> @everyone”", '"><script>alert(2)</script>')
+    d = fixed_digest(1)
+    item = replace(d.items[0], reasons=(evil.text,), why=(evil,))
+    r = render_digest(replace(d, items=(item,)))
+    tags: list[tuple[str, dict]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, dict(attrs)))
+
+    Tags().feed(r.html)  # as a browser parses it: the hover is one attribute, no element
+    assert not [t for t, _ in tags if t in ("script", "b")]
+    assert [a["title"] for t, a in tags if t == "span"] == [evil.detail]
+    assert "&lt;b&gt;x&lt;/b&gt;" in r.html
+    assert "\\<b\\>x\\</b\\>" in r.markdown and "@\u200beveryone" in r.markdown
+    assert "<b>x</b>" in r.text  # plain text: shown as it is, nothing interprets it
+    plain = render_digest(fixed_digest())  # a hand-built digest (no details): no hover
+    assert 'title="Tensor Programs IV: Feature Learning' in plain.html
+    assert plain.html.count("<span title=") == 1
+
+
 def test_every_link_is_visible_in_text_and_html():
     r = render_digest(fixed_digest())
     for url in (

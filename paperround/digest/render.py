@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from models.records import Digest, FeedbackLinks, RenderedDigest, ScoredPaper
+from models.records import Digest, FeedbackLinks, Reason, RenderedDigest, ScoredPaper
 from models.settings import get_settings
 from paperround.bundled import bundled_dir
 from paperround.digest.mathtext import tex_to_text
@@ -176,6 +176,11 @@ def _item(scored: ScoredPaper, feedback: FeedbackLinks | None = None) -> dict:
         "authors": clean_line(short_authors(p.authors)),
         "categories": " ".join(p.categories[:4]),
         "reasons": [clean_line(r) for r in scored.reasons],
+        # with the ranker's details (a seed's full title) for the HTML card's hover
+        "why": [
+            {"text": clean_line(r.text), "detail": clean_line(r.detail)}
+            for r in scored.why or [Reason(r) for r in scored.reasons]
+        ],
         "tldr": tldr,
         "abstract": head,
         "abstract_cut": head != abstract,

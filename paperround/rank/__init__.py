@@ -13,7 +13,8 @@ No database, no Prefect. Signals, each about [0, 1] before the profile's weights
 - popularity: Hugging Face upvotes, log-scaled, a small prior;
 and a penalty for closeness to a disliked paper. Excluded words drop a paper outright.
 `rank_many` vectorises the candidates once and scores every profile with sparse products,
-which is what makes a thousand profiles cheap; `rank` is the one-profile form.
+which is what makes a thousand profiles cheap; `rank` is the one-profile form. Each pick's
+reasons come from reasons.py: only the signals that set it apart from the day's others.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from models.records import Candidate, ProfileSpec, ScoredPaper
 from paperround.rank.feedback import model_for
 from paperround.rank.names import author_key, fold
 from paperround.rank.query import seed_similarities
+from paperround.rank.reasons import explain_many
 from paperround.rank.select import collapse_and_cut
 from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex, build_index
@@ -110,24 +112,25 @@ def _rank_many(
     cache = cache if cache is not None else {}
     signals = _signals(candidates, index, cache)
     sims = seed_similarities(profiles, signals, cache)
-    # the feedback models' small dense solves are slower with a thread pool than without
+    # the feedback models' small dense solves are slower with a thread pool than without,
+    # and so are the reasons' small products
     with threadpool_limits(1):
         drafts = [_rank_one(p, signals, s, cache) for p, s in zip(profiles, sims, strict=True)]
-    closest = signals.closest_seeds(
-        [
-            ((*p.seeds, *p.liked), [i for i, _ in d[0]])
-            for p, d in zip(profiles, drafts, strict=True)
-        ]
-    )
-    out = []
-    for profile, (picked, fb), near in zip(profiles, drafts, closest, strict=True):
-        out.append(
-            [
-                replace(s, reasons=_reasons(profile, signals, i, values, fb, near.get(i)))
-                for i, (s, values) in picked
-            ]
+        whys = explain_many(
+            profiles,
+            signals,
+            [[(i, values) for i, (_, values) in picked] for picked, _ in drafts],
+            seed_sims=sims,
+            feedbacks=[fb for _, fb in drafts],
+            cache=cache,
         )
-    return out
+    return [
+        [
+            replace(s, reasons=tuple(r.text for r in w), why=w)
+            for (_, (s, _)), w in zip(picked, why, strict=True)
+        ]
+        for (picked, _), why in zip(drafts, whys, strict=True)
+    ]
 
 
 def _feedback_scores(
@@ -197,37 +200,3 @@ def _rank_one(
         for i, s, v in zip(rows, picked, values, strict=True)
     ]
     return drafts, fb
-
-
-def _reasons(
-    profile: ProfileSpec,
-    signals: PaperSignals,
-    i: int,
-    values: dict[str, float],
-    fb: np.ndarray | None,
-    closest: tuple[str, float] | None,
-) -> tuple[str, ...]:
-    """One to three reasons, the strongest contributions first."""
-    cand = signals.candidates[i]
-    found: list[tuple[float, str]] = []
-    for name, value in values.items():
-        if value <= 0:
-            continue
-        if name == "keywords":
-            text = f"matches '{signals.best_keyword(profile.keywords, i)}'"
-        elif name == "seeds":
-            assert closest is not None  # a seeds score comes with its closest seed
-            title, sim = closest
-            text = f"close to your seed paper {title} ({sim:.2f})"
-        elif name == "feedback":
-            assert fb is not None  # a feedback score comes with the model's decisions
-            text = f"your likes model: {fb[i]:.2f}"
-        elif name == "authors":
-            text = f"by {signals.followed(profile.authors)[1][i]}, whom you follow"
-        elif name == "categories":
-            text = signals.category_reason(profile.categories, i)
-        else:
-            text = f"{cand.upvotes} upvotes on Hugging Face"
-        found.append((value, text))
-    found.sort(key=lambda f: -f[0])
-    return tuple(t for _, t in found[:3])

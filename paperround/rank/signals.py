@@ -136,55 +136,6 @@ class PaperSignals:
         sims = self.vectors @ self.paper_vectors(papers).T
         return np.asarray(sims.max(axis=1).todense(), np.float32).ravel()
 
-    def closest_seeds(
-        self, asks: Sequence[tuple[Sequence[SeedPaper], Sequence[int]]]
-    ) -> list[dict[int, tuple[str, float]]]:
-        """For each (seeds, candidate rows): row -> (title of its closest seed, cosine).
-
-        The cosine is the tf-idf one. With a latent space the closest seed is chosen there
-        (a 256-number dot product per pair, small dense products per profile), and only
-        the chosen pair's tf-idf cosine is computed: the all-pairs sparse products were a
-        fifth of a daily run for a thousand profiles. Without one (a young store), all
-        pairs at once, as one elementwise product of paired rows.
-        """
-        papers: list[SeedPaper] = []
-        spans: list[tuple[int, int, int, Sequence[int]]] = []  # (ask, first seed, seeds, rows)
-        for n, (seeds, rows) in enumerate(asks):
-            if seeds and len(rows):
-                spans.append((n, len(papers), len(seeds), rows))
-                papers.extend(seeds)
-        out: list[dict[int, tuple[str, float]]] = [{} for _ in asks]
-        if not spans:
-            return out
-        vecs = self.paper_vectors(papers)
-        left: list[int] = []
-        right: list[int] = []
-        if self.index.latent_dims:
-            lat = self.paper_latent(papers, vecs)
-            lat = unit_rows(lat)
-            for _, base, count, rows in spans:
-                near = (self.latent[list(rows)] @ lat[base : base + count].T).argmax(axis=1)
-                left.extend(rows)
-                right.extend((base + near).tolist())
-        else:
-            for _, base, count, rows in spans:
-                for i in rows:
-                    left.extend([i] * count)
-                    right.extend(range(base, base + count))
-        sims = np.asarray(self.vectors[left].multiply(vecs[right]).sum(axis=1)).ravel()
-        at = 0
-        for n, base, count, rows in spans:
-            for i in rows:
-                if self.index.latent_dims:
-                    k, sim = right[at], sims[at]
-                    at += 1
-                else:
-                    block = sims[at : at + count]
-                    k, sim = base + int(np.argmax(block)), block.max()
-                    at += count
-                out[n][i] = (papers[k].title, float(sim))
-        return out
-
     @cached_property
     def _texts(self) -> list[tuple[str, str]]:
         return [(fold(c.title), fold(f"{c.title} {c.abstract}")) for c in self.candidates]
@@ -200,7 +151,7 @@ class PaperSignals:
             out.append(("\x00".join(texts), starts))
         return out[0], out[1]
 
-    def _hits(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def hits(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(in title or abstract, in title) per candidate, for one phrase."""
         if term not in self._phrases:
             phrase = fold(term)
@@ -219,22 +170,14 @@ class PaperSignals:
         total = sum(w for _, w in keywords) or 1.0
         got = np.zeros(len(self.candidates), np.float32)
         for term, w in keywords:
-            text, title = self._hits(term)
+            text, title = self.hits(term)
             got += w * text * np.where(title, 2.0, 1.0)
         return np.minimum(1.0, got / total)
-
-    def best_keyword(self, keywords: Sequence[tuple[str, float]], i: int) -> str:
-        hits = [
-            (w * (2 if self._hits(t)[1][i] else 1), -n, t)
-            for n, (t, w) in enumerate(keywords)
-            if self._hits(t)[0][i]
-        ]
-        return max(hits)[2]
 
     def excluded(self, terms: Sequence[str]) -> np.ndarray:
         out = np.zeros(len(self.candidates), bool)
         for term in terms:
-            out |= self._hits(term)[0]
+            out |= self.hits(term)[0]
         return out
 
     # -- people, categories, popularity -------------------------------------------------------
@@ -270,12 +213,6 @@ class PaperSignals:
             ],
             np.float32,
         )  # fmt: skip
-
-    def category_reason(self, categories: Sequence[str], i: int) -> str:
-        cand = self.candidates[i]
-        if cand.categories[0] in categories:
-            return f"in your category {cand.categories[0]}"
-        return f"cross-listed in {sorted(set(categories) & set(cand.categories))[0]}"
 
     @cached_property
     def popularity(self) -> np.ndarray:

@@ -1,0 +1,201 @@
+"""The words behind a sparse cosine: which of the index's terms made a paper match a query.
+
+Why: "shares: score matching, Wasserstein gradient flow" tells a reader what the seed
+signal saw, where a cosine of 0.31 tells nothing. The terms are those of the elementwise
+product of the paper's tf-idf row and the profile's centred query, heaviest first, named
+from the index's vocabulary and written as the paper writes them (its own casing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import MutableMapping
+from typing import cast
+
+import numpy as np
+import scipy.sparse as sp
+
+from models.records import ProfileSpec
+from paperround.rank.query import BACKGROUND_WEIGHT, query_key
+from paperround.rank.signals import PaperSignals, _whole_phrase_at
+from paperround.rank.text import TextIndex
+
+MAX_TERMS = 3
+MAX_WORDS = 4  # overlapping bigrams joined into a phrase of at most this many words
+MIN_SHARE = 1 / 3  # a term lighter than this share of the heaviest one is not named
+_READABLE = re.compile(r"^(?=.*[^\W\d_])[^\W_]{2,24}$")  # a word, with a letter, not a code
+
+
+class Vocabulary:
+    """Column -> term ("score matching") for one index, inverted once per run."""
+
+    def __init__(self, index: TextIndex) -> None:
+        self._index = index
+        self._words: list[str] = [""] * (max(index.tokens.values(), default=0) + 1)
+        for word, i in index.tokens.items():
+            if i > 0:
+                self._words[i] = word
+        cols = index.unigram_col
+        self._token_of = np.full(index.n_terms, -1, np.int64)
+        self._token_of[cols[cols >= 0]] = np.flatnonzero(cols >= 0)
+        self._first_bigram = int(index.bigram_cols[0]) if len(index.bigram_cols) else -1
+        self._width = len(index.tokens) + 1  # as in TextIndex._counts
+
+    def words(self, col: int) -> tuple[str, ...]:
+        token = self._token_of[col]
+        if token >= 0:
+            return (self._words[token],)
+        key = int(self._index.bigram_keys[col - self._first_bigram])
+        a, b = divmod(key, self._width)
+        return self._words[a], self._words[b]
+
+
+def vocabulary(index: TextIndex, cache: MutableMapping[str, object]) -> Vocabulary:
+    """The index's vocabulary, kept in the run's cache while the index is the same."""
+    held = cache.get("vocabulary")
+    if isinstance(held, tuple) and held[0] is index:
+        return held[1]
+    vocab = Vocabulary(index)
+    cache["vocabulary"] = (index, vocab)
+    return vocab
+
+
+class CentredQuery:
+    """The profile's centred query (expanded query minus the window's mean), read only at
+    the columns asked: a dense copy would be a vocabulary-long array per profile."""
+
+    def __init__(
+        self, profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
+    ) -> None:
+        held = cache.get(query_key(profile, signals.index.fingerprint))
+        if isinstance(held, tuple) and held and sp.issparse(held[0]):
+            row = sp.csr_matrix(cast(sp.csr_matrix, held[0]))
+        else:  # seed_similarities left no query: the seeds' and likes' mean
+            row = signals.mean_vectors([(*profile.seeds, *profile.liked)])[0]
+        order = np.argsort(row.indices)
+        self.cols, self.weights = row.indices[order], row.data[order]
+        self.mean = signals.index.mean
+        self.m = BACKGROUND_WEIGHT if len(signals.index) >= 50 else 0.0
+
+    def at(self, cols: np.ndarray) -> np.ndarray:
+        if not len(self.cols):
+            return -self.m * self.mean[cols]
+        pos = np.minimum(np.searchsorted(self.cols, cols), len(self.cols) - 1)
+        held = np.where(self.cols[pos] == cols, self.weights[pos], 0.0)
+        return held - self.m * self.mean[cols]
+
+
+def contributions(cols: np.ndarray, data: np.ndarray, query: np.ndarray) -> list[tuple[int, float]]:
+    """(column, weight x query weight) for a tf-idf row's terms (its columns, weights and
+    the query's weights at those columns) that pull it towards the query, heaviest first:
+    the summands of the cosine's numerator."""
+    parts = data * query
+    keep = min(len(parts), 4 * MAX_TERMS * MAX_WORDS)  # enough to name and join terms
+    if not keep:
+        return []
+    top = np.argpartition(-parts, keep - 1)[:keep]
+    top = top[np.lexsort((cols[top], -parts[top]))]
+    top = top[parts[top] > 0]
+    return list(zip(cols[top].tolist(), parts[top].tolist(), strict=True))
+
+
+def row_terms(vectors: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row i's columns and weights, read from the CSR arrays (slicing a row costs 1 ms)."""
+    start, end = vectors.indptr[i], vectors.indptr[i + 1]
+    return vectors.indices[start:end], vectors.data[start:end]
+
+
+def _stem(word: str) -> str:
+    """A plural's singular, roughly: enough to see "attacks" repeat "attack"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _join(terms: list[list[str]]) -> list[list[str]]:
+    """Overlapping terms as one: "neural" into "neural tangent", "neural tangent" and
+    "tangent kernel" into "neural tangent kernel" (at most MAX_WORDS words); first place kept."""
+    terms = [list(t) for t in terms]
+    same = _stem  # "attack" and "attacks" are one term
+    changed = True
+    while changed:
+        changed = False
+        for a in range(len(terms)):
+            for b in range(a + 1, len(terms)):
+                x, y = terms[a], terms[b]
+                sx, sy = {same(w) for w in x}, {same(w) for w in y}
+                if sy <= sx:
+                    joined = x
+                elif sx <= sy:
+                    joined = y
+                elif same(x[-1]) == same(y[0]) and len(x) + len(y) - 1 <= MAX_WORDS:
+                    joined = x + y[1:]
+                elif same(y[-1]) == same(x[0]) and len(x) + len(y) - 1 <= MAX_WORDS:
+                    joined = y + x[1:]
+                else:
+                    continue
+                terms[a] = joined
+                del terms[b]
+                changed = True
+                break
+            if changed:
+                break
+    return terms
+
+
+def top_terms(
+    row: tuple[np.ndarray, np.ndarray], query: np.ndarray, vocab: Vocabulary, text: Words
+) -> tuple[str, ...]:
+    """Up to MAX_TERMS readable terms of a tf-idf row (columns, weights) that contributed
+    most to its product with the query (`query`: its weights at the row's columns), as the
+    paper's `text` writes them."""
+    found = contributions(*row, query)
+    if not found:
+        return ()
+    heaviest = found[0][1]
+    picked: list[list[str]] = []
+    for col, part in found:
+        if part < MIN_SHARE * heaviest:
+            break
+        words = vocab.words(col)
+        if not all(_READABLE.match(w) for w in words):
+            continue
+        joined = _join([*picked, list(words)])
+        # a lighter term may still join a named one ("neural" + "neural tangent") when full
+        if len(joined) <= MAX_TERMS:
+            picked = joined
+    return tuple(as_written(" ".join(t), text) for t in picked)
+
+
+class Words:
+    """A paper's abstract and title with their lower-case forms, kept while a run names
+    its terms."""
+
+    def __init__(self, abstract: str, title: str = "") -> None:
+        self.texts = []
+        for text in (abstract, title):
+            low = text.lower()
+            self.texts.append((text, low if len(low) == len(text) else ""))  # offsets line up
+
+
+def _capital(word: str) -> bool:
+    return word[:1].isupper() and word[1:] == word[1:].lower()
+
+
+def as_written(term: str, words: Words) -> str:
+    """The term in the casing the abstract uses most ("Wasserstein gradient flow", "score
+    matching"; a capital that only starts a sentence is not kept), else as the title has it
+    without its title-case capitals ("LLM" stays); a term neither holds as such (words apart,
+    or hyphenated) stays as the vocabulary has it, in lower case."""
+    for n, (text, low) in enumerate(words.texts):
+        seen: Counter[str] = Counter()
+        for at in _whole_phrase_at(low, term):
+            found = text[at : at + len(term)]
+            before = text[:at].rstrip()[-1:]
+            if n == 1:  # the title: capitals of title case say nothing
+                found = " ".join(w.lower() if _capital(w) else w for w in found.split(" "))
+            elif (not before or before in ".!?:") and _capital(found.split(" ")[0]):
+                found = found[:1].lower() + found[1:]  # a sentence starts here
+            seen[found] += 1
+        if seen:
+            return max(seen.items(), key=lambda kv: (kv[1], kv[0] == term))[0]
+    return term
