@@ -82,8 +82,8 @@ def installed(tmp_path_factory) -> Installed:
 
 def test_the_wheel_carries_templates_demo_feeds_and_migrations(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
-    for path in REPO.glob("templates/*"):
-        assert f"paperround/_bundled/templates/{path.name}" in names
+    for path in (REPO / "templates").rglob("*.*"):  # the web app's pages in templates/web too
+        assert f"paperround/_bundled/{path.relative_to(REPO)}" in names
     for path in REPO.glob("examples/feeds/*"):
         assert f"paperround/_bundled/examples/feeds/{path.name}" in names
     for path in REPO.glob("models/migrations/versions/*.py"):
@@ -132,3 +132,17 @@ def test_make_engine_without_psycopg_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as when the extra is not installed
     with pytest.raises(ConfigError, match=r"paperround\[postgres\]"):
         make_engine("postgresql+psycopg://paperround@127.0.0.1:1/paperround")
+
+
+def test_the_web_app_renders_its_pages_from_the_wheel(installed, tmp_path):
+    """`paperround web` reads templates/web from the installed package, not the checkout."""
+    code = (
+        "from paperround.web.pages import TEMPLATES, error_page\n"
+        "print(TEMPLATES)\n"
+        "print(error_page(410).body.decode())\n"
+    )
+    r = installed.run("python", "-c", code, home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    where, html = r.stdout.split("\n", 1)
+    assert Path(where).is_relative_to(installed.bin.parent), where
+    assert "<html" in html and "410" in html, html

@@ -9,13 +9,14 @@ keep their token out of Referer headers sent to other sites, and are never cache
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+from paperround.bundled import bundled_dir
+
+TEMPLATES = bundled_dir("templates") / "web"  # in the wheel too (paperround/bundled.py)
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
