@@ -28,7 +28,10 @@ does on a shared machine. Reported apart:
                   and scaled to 1,000; its tf-idf fit, once per run, is reported apart
                   (baseline_asl_tfidf_seconds).
 Targets: seconds < 2 on 2 cores, peak_rss_mb < 1024 (the ranking process's peak, index
-loaded from disk, data set included), load_s < 0.5. Last line: one JSON object.
+loaded from disk, data set included), load_s < 0.5; seeds200_daily_s - seeds5_daily_s < 0.05
+(one 200-seed profile's daily run against a 5-seed one's, query and model cached; its
+first run, query expanded and model trained, is seeds200_first_s). Last line: one JSON
+object.
 """
 
 from __future__ import annotations
@@ -124,10 +127,28 @@ def rank_run(args, folder: Path) -> dict:
     t0 = time.perf_counter()
     rank_many(candidates, profiles, now=now, index=index, cache=cache)
     out["warm_seconds"] = time.perf_counter() - t0
+    out |= many_seeds(args, candidates, index, cache, papers, by_day, now)
     models = sum(k.startswith("f:") for k in cache)
     short = [n for n, r in enumerate(ranked) if len(r) < 10 and n >= args.with_feedback]
     assert models == args.with_feedback and not short, (models, short)
     return out | {"feedback_models": models, "peak_rss_mb": peak_mb()}
+
+
+def many_seeds(args, candidates, index, cache, papers, by_day, now) -> dict:
+    """What one profile with --many-seeds seeds adds to a daily run, against one with 5:
+    its first run (query expanded, discriminative model trained) and its daily run (both
+    cached, as after a query-log load), the day's candidates already vectorised."""
+    window, _, _, _ = workload(args, papers, by_day)
+    picks = random.Random(1).sample(window, args.many_seeds)
+    big = ProfileSpec("many", seeds=tuple(as_seed(papers[p]) for p in picks))
+    small = ProfileSpec("few", seeds=big.seeds[:5])
+    out = {}
+    for name, prof in (("seeds5", small), (f"seeds{args.many_seeds}", big)):
+        for run in ("first", "daily"):
+            t0 = time.perf_counter()
+            rank_many(candidates, [prof], now=now, index=index, cache=cache)
+            out[f"{name}_{run}_s"] = time.perf_counter() - t0
+    return out
 
 
 def load_only(folder: Path) -> dict:
@@ -168,6 +189,7 @@ def main() -> None:
     ap.add_argument("--labels", type=int, default=50)
     ap.add_argument("--papers", type=int, default=5000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--many-seeds", type=int, default=200, help="the many-seed profile's seeds")
     ap.add_argument("--baseline", type=int, default=5, help="profiles to time the SVM on")
     ap.add_argument("--load-papers", type=int, default=50_000, help="0: no load_s")
     ap.add_argument("--rank-from", type=Path, help=argparse.SUPPRESS)  # the fresh processes
@@ -180,7 +202,7 @@ def main() -> None:
         return
     argv = [
         f"--{name}={getattr(args, name.replace('-', '_'))}"
-        for name in ("profiles", "with-feedback", "labels", "papers")
+        for name in ("profiles", "with-feedback", "labels", "papers", "many-seeds")
     ]
     papers, by_day = load_papers()
     window, day_ids, profiles, candidates = workload(args, papers, by_day)
