@@ -68,7 +68,13 @@ class ReaderStore:
     def add_reader(self, name: str, seeds: Iterable[dict], *, weights: dict[str, float]) -> None:
         """A profile with these seed papers (as `paperround profile add --seed` stores them)."""
         rows = [
-            Seed(key=p["id"], title=p["title"], abstract=p["abstract"], authors=list(p["authors"]))
+            Seed(
+                profile_id=0,  # create_profile sets it
+                key=p["id"],
+                title=p["title"],
+                abstract=p["abstract"],
+                authors=list(p["authors"]),
+            )
             for p in seeds
         ]
         create_profile(Profile(name=name, weights=dict(weights)), engine=self.engine, seeds=rows)

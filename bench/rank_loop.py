@@ -47,6 +47,7 @@ from rank_quality import (  # noqa: E402
     ASL_VECTORISER,
     INDEX_CODE,
     WINDOW_DAYS,
+    Database,
     as_candidate,
     asl_svm,
 )
@@ -88,20 +89,19 @@ def day_index(day: str, window: list[str], papers: dict, cache_dir: Path | None)
     return index
 
 
-class SvmDatabase:
-    """What asl_svm needs of rank_quality.Database, without its second (centroid) tf-idf."""
+class SvmDatabase(Database):
+    """rank_quality's Database without its second (centroid) tf-idf, which asl_svm does not
+    read; `ids` are the window's papers plus any seed or clicked paper not in it."""
 
     def __init__(self, ids: list[str], cands: list[str], papers: dict) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         ids = [*ids, *cands]
+        self.cands, self.papers = cands, papers
         self.row = {pid: n for n, pid in enumerate(ids)}
         self.cand_rows = np.arange(len(ids) - len(cands), len(ids))
         texts = [f"{papers[i]['title']}. {papers[i]['abstract']}" for i in ids]
         self.asl = TfidfVectorizer(**ASL_VECTORISER).fit_transform(texts)
-
-    def rows(self, ids: list[str]) -> list[int]:
-        return [self.row[i] for i in ids]
 
 
 def product_order(ranked, n: int) -> list[float]:
@@ -131,34 +131,42 @@ def select_tasks(args, papers, by_day) -> list[dict]:
     return looped
 
 
-def run(args) -> dict:
-    papers, by_day = load_papers()
+def reader_name(task: dict) -> str:
+    return f"{task['category']}-{task['day']}"
+
+
+def simulate(
+    tasks: list[dict],
+    papers: dict,
+    by_day: dict[str, list[str]],
+    store: ReaderStore,
+    *,
+    clicks: str = "both",
+    svm: bool = True,
+    index_cache: Path | None = None,
+) -> tuple[dict[str, list[dict[int, dict]]], dict[str, float], int]:
+    """Every task's reader through its days (task["days"]), listing day by listing day.
+
+    Returns (per system, per reader's day: task number -> evaluation; seconds by part;
+    profile-days ranked). The readers must be in `store` already (reader_name)."""
     days = sorted(by_day)
-    tasks = select_tasks(args, papers, by_day)
-    names = {id(t): f"{t['category']}-{t['day']}" for t in tasks}
-    weights = dict(args.weight)
-    store = ReaderStore()
-    for t in tasks:
-        store.add_reader(names[id(t)], (papers[i] for i in t["seed_ids"]), weights=weights)
-    # per system, per day: one evaluation per task (in task order)
     res: dict[str, list[dict[int, dict]]] = {s: [{} for _ in range(DAYS)] for s in SYSTEMS}
     secs: dict[str, float] = dict.fromkeys([*SYSTEMS, "index", "database", "store", "clicks"], 0.0)
     profile_days = 0
-    liked: dict[int, list[str]] = {id(t): [] for t in tasks}
     for day in sorted({d for t in tasks for d in t["days"]}):
-        active = [(t, t["days"].index(day)) for t in tasks if day in t["days"]]
+        active = [(n, t, t["days"].index(day)) for n, t in enumerate(tasks) if day in t["days"]]
         i = days.index(day)
         window = [pid for d in days[max(0, i - WINDOW_DAYS) : i] for pid in by_day[d]]
         cands = by_day[day]
-        rels = {id(t): [relevance(papers[c], t["category"]) for c in cands] for t, _ in active}
+        rels = {n: [relevance(papers[c], t["category"]) for c in cands] for n, t, _ in active}
         t0 = time.perf_counter()
-        index = day_index(day, window, papers, args.index_cache)
+        index = day_index(day, window, papers, index_cache)
         secs["index"] += time.perf_counter() - t0
         t0 = time.perf_counter()
         store.add_listing(day, (papers[c] for c in cands))
         specs = [
-            replace(store.spec(names[id(t)]), max_items=len(cands), min_score=float("-inf"))
-            for t, _ in active
+            replace(store.spec(reader_name(t)), max_items=len(cands), min_score=float("-inf"))
+            for _, t, _ in active
         ]
         secs["store"] += time.perf_counter() - t0
         profile_days += len(active)
@@ -170,45 +178,68 @@ def run(args) -> dict:
             ranked[system] = rank_many(records, profiles, now=now, index=index, cache={})
             secs[system] += time.perf_counter() - t0
         for system in ranked:
-            for (t, step), got in zip(active, ranked[system], strict=True):
-                scores = product_order(got, len(cands))
-                res[system][step][id(t)] = evaluate(scores, rels[id(t)])
-        if not args.no_svm:
-            svm_day(args, active, window, cands, papers, liked, rels, res, secs)
+            for (n, _, step), got in zip(active, ranked[system], strict=True):
+                res[system][step][n] = evaluate(product_order(got, len(cands)), rels[n])
+        if svm:
+            pairs = zip(active, specs, strict=True)
+            liked = {n: [p.key for p in spec.liked] for (n, _, _), spec in pairs}
+            svm_day(active, window, cands, papers, liked, rels, res, secs)
         t0 = time.perf_counter()
-        for (t, _), got in zip(active, ranked["ours"], strict=True):
-            for s in got[:SHOWN]:
+        for (_, t, _), got in zip(active, ranked["ours"], strict=True):
+            for s in got[:SHOWN]:  # the digest the reader sees
                 good = relevance(papers[s.paper.key], t["category"]) > 0
-                if good or args.clicks == "both":
-                    store.click(names[id(t)], s.paper.key, 1 if good else -1)
-                if good:
-                    liked[id(t)].append(s.paper.key)
+                if good or clicks == "both":
+                    store.click(reader_name(t), s.paper.key, 1 if good else -1)
         secs["clicks"] += time.perf_counter() - t0
         print(f"{day}: {len(active)} readers, {len(cands)} papers", file=sys.stderr)
-    store.close()
-    per_task = {s: [[d[id(t)] for t in tasks] for d in res[s]] for s in SYSTEMS if res[s][0]}
+    return res, secs, profile_days
+
+
+def run(args) -> dict:
+    papers, by_day = load_papers()
+    tasks = select_tasks(args, papers, by_day)
+    weights = dict(args.weight)
+    store = ReaderStore()
+    try:
+        for t in tasks:
+            store.add_reader(reader_name(t), (papers[i] for i in t["seed_ids"]), weights=weights)
+        res, secs, profile_days = simulate(
+            tasks,
+            papers,
+            by_day,
+            store,
+            clicks=args.clicks,
+            svm=not args.no_svm,
+            index_cache=args.index_cache,
+        )
+    finally:
+        store.close()
+    per_task = {
+        s: [[d[n] for n in range(len(tasks))] for d in res[s]] for s in SYSTEMS if res[s][0]
+    }
     return report(per_task, secs, profile_days, tasks=len(tasks), weights=weights, args=args)
 
 
-def svm_day(args, active, window, cands, papers, liked, rels, res, secs) -> None:
-    """asl_svm with and without the clicks so far, each reader's SVM over the day's database."""
+def svm_day(active, window, cands, papers, liked, rels, res, secs) -> None:
+    """asl_svm with and without the reader's likes (read back from the store), each reader's
+    SVM over the day's database."""
     t0 = time.perf_counter()
     held = set(window)
-    extra = {p for t, _ in active for p in (*t["seed_ids"], *liked[id(t)]) if p not in held}
+    extra = {p for n, t, _ in active for p in (*t["seed_ids"], *liked[n]) if p not in held}
     db = SvmDatabase([*window, *sorted(extra)], cands, papers)
     secs["database"] += time.perf_counter() - t0
-    for t, step in active:
+    for n, t, step in active:
         for system, positives in (
-            ("asl_svm", [*t["seed_ids"], *liked[id(t)]]),
+            ("asl_svm", [*t["seed_ids"], *liked[n]]),
             ("asl_svm_seeds_only", t["seed_ids"]),
         ):
             if system == "asl_svm_seeds_only" and step == 0:  # no clicks yet: the same fit
-                res[system][0][id(t)] = res["asl_svm"][0][id(t)]
+                res[system][0][n] = res["asl_svm"][0][n]
                 continue
             t0 = time.perf_counter()
             scores = asl_svm({"seed_ids": positives}, db)
             secs[system] += time.perf_counter() - t0
-            res[system][step][id(t)] = evaluate(scores, rels[id(t)])
+            res[system][step][n] = evaluate(scores, rels[n])
 
 
 def weight(item: str) -> tuple[str, float]:
