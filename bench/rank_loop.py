@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import sys
 import time
@@ -83,7 +84,7 @@ def day_index(day: str, window: list[str], papers: dict, cache_dir: Path | None)
     index = build_index([as_candidate(0, papers[i]) for i in window])
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(index))
         tmp.rename(cached)  # a reader never loads a half-written file
     return index
