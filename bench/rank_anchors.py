@@ -6,6 +6,8 @@ the day's, one tf-idf fitted over all of them) and returns a score per candidate
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 
@@ -34,8 +36,15 @@ class Database:
         self.cands, self.papers = cands, papers
         self.row = {pid: n for n, pid in enumerate(ids)}
         self.cand_rows = np.arange(len(window), len(ids))
+        self.texts = texts
         self.asl = TfidfVectorizer(**ASL_VECTORISER).fit_transform(texts)
-        self.tfidf = TfidfVectorizer(**CENTROID_VECTORISER).fit_transform(texts)
+
+    @cached_property
+    def tfidf(self):
+        """The centroid anchor's tf-idf, fitted only when it runs (the K-seed runs skip it)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return TfidfVectorizer(**CENTROID_VECTORISER).fit_transform(self.texts)
 
     def rows(self, ids: list[str]) -> list[int]:
         return [self.row[i] for i in ids]

@@ -158,6 +158,48 @@ def anchor_cache(cache: Path | None, day_tasks: list[dict], names: list[str]) ->
     return cache / f"anchors-{day_tasks[0]['day']}-{h}-{ANCHOR_CODE}.pickle"
 
 
+def anchor_scores(day_tasks, anchors, cache, secs, window, cands, papers, db=None) -> dict:
+    """The anchors' scores of one day's tasks, from the cache when a run computed them."""
+    held = anchor_cache(cache, day_tasks, list(anchors))
+    if held and held.exists():
+        return pickle.loads(held.read_bytes())
+    got = {}
+    if anchors and db is None:
+        t0 = time.perf_counter()
+        db = Database(window, cands, papers)
+        secs["database"] += time.perf_counter() - t0
+    for name, run in anchors.items():
+        t0 = time.perf_counter()
+        got[name] = [run(t, db) for t in day_tasks]
+        secs[name] = secs.get(name, 0.0) + time.perf_counter() - t0
+    if held:
+        part = held.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(pickle.dumps(got))
+        part.rename(held)
+    return got
+
+
+def prefill(ks: list[int], tasks, papers, by_day, args) -> None:
+    """The K-seed anchors of every K computed day by day over one Database per day (its
+    tf-idf fit is most of a day's cost), into the cache the --seeds K runs read."""
+    days = sorted(by_day)
+    kept = sorted({t["day"] for t in tasks})[:: args.every]
+    secs: dict[str, float] = {"database": 0.0}
+    for day in kept:
+        i = days.index(day)
+        window = [pid for d in days[max(0, i - WINDOW_DAYS) : i] for pid in by_day[d]]
+        day_tasks = [t for t in tasks if t["day"] == day]
+        db = None
+        for k in ks:
+            k_tasks = with_k_seeds(day_tasks, papers, by_day, k)
+            held = anchor_cache(args.index_cache, k_tasks, list(K_SEED_ANCHORS))
+            if held and held.exists():
+                continue
+            db = db or Database(window, by_day[day], papers)
+            anchor_scores(k_tasks, K_SEED_ANCHORS, args.index_cache, secs, window, [], papers, db)
+        print(day, {k: round(v) for k, v in secs.items()}, flush=True)
+
+
 def k_seed_pairs(res: dict[str, list[dict]]) -> dict[str, dict]:
     return {f"paired_vs_{n}": paired(res["ours"], res[n]) for n in res if n != "ours"}
 
@@ -194,6 +236,7 @@ def main() -> None:
         help="K: the same pairs with K seeds drawn at random from the "
         "target's window papers; ours against lr and asl_svm (the K-seed variants)",
     )
+    ap.add_argument("--prefill", help="K,K,...: only compute the K-seed anchors into the cache")
     ap.add_argument("--every", type=int, default=1, help="every Nth test day (while tuning)")
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE: a ranker constant")
     args = ap.parse_args()
@@ -213,6 +256,8 @@ def main() -> None:
         tasks = frozen_tasks()
     else:
         tasks = tuning_tasks(papers, by_day, args.draw)
+    if args.prefill:
+        return prefill([int(k) for k in args.prefill.split(",")], tasks, papers, by_day, args)
     if args.seeds:
         tasks = with_k_seeds(tasks, papers, by_day, args.seeds)
     by_test_day: dict[str, list[dict]] = {}
@@ -238,21 +283,7 @@ def main() -> None:
             t0 = time.perf_counter()
             got[name] = ours(day_tasks, cands, index, papers, feedback=fb)
             secs[name] += time.perf_counter() - t0
-        held = anchor_cache(args.index_cache, day_tasks, list(anchors))
-        if held and held.exists():
-            got |= pickle.loads(held.read_bytes())
-        elif anchors:
-            t0 = time.perf_counter()
-            db = Database(window, cands, papers)
-            secs["database"] += time.perf_counter() - t0
-            for name, run in anchors.items():
-                t0 = time.perf_counter()
-                got[name] = [run(t, db) for t in day_tasks]
-                secs[name] += time.perf_counter() - t0
-            if held:
-                part = held.with_suffix(f".{os.getpid()}.part")
-                part.write_bytes(pickle.dumps({n: got[n] for n in anchors}))
-                part.rename(held)
+        got |= anchor_scores(day_tasks, anchors, args.index_cache, secs, window, cands, papers)
         for j, t in enumerate(day_tasks):
             rels = [relevance(papers[c], t["category"]) for c in cands]
             for name in names:

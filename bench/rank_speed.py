@@ -57,7 +57,7 @@ from rank_quality import Database, as_candidate, as_seed, asl_svm  # noqa: E402
 from rank_tasks import load_papers  # noqa: E402
 
 from models.records import ProfileSpec  # noqa: E402
-from paperround.rank import build_index, query_log, rank_many  # noqa: E402
+from paperround.rank import build_index, profile_model, query_log, rank_many  # noqa: E402
 from paperround.rank import store as index_store  # noqa: E402
 
 START_DAY = "2025-07-01"
@@ -94,9 +94,10 @@ def workload(args, papers, by_day):
 def rank_run(args, folder: Path) -> dict:
     """In a fresh process, as a flow run: load the saved index, then one run.
 
-    --cold: an empty cache; then its queries are saved beside the index (the first cold
-    process does), as the pipeline saves them. Otherwise a daily run: the queries are loaded
-    from that log (timed as part of the run), every likes model is trained (all the
+    --cold: an empty cache; then its queries and profile models are saved beside the index
+    (the first cold process does), as the pipeline saves them. Otherwise a daily run: the
+    queries and models are loaded from that log (timed as part of the run), every likes
+    model and the profile models of the profiles with feedback are trained again (all the
     feedback changed); then a second run with everything cached: the warm one.
     """
     papers, by_day = load_papers()
@@ -111,7 +112,7 @@ def rank_run(args, folder: Path) -> dict:
         rank_many(candidates, profiles, now=now, index=index, cache=cache)
         out["cold_seconds"] = time.perf_counter() - t0
         if not (folder / query_log.LOG_NAME).exists():
-            queries = {k: v for k, v in cache.items() if k.startswith("q:")}
+            queries = {k: v for k, v in cache.items() if k.startswith(("q:", "m:"))}
             t0 = time.perf_counter()
             query_log.append_queries(folder, queries)
             out["queries_save_s"] = time.perf_counter() - t0
@@ -119,7 +120,9 @@ def rank_run(args, folder: Path) -> dict:
     t0 = time.perf_counter()
     cache = query_log.load_queries(folder, n_terms=index.n_terms)
     out["queries_load_s"] = time.perf_counter() - t0
-    assert len(cache) == args.profiles, len(cache)  # every query from the log
+    assert sum(k.startswith("q:") for k in cache) == args.profiles  # every query from the log
+    for prof in profiles[: args.with_feedback]:  # their feedback changed: models retrained
+        cache.pop(profile_model.model_key(prof, index.fingerprint), None)
     ranked = rank_many(candidates, profiles, now=now, index=index, cache=cache)
     out["seconds"] = time.perf_counter() - t0
     assert sum(k.startswith("q:") for k in cache) == args.profiles  # none expanded here

@@ -28,12 +28,11 @@ def seeds_like(window, topic: str, n: int) -> tuple[SeedPaper, ...]:
 def test_share_grows_with_seeds_and_feedback_and_is_capped():
     one = SeedPaper("a", "t", "x")
     many = tuple(SeedPaper(f"s{i}", "t", "x") for i in range(500))
-    shares = [pm.blend_weight(ProfileSpec("p", seeds=many[:n])) for n in (1, 5, 20, 50, 500)]
-    assert shares[0] == 0.0  # one paper: nothing to discriminate with
-    assert shares[1:] == sorted(shares[1:]) and shares[1] < shares[2] < shares[3]
-    assert shares[-1] == pm.MAX_WEIGHT
-    clicks = ProfileSpec("p", seeds=many[:5], liked=(one,) * 5, disliked=(one,) * 10)
-    assert pm.blend_weight(clicks) == pm.blend_weight(ProfileSpec("p", seeds=many[:20]))
+    shares = [pm.blend_weight(ProfileSpec("p", seeds=many[:n])) for n in (1, 5, 8, 12, 20, 500)]
+    assert shares[:2] == [0.0, 0.0]  # a few seeds: the expanded centroid alone
+    assert 0 < shares[2] < shares[3] < shares[4] == shares[5] == pm.MAX_WEIGHT
+    clicks = ProfileSpec("p", seeds=many[:5], liked=(one,) * 2, disliked=(one,) * 5)
+    assert pm.blend_weight(clicks) == pm.blend_weight(ProfileSpec("p", seeds=many[:12]))
 
 
 def test_closed_form_is_the_balanced_weighted_ridge():
@@ -79,12 +78,11 @@ def test_model_ranks_the_seeds_topic_first_and_dislikes_pull_their_topic_down():
     signals = PaperSignals(papers, index)
     only3 = pm.model_scores(ProfileSpec("p", seeds=seeds_like(window, "topic3 ", 8)), signals, {})
     assert only3[0] > 0.5 > max(only3[1:])  # about 1 for the seeds' topic, 0 for the window's
-    seeds = seeds_like(window, "topic3 ", 4) + seeds_like(window, "topic7 ", 4)
+    seeds = seeds_like(window, "topic3 ", 4) + seeds_like(window, "topic7 ", 1)
     plain = pm.model_scores(ProfileSpec("p", seeds=seeds), signals, {})
-    assert min(plain[:2]) > 0.5 > plain[2]
-    hard = ProfileSpec("p", seeds=seeds, disliked=seeds_like(window, "topic7 ", 9)[4:])
+    hard = ProfileSpec("p", seeds=seeds, disliked=seeds_like(window, "topic7 ", 9)[1:])
     pulled = pm.model_scores(hard, signals, {})
-    assert pulled[1] < plain[1] - 0.2 and pulled[0] > pulled[1]  # hard negatives count
+    assert pulled[1] < plain[1] - 0.1 and pulled[0] > 0.5  # hard negatives count
 
 
 def test_model_is_cached_used_with_many_seeds_and_saved_in_the_query_log(tmp_path):
