@@ -108,7 +108,8 @@ def model_scores(
         weights = held[1]
     else:
         weights = train(profile, signals, cache)
-        cache[key] = (sp.csr_matrix((1, signals.index.n_terms), dtype=np.float32), weights)
+        empty = (np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(2, np.int32))
+        cache[key] = (sp.csr_matrix(empty, shape=(1, signals.index.n_terms)), weights)
     return signals.latent @ weights[:-1] + weights[-1]
 
 
