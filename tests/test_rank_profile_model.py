@@ -114,3 +114,11 @@ def test_blend_keeps_the_seed_signals_scale_and_order_at_share_zero():
     full = pm.blend(seed, model, 1.0)
     assert np.isclose(full.mean(), seed.mean()) and np.isclose(full.std(), seed.std())
     assert list(np.argsort(full)) == list(np.argsort(model))
+
+
+def test_rank_cache_notes_profile_models_to_save_them_with_the_queries():
+    from paperround.ranking import RankCache
+
+    cache = RankCache()
+    cache["q:a"], cache["m:b"], cache["f:c"], cache["w:d"] = 1, 2, 3, 4
+    assert cache.unsaved == ["q:a", "m:b"]  # likes models and window moments stay in memory
