@@ -3,6 +3,7 @@
     .venv/bin/python bench/rank_quality.py                 # the 229 frozen tasks (report)
     .venv/bin/python bench/rank_quality.py --draw dev      # a fresh draw, to tune on
     .venv/bin/python bench/rank_quality.py --tasks F.jsonl # any task file (same format)
+    .venv/bin/python bench/rank_quality.py --seeds 20      # K-seed variant (issue 17)
 
 Each task: a profile of 5 seed papers of one arXiv category from the previous 60 listing
 days; the candidates are every paper of a later day; relevance 2 if the category is the
@@ -23,6 +24,10 @@ candidates and seeds are built without. Variants:
                   a few hundred papers).
 The issue quoted tfidf_centroid 0.337 / AUC 0.800 and asl_svm 0.350 / 0.811; the database
 fit comes close to those, the pool fit gave 0.284 / 0.762 and 0.314 / 0.800.
+With --seeds K (issue 17) each task keeps its (category, day) and gets K seeds drawn at
+random (fixed seed) from the target's papers in the window, and the variants are ours, lr
+(logistic regression, seeds vs the window) and asl_svm; the last line is then the K-seed
+acceptance object. Anchor scores are cached beside the indexes (--index-cache).
 Metrics per task, then averaged: nDCG@10 (gain 2^rel - 1), P@10, AUC (relevant = rel > 0).
 Candidates the ranker leaves out (no signal) share the lowest score. Last line: one JSON object.
 """
