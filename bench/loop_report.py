@@ -49,6 +49,7 @@ def report(per_task: dict, secs: dict, profile_days: int, **fields) -> dict:
     out["profile_days"] = profile_days
     out["index_seconds"] = round(secs["index"], 1)
     out["weights"] = fields["weights"]
+    out["set"] = dict(args.set)
     out["clicks"] = args.clicks
     out["draw"] = str(args.tasks) if args.tasks else args.draw
     return out

@@ -28,6 +28,7 @@ Last line: one JSON object.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import pickle
@@ -269,10 +270,21 @@ def main() -> None:
     ap.add_argument(
         "--clicks", choices=("both", "likes"), default="both", help="likes: never dislike"
     )
+    ap.add_argument(
+        "--set",
+        type=weight,
+        action="append",
+        default=[],
+        help="module.NAME=VALUE: a ranker constant for this run (e.g. feedback.LATENT_RIDGE=1)",
+    )
     ap.add_argument("--no-svm", action="store_true", help="skip arxiv-sanity-lite's SVM")
     ap.add_argument("--plot", type=Path, default=REPO / "docs/rank-loop.png")
     ap.add_argument("--no-plot", action="store_true")
     args = ap.parse_args()
+    for name, value in args.set:  # experiments without editing the ranker, as rank_quality
+        module, attr = name.rsplit(".", 1)
+        target = importlib.import_module(f"paperround.rank.{module}")
+        setattr(target, attr, type(getattr(target, attr))(value))
     out = run(args)
     print(table(out))
     if not args.no_plot:
