@@ -107,6 +107,8 @@ def plot(out: dict, path: Path) -> None:
         if s in out:
             shown = [(d, v) for d, v in zip(days, out[s], strict=True) if v is not None]
             xs, ys = zip(*shown, strict=True)
+            if len(shown) < len(days):
+                line = ""  # days not run: markers only, no line drawn across them
             ax.plot(xs, ys, color=color, linestyle=line, marker=marker, label=LABELS[s])
     ax.set_xticks(days)
     ax.set_xlabel("reader's day (clicks on the top 10 of every earlier day)")
