@@ -22,12 +22,9 @@ def report(per_task: dict, secs: dict, profile_days: int, **fields) -> dict:
     days = len(per_task["ours"])
     out: dict = {"days": days}
     for system, by_day in per_task.items():
-        out[system] = [round(float(np.mean([r["ndcg10"] for r in d])), 4) for d in by_day]
+        out[system] = [_mean(d, "ndcg10") for d in by_day]
     out["tasks"] = fields["tasks"]
-    out["auc"] = {
-        s: [round(float(np.mean([r["auc"] for r in d])), 4) for d in by_day]
-        for s, by_day in per_task.items()
-    }
+    out["auc"] = {s: [_mean(d, "auc") for d in by_day] for s, by_day in per_task.items()}
     last = days - 1
     out["gain_day5_vs_seeds_only"] = {
         "ours": paired(per_task["ours"][last], per_task["seeds_only"][last])
@@ -52,9 +49,16 @@ def report(per_task: dict, secs: dict, profile_days: int, **fields) -> dict:
     out["profile_days"] = profile_days
     out["index_seconds"] = round(secs["index"], 1)
     out["weights"] = fields["weights"]
+    out["set"] = dict(args.set)
     out["clicks"] = args.clicks
     out["draw"] = str(args.tasks) if args.tasks else args.draw
     return out
+
+
+def _mean(evaluations: list[dict] | None, metric: str) -> float | None:
+    if evaluations is None:  # a day the system was not run
+        return None
+    return round(float(np.mean([r[metric] for r in evaluations])), 4)
 
 
 def _pm(p: dict) -> str:
@@ -71,7 +75,7 @@ def table(out: dict) -> str:
     ]
     for s in systems:
         row = out[s]
-        cells = " | ".join(f"{v:.3f}" for v in row)
+        cells = " | ".join("-" if v is None else f"{v:.3f}" for v in row)
         lines.append(f"| {LABELS[s]} | {cells} | {row[-1] - row[0]:+.3f} |")
     lines.append("")
     lines.append(f"{out['tasks']} tasks; per task, W / T / L, mean delta +- SE:")
@@ -97,11 +101,15 @@ def plot(out: dict, path: Path) -> None:
         "ours": ("C0", "-", "o"),
         "seeds_only": ("C0", "--", None),
         "asl_svm": ("C1", "-", "s"),
-        "asl_svm_seeds_only": ("C1", "--", None),
+        "asl_svm_seeds_only": ("C1", "--", "x"),
     }
     for s, (color, line, marker) in styles.items():
         if s in out:
-            ax.plot(days, out[s], color=color, linestyle=line, marker=marker, label=LABELS[s])
+            shown = [(d, v) for d, v in zip(days, out[s], strict=True) if v is not None]
+            xs, ys = zip(*shown, strict=True)
+            if len(shown) < len(days):
+                line = ""  # days not run: markers only, no line drawn across them
+            ax.plot(xs, ys, color=color, linestyle=line, marker=marker, label=LABELS[s])
     ax.set_xticks(days)
     ax.set_xlabel("reader's day (clicks on the top 10 of every earlier day)")
     ax.set_ylabel("nDCG@10, mean over tasks")

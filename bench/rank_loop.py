@@ -18,7 +18,8 @@ back from the store, so it ranks with all clicks so far. Per day, nDCG@10 (gain 
   asl_svm             arxiv-sanity-lite's tag SVM (bench/rank_quality.py's recipe: tf-idf over
                       the database, LinearSVC C=0.01 balanced), seeds + likes positive, every
                       other database paper negative, retrained each day on the same clicks;
-  asl_svm_seeds_only  that SVM without the clicks (its own baseline for what clicks add).
+  asl_svm_seeds_only  that SVM without the clicks (its own baseline for what clicks add),
+                      fitted on the first and last day only (null on the others).
 The database of a day is its 60-day window, the day's papers, and the readers' seeds and
 clicked papers that fell out of the window. Costs are ranking seconds per profile and day.
 Last line: one JSON object.
@@ -27,6 +28,7 @@ Last line: one JSON object.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import pickle
@@ -216,7 +218,9 @@ def run(args) -> dict:
     finally:
         store.close()
     per_task = {
-        s: [[d[n] for n in range(len(tasks))] for d in res[s]] for s in SYSTEMS if res[s][0]
+        s: [[d[n] for n in range(len(tasks))] if d else None for d in res[s]]
+        for s in SYSTEMS
+        if res[s][0]
     }
     return report(per_task, secs, profile_days, tasks=len(tasks), weights=weights, args=args)
 
@@ -237,6 +241,8 @@ def svm_day(active, window, cands, papers, liked, rels, res, secs) -> None:
             if system == "asl_svm_seeds_only" and step == 0:  # no clicks yet: the same fit
                 res[system][0][n] = res["asl_svm"][0][n]
                 continue
+            if system == "asl_svm_seeds_only" and step < DAYS - 1:
+                continue  # its baseline is read on the last day only: a third of the fits
             t0 = time.perf_counter()
             scores = asl_svm({"seed_ids": positives}, db)
             secs[system] += time.perf_counter() - t0
@@ -264,10 +270,21 @@ def main() -> None:
     ap.add_argument(
         "--clicks", choices=("both", "likes"), default="both", help="likes: never dislike"
     )
+    ap.add_argument(
+        "--set",
+        type=weight,
+        action="append",
+        default=[],
+        help="module.NAME=VALUE: a ranker constant for this run (e.g. feedback.LATENT_RIDGE=1)",
+    )
     ap.add_argument("--no-svm", action="store_true", help="skip arxiv-sanity-lite's SVM")
     ap.add_argument("--plot", type=Path, default=REPO / "docs/rank-loop.png")
     ap.add_argument("--no-plot", action="store_true")
     args = ap.parse_args()
+    for name, value in args.set:  # experiments without editing the ranker, as rank_quality
+        module, attr = name.rsplit(".", 1)
+        target = importlib.import_module(f"paperround.rank.{module}")
+        setattr(target, attr, type(getattr(target, attr))(value))
     out = run(args)
     print(table(out))
     if not args.no_plot:
