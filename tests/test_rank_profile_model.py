@@ -66,7 +66,7 @@ def test_closed_form_is_the_balanced_weighted_ridge():
     assert np.allclose(got, want, atol=1e-4)
 
 
-def test_model_ranks_the_seeds_topic_first_and_dislikes_pull_their_topic_down():
+def test_model_ranks_the_seeds_topic_first_and_dislikes_pull_their_topic_down(monkeypatch):
     window = background()
     index = build_index(window)
     text = {p.title: p.abstract for p in window}
@@ -81,6 +81,9 @@ def test_model_ranks_the_seeds_topic_first_and_dislikes_pull_their_topic_down():
     seeds = seeds_like(window, "topic3 ", 4) + seeds_like(window, "topic7 ", 1)
     plain = pm.model_scores(ProfileSpec("p", seeds=seeds), signals, {})
     hard = ProfileSpec("p", seeds=seeds, disliked=seeds_like(window, "topic7 ", 9)[1:])
+    # As shipped, dislikes are not the model's negatives (they cost the simulated reader).
+    assert np.allclose(pm.model_scores(hard, signals, {}), plain)
+    monkeypatch.setattr(pm, "DISLIKE_WEIGHT", 1.0)  # the mechanism, when they weigh
     pulled = pm.model_scores(hard, signals, {})
     assert pulled[1] < plain[1] - 0.1 and pulled[0] > 0.5  # hard negatives count
 

@@ -10,8 +10,9 @@ it with the seed signal by a weight that grows with the evidence (`blend_weight`
 What it is: class-balanced ridge regression in the index's latent space (LSA rows,
 L2-normalised, plus a bias): the seeds and likes are +1 (together weighing as much as the
 whole window), every window paper 0, the dislikes 0 as hard negatives, each weighing
-DISLIKE_WEIGHT times a like. Its normal equations need the window's second moments only
-once per index (`window_moments`, 257 x 257), so a model trains in a millisecond or two
+DISLIKE_WEIGHT times a like (0 as shipped: measured, see the constant). Its normal
+equations need the window's second moments only once per index (`window_moments`,
+257 x 257), so a model trains in a millisecond or two
 whatever the number of seeds (an SVM or logistic regression over the window took 1 to 6 s
 a profile here). Its weights (257 floats) are cached like the queries, under a hash of the
 seeds, likes, dislikes and index, and saved in the query log (query_log.py).
@@ -30,7 +31,11 @@ from paperround.rank.signals import PaperSignals
 from paperround.rank.text import TextIndex, unit_rows
 
 RIDGE = 3.0  # x the mean eigenvalue of the window's second moment (1/dims: unit rows)
-DISLIKE_WEIGHT = 1.0  # a dislike weighs as much as a like
+# A reader's dislikes are the day's near misses, which the latent space cannot tell from the
+# likes: as hard negatives (weight 1) they cost 0.038 nDCG@10 on the simulated reader's day 5
+# (dev draw, 24 tasks: 0.401 against 0.439 without them). The likes model (feedback.py) and
+# the dislike penalty still use them.
+DISLIKE_WEIGHT = 0.0
 FEW = 5  # evidence (seeds + likes + dislikes) at or below which the model has no share
 RAMP = 15  # evidence beyond FEW at which the share reaches MAX_WEIGHT
 MAX_WEIGHT = 0.7  # the seed signal always keeps a share
@@ -42,6 +47,9 @@ def blend_weight(profile: ProfileSpec) -> float:
     dislikes), then growing linearly to MAX_WEIGHT at FEW + RAMP. Tuned on the dev draws
     (docs/ranking.md): with 20 and 50 random seeds a share of 0.5 to 0.8 beat none by
     0.01 to 0.05 nDCG@10, but with the 5 seeds of the dev tasks 0.7 cost 0.025."""
+    # Dislikes count although the model does not learn from them (DISLIKE_WEIGHT): a reader
+    # who clicks is telling us about their field either way. Simulated reader, dev draw, 24
+    # tasks, day 5: 0.439 counting them, 0.413 not, 0.415 with no model (noisy: SE ~0.03).
     n = len(profile.seeds) + len(profile.liked) + len(profile.disliked)
     return MAX_WEIGHT * min(1.0, max(0, n - FEW) / RAMP)
 
