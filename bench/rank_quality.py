@@ -3,6 +3,7 @@
     .venv/bin/python bench/rank_quality.py                 # the 229 frozen tasks (report)
     .venv/bin/python bench/rank_quality.py --draw dev      # a fresh draw, to tune on
     .venv/bin/python bench/rank_quality.py --tasks F.jsonl # any task file (same format)
+    .venv/bin/python bench/rank_quality.py --seeds 20      # K-seed variant (issue 17)
 
 Each task: a profile of 5 seed papers of one arXiv category from the previous 60 listing
 days; the candidates are every paper of a later day; relevance 2 if the category is the
@@ -23,6 +24,10 @@ candidates and seeds are built without. Variants:
                   a few hundred papers).
 The issue quoted tfidf_centroid 0.337 / AUC 0.800 and asl_svm 0.350 / 0.811; the database
 fit comes close to those, the pool fit gave 0.284 / 0.762 and 0.314 / 0.800.
+With --seeds K (issue 17) each task keeps its (category, day) and gets K seeds drawn at
+random (fixed seed) from the target's papers in the window, and the variants are ours, lr
+(logistic regression, seeds vs the window) and asl_svm; the last line is then the K-seed
+acceptance object. Anchor scores are cached beside the indexes (--index-cache).
 Metrics per task, then averaged: nDCG@10 (gain 2^rel - 1), P@10, AUC (relevant = rel > 0).
 Candidates the ranker leaves out (no signal) share the lowest score. Last line: one JSON object,
 with "reason_precision" (bench/reason_precision.py): how often a top-10 paper shown "close
@@ -35,6 +40,7 @@ import argparse
 import hashlib
 import importlib
 import json
+import os
 import pickle
 import sys
 import time
@@ -47,11 +53,25 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from rank_tasks import evaluate, frozen_tasks, load_papers, relevance, tuning_tasks  # noqa: E402
+from rank_anchors import (  # noqa: E402, F401  (re-exported for rank_speed and rank_loop)
+    ANCHORS,
+    ASL_VECTORISER,
+    K_SEED_ANCHORS,
+    Database,
+    asl_svm,
+)
+from rank_tasks import (  # noqa: E402
+    evaluate,
+    frozen_tasks,
+    load_papers,
+    relevance,
+    tuning_tasks,
+    with_k_seeds,
+)
 from reason_precision import ReasonPrecision  # noqa: E402
 
 from models.records import Candidate, ProfileSpec, SeedPaper  # noqa: E402
-from paperround.rank import build_index, rank_many  # noqa: E402
+from paperround.rank import TextIndex, build_index, rank_many  # noqa: E402
 
 WINDOW_DAYS = 60
 # What a cached index depends on: the code that fits it.
@@ -73,10 +93,6 @@ def as_seed(p: dict) -> SeedPaper:
     return SeedPaper(
         key=p["id"], title=p["title"], abstract=p["abstract"], authors=tuple(p["authors"])
     )
-
-
-def text(p: dict) -> str:
-    return f"{p['title']}. {p['abstract']}"
 
 
 def ours(
@@ -105,94 +121,6 @@ def ours(
     return out
 
 
-ASL_VECTORISER = dict(
-    max_features=20000, ngram_range=(1, 2), sublinear_tf=True, min_df=5, max_df=0.1,
-    stop_words="english", dtype=np.float32,
-)  # fmt: skip
-CENTROID_VECTORISER = dict(
-    ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=2, dtype=np.float32
-)
-
-
-class Database:
-    """One test day as arxiv-sanity-lite would hold it: the window's papers and the day's,
-    with its tf-idf fitted once over all of them (not per profile)."""
-
-    def __init__(self, window: list[str], cands: list[str], papers: dict) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        ids = [*window, *cands]
-        texts = [text(papers[i]) for i in ids]
-        self.cands, self.papers = cands, papers
-        self.row = {pid: n for n, pid in enumerate(ids)}
-        self.cand_rows = np.arange(len(window), len(ids))
-        self.asl = TfidfVectorizer(**ASL_VECTORISER).fit_transform(texts)
-        self.tfidf = TfidfVectorizer(**CENTROID_VECTORISER).fit_transform(texts)
-
-    def rows(self, ids: list[str]) -> list[int]:
-        return [self.row[i] for i in ids]
-
-
-def tfidf_centroid(task: dict, db: Database) -> list[float]:
-    q = np.asarray(db.tfidf[db.rows(task["seed_ids"])].mean(axis=0)).ravel()
-    return list(map(float, db.tfidf[db.cand_rows] @ q))
-
-
-def asl_svm(task: dict, db: Database) -> list[float]:
-    """arxiv-sanity-lite's recipe: one LinearSVC per profile over the whole database."""
-    from sklearn.svm import LinearSVC
-
-    y = np.zeros(db.asl.shape[0])
-    y[db.rows(task["seed_ids"])] = 1
-    clf = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01).fit(db.asl, y)
-    return list(map(float, clf.decision_function(db.asl[db.cand_rows])))
-
-
-def lr_fb(task: dict, db: Database) -> list[float]:
-    """Logistic regression on the database's tf-idf, seeds vs neg_ids."""
-    from sklearn.linear_model import LogisticRegression
-
-    x = db.asl[db.rows(task["seed_ids"] + task["neg_ids"])]
-    y = [1] * len(task["seed_ids"]) + [0] * len(task["neg_ids"])
-    clf = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
-    return list(map(float, clf.decision_function(db.asl[db.cand_rows])))
-
-
-def tfidf_centroid_pool(task: dict, db: Database) -> list[float]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    cands, papers = db.cands, db.papers
-
-    docs = [text(papers[i]) for i in cands] + [text(papers[i]) for i in task["seed_ids"]]
-    m = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), stop_words="english").fit_transform(
-        docs
-    )
-    q = np.asarray(m[len(cands) :].mean(axis=0)).ravel()
-    return list(map(float, m[: len(cands)] @ q))
-
-
-def asl_svm_pool(task: dict, db: Database) -> list[float]:
-    """The same SVM with the tf-idf fitted per profile on the candidates + seeds only."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
-
-    cands, papers, seed_ids = db.cands, db.papers, task["seed_ids"]
-    ids = list(cands) + list(seed_ids)
-    x = TfidfVectorizer(**ASL_VECTORISER).fit_transform([text(papers[i]) for i in ids])
-    y = np.r_[np.zeros(len(cands)), np.ones(len(seed_ids))]
-    clf = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01).fit(x, y)
-    return list(map(float, clf.decision_function(x[: len(cands)])))
-
-
-ANCHORS = {
-    "tfidf_centroid": tfidf_centroid,
-    "asl_svm": asl_svm,
-    "lr_fb": lr_fb,
-    "tfidf_centroid_pool": tfidf_centroid_pool,
-    "asl_svm_pool": asl_svm_pool,
-}
-
-
 def summary(results: list[dict]) -> dict[str, float]:
     out = {k: round(float(np.mean([r[k] for r in results])), 4) for k in results[0]}
     sd = float(np.std([r["ndcg10"] for r in results]))
@@ -215,6 +143,92 @@ def paired(a: list[dict], b: list[dict]) -> dict[str, float]:
     }
 
 
+def day_index(day: str, window: list[str], papers: dict, cache: Path | None) -> TextIndex:
+    """The TextIndex of the window before `day`, from `cache` when an earlier run fitted it."""
+    cached = cache / f"{day}-{INDEX_CODE}.pickle" if cache else None
+    if cached and cached.exists():
+        return pickle.loads(cached.read_bytes())
+    index = build_index([as_candidate(0, papers[i]) for i in window])
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        part = cached.with_suffix(f".{os.getpid()}.part")  # whole or absent to a reader
+        part.write_bytes(pickle.dumps(index))
+        part.rename(cached)
+    return index
+
+
+ANCHOR_CODE = hashlib.sha256((REPO / "bench/rank_anchors.py").read_bytes()).hexdigest()[:12]
+
+
+def anchor_cache(cache: Path | None, day_tasks: list[dict], names: list[str]) -> Path | None:
+    """Where one day's anchor scores are kept: they depend only on the tasks and the anchors'
+    code, so tuning our ranker need not refit them (LR and the SVM: ~10 s a task)."""
+    if cache is None or not names:
+        return None
+    what = json.dumps([names, [[t["category"], t["seed_ids"]] for t in day_tasks]])
+    h = hashlib.sha256(what.encode()).hexdigest()[:16]
+    return cache / f"anchors-{day_tasks[0]['day']}-{h}-{ANCHOR_CODE}.pickle"
+
+
+def anchor_scores(day_tasks, anchors, cache, secs, window, cands, papers, db=None) -> dict:
+    """The anchors' scores of one day's tasks, from the cache when a run computed them."""
+    held = anchor_cache(cache, day_tasks, list(anchors))
+    if held and held.exists():
+        return pickle.loads(held.read_bytes())
+    got = {}
+    if anchors and db is None:
+        t0 = time.perf_counter()
+        db = Database(window, cands, papers)
+        secs["database"] += time.perf_counter() - t0
+    for name, run in anchors.items():
+        t0 = time.perf_counter()
+        got[name] = [run(t, db) for t in day_tasks]
+        secs[name] = secs.get(name, 0.0) + time.perf_counter() - t0
+    if held:
+        part = held.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(pickle.dumps(got))
+        part.rename(held)
+    return got
+
+
+def prefill(ks: list[int], tasks, papers, by_day, args) -> None:
+    """The K-seed anchors of every K computed day by day over one Database per day (its
+    tf-idf fit is most of a day's cost), into the cache the --seeds K runs read."""
+    days = sorted(by_day)
+    kept = sorted({t["day"] for t in tasks})[:: args.every]
+    secs: dict[str, float] = {"database": 0.0}
+    for day in kept:
+        i = days.index(day)
+        window = [pid for d in days[max(0, i - WINDOW_DAYS) : i] for pid in by_day[d]]
+        day_tasks = [t for t in tasks if t["day"] == day]
+        db = None
+        for k in ks:
+            k_tasks = with_k_seeds(day_tasks, papers, by_day, k)
+            held = anchor_cache(args.index_cache, k_tasks, list(K_SEED_ANCHORS))
+            if held and held.exists():
+                continue
+            db = db or Database(window, by_day[day], papers)
+            anchor_scores(k_tasks, K_SEED_ANCHORS, args.index_cache, secs, window, [], papers, db)
+        print(day, {k: round(v) for k, v in secs.items()}, flush=True)
+
+
+def k_seed_pairs(res: dict[str, list[dict]]) -> dict[str, dict]:
+    return {f"paired_vs_{n}": paired(res["ours"], res[n]) for n in res if n != "ours"}
+
+
+def k_seed_line(k: int, res: dict[str, list[dict]]) -> dict:
+    """The acceptance line of a K-seed run: ours, lr, asl_svm and ours paired against lr."""
+    line: dict = {"seeds": k}
+    for name in ("ours", "lr", "asl_svm"):
+        if name in res:
+            got = summary(res[name])
+            line[name] = {"ndcg10": got["ndcg10"], "auc": got["auc"]}
+    if "lr" in res:
+        pair = paired(res["ours"], res["lr"])
+        line["paired_vs_lr"] = {k: pair[k] for k in ("wins", "losses", "mean_delta", "se")}
+    return line
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draw", default="frozen", help="frozen (report), dev (tune), or a seed")
@@ -228,6 +242,14 @@ def main() -> None:
         help="keep each day's fitted index here (named by a hash of rank/text.py, so an "
         "index built by older code is never loaded)",
     )
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        help="K: the same pairs with K seeds drawn at random from the "
+        "target's window papers; ours against lr and asl_svm (the K-seed variants)",
+    )
+    ap.add_argument("--prefill", help="K,K,...: only compute the K-seed anchors into the cache")
+    ap.add_argument("--every", type=int, default=1, help="every Nth test day (while tuning)")
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE: a ranker constant")
     args = ap.parse_args()
     for item in args.set:  # tuning on the dev draw: e.g. --set query.QUERY_TERMS=800
@@ -246,50 +268,47 @@ def main() -> None:
         tasks = frozen_tasks()
     else:
         tasks = tuning_tasks(papers, by_day, args.draw)
+    if args.prefill:
+        return prefill([int(k) for k in args.prefill.split(",")], tasks, papers, by_day, args)
+    if args.seeds:
+        tasks = with_k_seeds(tasks, papers, by_day, args.seeds)
     by_test_day: dict[str, list[dict]] = {}
     for t in tasks:
         by_test_day.setdefault(t["day"], []).append(t)
-    names = ["ours", "ours_fb"] + ([] if args.no_anchors else list(ANCHORS))
+    kept = sorted(by_test_day)[:: args.every]
+    tasks = [t for t in tasks if t["day"] in kept]
+    variants = [("ours", False)] if args.seeds else [("ours", False), ("ours_fb", True)]
+    anchors = {} if args.no_anchors else K_SEED_ANCHORS if args.seeds else ANCHORS
+    names = [n for n, _ in variants] + list(anchors)
     res: dict[str, list[dict]] = {n: [] for n in names}
     secs: dict[str, float] = dict.fromkeys([*names, "index", "database"], 0.0)
     reasons = ReasonPrecision()
-    for day, day_tasks in sorted(by_test_day.items()):
+    for day in kept:
+        day_tasks = by_test_day[day]
         i = days.index(day)
         window = [pid for d in days[max(0, i - WINDOW_DAYS) : i] for pid in by_day[d]]
         cands = by_day[day]
         got: dict[str, list[list[float]]] = {}
         t0 = time.perf_counter()
-        cached = args.index_cache / f"{day}-{INDEX_CODE}.pickle" if args.index_cache else None
-        if cached and cached.exists():
-            index = pickle.loads(cached.read_bytes())
-        else:
-            index = build_index([as_candidate(0, papers[i]) for i in window])
-            if cached:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_bytes(pickle.dumps(index))
+        index = day_index(day, window, papers, args.index_cache)
         secs["index"] += time.perf_counter() - t0
-        kept: list = []
-        for name, fb in (("ours", False), ("ours_fb", True)):
+        shown: list = []  # ours's ranked lists, for reason_precision
+        for name, fb in variants:
             t0 = time.perf_counter()
-            keep = kept if name == "ours" else None
+            keep = shown if name == "ours" else None
             got[name] = ours(day_tasks, cands, index, papers, feedback=fb, keep=keep)
             secs[name] += time.perf_counter() - t0
-        if not args.no_anchors:
-            t0 = time.perf_counter()
-            db = Database(window, cands, papers)
-            secs["database"] += time.perf_counter() - t0
-            for name, run in ANCHORS.items():
-                t0 = time.perf_counter()
-                got[name] = [run(t, db) for t in day_tasks]
-                secs[name] += time.perf_counter() - t0
+        got |= anchor_scores(day_tasks, anchors, args.index_cache, secs, window, cands, papers)
         for j, t in enumerate(day_tasks):
             rels = [relevance(papers[c], t["category"]) for c in cands]
-            reasons.add(kept[j], rels)
+            reasons.add(shown[j], rels)
             for name in names:
                 res[name].append(evaluate(got[name][j], rels))
     report: dict = {
         "draw": str(args.tasks) if args.tasks else args.draw,
         "set": args.set,
+        "seeds": args.seeds or 5,
+        "every": args.every,
         "tasks": len(tasks),
         "index_seconds": round(secs["index"]),
         "anchor_database_seconds": round(secs["database"]),
@@ -297,6 +316,10 @@ def main() -> None:
     for name in names:
         report[name] = summary(res[name]) | {"seconds": round(secs[name], 1)}
     report["reason_precision"] = reasons.report()
+    if args.seeds:
+        print(json.dumps(report | k_seed_pairs(res)))
+        print(json.dumps(k_seed_line(args.seeds, res)))
+        return
     if not args.no_anchors:
         report["paired_wins_vs_asl_svm"] = paired(res["ours"], res["asl_svm"])
         report["paired_fb_wins_vs_asl_svm"] = paired(res["ours_fb"], res["asl_svm"])

@@ -28,7 +28,10 @@ does on a shared machine. Reported apart:
                   and scaled to 1,000; its tf-idf fit, once per run, is reported apart
                   (baseline_asl_tfidf_seconds).
 Targets: seconds < 2 on 2 cores, peak_rss_mb < 1024 (the ranking process's peak, index
-loaded from disk, data set included), load_s < 0.5. Last line: one JSON object.
+loaded from disk, data set included), load_s < 0.5; seeds200_daily_s - seeds5_daily_s < 0.05
+(one 200-seed profile's daily run against a 5-seed one's, query and model cached; its
+first run, query expanded and model trained, is seeds200_first_s). Last line: one JSON
+object.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from rank_quality import Database, as_candidate, as_seed, asl_svm  # noqa: E402
 from rank_tasks import load_papers  # noqa: E402
 
 from models.records import ProfileSpec  # noqa: E402
-from paperround.rank import build_index, query_log, rank_many  # noqa: E402
+from paperround.rank import build_index, profile_model, query_log, rank_many  # noqa: E402
 from paperround.rank import store as index_store  # noqa: E402
 
 START_DAY = "2025-07-01"
@@ -91,9 +94,10 @@ def workload(args, papers, by_day):
 def rank_run(args, folder: Path) -> dict:
     """In a fresh process, as a flow run: load the saved index, then one run.
 
-    --cold: an empty cache; then its queries are saved beside the index (the first cold
-    process does), as the pipeline saves them. Otherwise a daily run: the queries are loaded
-    from that log (timed as part of the run), every likes model is trained (all the
+    --cold: an empty cache; then its queries and profile models are saved beside the index
+    (the first cold process does), as the pipeline saves them. Otherwise a daily run: the
+    queries and models are loaded from that log (timed as part of the run), every likes
+    model and the profile models of the profiles with feedback are trained again (all the
     feedback changed); then a second run with everything cached: the warm one.
     """
     papers, by_day = load_papers()
@@ -108,7 +112,7 @@ def rank_run(args, folder: Path) -> dict:
         rank_many(candidates, profiles, now=now, index=index, cache=cache)
         out["cold_seconds"] = time.perf_counter() - t0
         if not (folder / query_log.LOG_NAME).exists():
-            queries = {k: v for k, v in cache.items() if k.startswith("q:")}
+            queries = {k: v for k, v in cache.items() if k.startswith(("q:", "m:"))}
             t0 = time.perf_counter()
             query_log.append_queries(folder, queries)
             out["queries_save_s"] = time.perf_counter() - t0
@@ -116,7 +120,9 @@ def rank_run(args, folder: Path) -> dict:
     t0 = time.perf_counter()
     cache = query_log.load_queries(folder, n_terms=index.n_terms)
     out["queries_load_s"] = time.perf_counter() - t0
-    assert len(cache) == args.profiles, len(cache)  # every query from the log
+    assert sum(k.startswith("q:") for k in cache) == args.profiles  # every query from the log
+    for prof in profiles[: args.with_feedback]:  # their feedback changed: models retrained
+        cache.pop(profile_model.model_key(prof, index.fingerprint), None)
     ranked = rank_many(candidates, profiles, now=now, index=index, cache=cache)
     out["seconds"] = time.perf_counter() - t0
     assert sum(k.startswith("q:") for k in cache) == args.profiles  # none expanded here
@@ -124,10 +130,28 @@ def rank_run(args, folder: Path) -> dict:
     t0 = time.perf_counter()
     rank_many(candidates, profiles, now=now, index=index, cache=cache)
     out["warm_seconds"] = time.perf_counter() - t0
+    out |= many_seeds(args, candidates, index, cache, papers, by_day, now)
     models = sum(k.startswith("f:") for k in cache)
     short = [n for n, r in enumerate(ranked) if len(r) < 10 and n >= args.with_feedback]
     assert models == args.with_feedback and not short, (models, short)
     return out | {"feedback_models": models, "peak_rss_mb": peak_mb()}
+
+
+def many_seeds(args, candidates, index, cache, papers, by_day, now) -> dict:
+    """What one profile with --many-seeds seeds adds to a daily run, against one with 5:
+    its first run (query expanded, discriminative model trained) and its daily run (both
+    cached, as after a query-log load), the day's candidates already vectorised."""
+    window, _, _, _ = workload(args, papers, by_day)
+    picks = random.Random(1).sample(window, args.many_seeds)
+    big = ProfileSpec("many", seeds=tuple(as_seed(papers[p]) for p in picks))
+    small = ProfileSpec("few", seeds=big.seeds[:5])
+    out = {}
+    for name, prof in (("seeds5", small), (f"seeds{args.many_seeds}", big)):
+        for run in ("first", "daily"):
+            t0 = time.perf_counter()
+            rank_many(candidates, [prof], now=now, index=index, cache=cache)
+            out[f"{name}_{run}_s"] = time.perf_counter() - t0
+    return out
 
 
 def load_only(folder: Path) -> dict:
@@ -168,6 +192,7 @@ def main() -> None:
     ap.add_argument("--labels", type=int, default=50)
     ap.add_argument("--papers", type=int, default=5000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--many-seeds", type=int, default=200, help="the many-seed profile's seeds")
     ap.add_argument("--baseline", type=int, default=5, help="profiles to time the SVM on")
     ap.add_argument("--load-papers", type=int, default=50_000, help="0: no load_s")
     ap.add_argument("--rank-from", type=Path, help=argparse.SUPPRESS)  # the fresh processes
@@ -180,7 +205,7 @@ def main() -> None:
         return
     argv = [
         f"--{name}={getattr(args, name.replace('-', '_'))}"
-        for name in ("profiles", "with-feedback", "labels", "papers")
+        for name in ("profiles", "with-feedback", "labels", "papers", "many-seeds")
     ]
     papers, by_day = load_papers()
     window, day_ids, profiles, candidates = workload(args, papers, by_day)

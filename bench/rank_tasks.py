@@ -107,6 +107,26 @@ def tuning_tasks(papers: dict[str, dict], by_day: dict[str, list[str]], draw: st
     return draw_tasks(papers, by_day, seed=int(draw), exclude=exclude)
 
 
+K_SEED_DRAW = 17  # the fixed random seed of the K-seed variants
+
+
+def with_k_seeds(
+    tasks: list[dict], papers: dict[str, dict], by_day: dict[str, list[str]], k: int
+) -> list[dict]:
+    """The same (category, day) pairs with `k` seeds drawn at random from the papers carrying
+    the target (primary or cross-list) in the 60 listing days before the test day. One
+    shuffle per pair, whatever k, so the 5 seeds of a task are among its 20 and its 50."""
+    days = sorted(by_day)
+    out = []
+    for t in tasks:
+        i = days.index(t["day"])
+        window = [pid for d in days[max(0, i - 60) : i] for pid in by_day[d]]
+        carriers = sorted(p for p in window if t["category"] in papers[p]["categories"])
+        random.Random(f"{K_SEED_DRAW}|{t['category']}|{t['day']}").shuffle(carriers)
+        out.append({**t, "seed_ids": sorted(carriers[:k])})
+    return out
+
+
 def ndcg_at(rels_in_order: list[int], all_rels: list[int], k: int = 10) -> float:
     """nDCG@k with gain 2^rel - 1 (a primary counts three times a cross-list)."""
 

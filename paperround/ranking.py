@@ -44,8 +44,8 @@ FITS_LOG = "fits.log"  # one JSON line per fit: what a benchmark or an operator 
 
 
 class RankCache(dict[str, Any]):
-    """The ranker's cache (rank/__init__.py), noting the expanded queries added to it since
-    they were last saved beside the index (rank/query_log.py)."""
+    """The ranker's cache (rank/__init__.py), noting the expanded queries and profile models
+    added to it since they were last saved beside the index (rank/query_log.py)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +53,7 @@ class RankCache(dict[str, Any]):
 
     def __setitem__(self, key, value) -> None:
         super().__setitem__(key, value)
-        if isinstance(key, str) and key.startswith("q:"):
+        if isinstance(key, str) and key.startswith(("q:", "m:")):
             self.unsaved.append(key)
 
 

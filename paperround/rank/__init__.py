@@ -5,7 +5,9 @@ No database, no Prefect. Signals, each about [0, 1] before the profile's weights
 - keywords: weighted phrase matches over title + abstract (a title match counts double);
 - seeds: cosine to the profile's query vector: its seeds and likes, expanded with their
   nearest papers in the background window (pseudo-relevance feedback: five seeds are too few
-  words to describe a field) minus the window's mean vector (what every paper says);
+  words to describe a field) minus the window's mean vector (what every paper says); as
+  seeds and feedback grow, blended with a discriminative model of them against the window
+  (profile_model.py);
 - feedback: once a profile has likes or dislikes, its cached linear model (feedback.py);
 - authors: followed authors, names folded (accents, case, initials, "Last, First" order);
 - categories: the profile's arXiv categories when the source gives them, primary above
@@ -31,6 +33,7 @@ from models.gcpause import gc_paused
 from models.records import Candidate, ProfileSpec, ScoredPaper
 from paperround.rank.feedback import model_for
 from paperround.rank.names import author_key, fold
+from paperround.rank.profile_model import blend, blend_weight, model_scores
 from paperround.rank.query import seed_similarities
 from paperround.rank.reasons import explain_many
 from paperround.rank.select import collapse_and_cut
@@ -157,6 +160,9 @@ def _rank_one(
         parts["keywords"] = weights["keywords"] * signals.keyword_share(profile.keywords)
     has_seeds = bool(profile.seeds or profile.liked)
     if has_seeds:
+        share = blend_weight(profile) if signals.index.latent_dims else 0.0
+        if share > 0:  # many seeds or much feedback: the discriminative model joins in
+            seed_sim = blend(seed_sim, model_scores(profile, signals, cache), share)
         parts["seeds"] = weights["seeds"] * seed_sim
     fb = _feedback_scores(profile, signals, cache)
     if fb is not None:
