@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import MutableMapping
+from functools import lru_cache
 from typing import cast
 
 import numpy as np
@@ -106,6 +107,7 @@ def row_terms(vectors: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
     return vectors.indices[start:end], vectors.data[start:end]
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A plural's singular, roughly: enough to see "attacks" repeat "attack"."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
@@ -113,33 +115,36 @@ def _stem(word: str) -> str:
 
 def _join(terms: list[list[str]]) -> list[list[str]]:
     """Overlapping terms as one: "neural" into "neural tangent", "neural tangent" and
-    "tangent kernel" into "neural tangent kernel" (at most MAX_WORDS words); first place kept."""
-    terms = [list(t) for t in terms]
-    same = _stem  # "attack" and "attacks" are one term
+    "tangent kernel" into "neural tangent kernel" (at most MAX_WORDS words); first place kept.
+    "attack" and "attacks" are one term (_stem); each term's stems are computed once (this
+    runs for every shown paper of every profile: 0.75 s of a 1,000-profile run before)."""
+    items = [(list(t), [_stem(w) for w in t]) for t in terms]
     changed = True
     while changed:
         changed = False
-        for a in range(len(terms)):
-            for b in range(a + 1, len(terms)):
-                x, y = terms[a], terms[b]
-                sx, sy = {same(w) for w in x}, {same(w) for w in y}
+        for a in range(len(items)):
+            x, stx = items[a]
+            sx = set(stx)
+            for b in range(a + 1, len(items)):
+                y, sty = items[b]
+                sy = set(sty)
                 if sy <= sx:
-                    joined = x
+                    joined = (x, stx)
                 elif sx <= sy:
-                    joined = y
-                elif same(x[-1]) == same(y[0]) and len(x) + len(y) - 1 <= MAX_WORDS:
-                    joined = x + y[1:]
-                elif same(y[-1]) == same(x[0]) and len(x) + len(y) - 1 <= MAX_WORDS:
-                    joined = y + x[1:]
+                    joined = (y, sty)
+                elif stx[-1] == sty[0] and len(x) + len(y) - 1 <= MAX_WORDS:
+                    joined = (x + y[1:], stx + sty[1:])
+                elif sty[-1] == stx[0] and len(x) + len(y) - 1 <= MAX_WORDS:
+                    joined = (y + x[1:], sty + stx[1:])
                 else:
                     continue
-                terms[a] = joined
-                del terms[b]
+                items[a] = joined
+                del items[b]
                 changed = True
                 break
             if changed:
                 break
-    return terms
+    return [t for t, _ in items]
 
 
 def top_terms(
@@ -171,6 +176,7 @@ class Words:
     its terms."""
 
     def __init__(self, abstract: str, title: str = "") -> None:
+        self.written: dict[str, str] = {}  # as_written's answers: profiles share papers
         self.texts = []
         for text in (abstract, title):
             low = text.lower()
@@ -186,6 +192,13 @@ def as_written(term: str, words: Words) -> str:
     matching"; a capital that only starts a sentence is not kept), else as the title has it
     without its title-case capitals ("LLM" stays); a term neither holds as such (words apart,
     or hyphenated) stays as the vocabulary has it, in lower case."""
+    held = words.written.get(term)
+    if held is None:
+        held = words.written[term] = _as_written(term, words)
+    return held
+
+
+def _as_written(term: str, words: Words) -> str:
     for n, (text, low) in enumerate(words.texts):
         seen: Counter[str] = Counter()
         for at in _whole_phrase_at(low, term):
