@@ -288,7 +288,10 @@ def main() -> None:
     out = run(args)
     print(table(out))
     if not args.no_plot:
-        plot(out, args.plot)
+        try:
+            plot(out, args.plot)
+        except ImportError as exc:  # a venv without the dev extra: the figures still print
+            print(f"no plot: {exc} (make install puts matplotlib in .venv)", file=sys.stderr)
     print(json.dumps(out))
 
 
