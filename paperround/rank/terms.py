@@ -158,16 +158,23 @@ def top_terms(
         return ()
     heaviest = found[0][1]
     picked: list[list[str]] = []
+    held: set[str] = set()  # the stems of the picked terms
     for col, part in found:
         if part < MIN_SHARE * heaviest:
             break
         words = vocab.words(col)
         if not all(_READABLE.match(w) for w in words):
             continue
+        if not held.intersection(map(_stem, words)):  # nothing to join: _join would append
+            if len(picked) < MAX_TERMS:
+                picked = [*picked, list(words)]
+                held.update(map(_stem, words))
+            continue
         joined = _join([*picked, list(words)])
         # a lighter term may still join a named one ("neural" + "neural tangent") when full
         if len(joined) <= MAX_TERMS:
             picked = joined
+            held.update(map(_stem, words))
     return tuple(as_written(" ".join(t), text) for t in picked)
 
 
