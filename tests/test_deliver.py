@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import apprise
 import pytest
 
 from models.errors import ConfigError
@@ -13,7 +15,7 @@ from models.tables import Delivery, Profile
 from paperround.digest.deliver import deliver, redact_url, resolve_env, validate_channel_url
 from paperround.digest.render import render_digest
 from paperround.digest.run import digest_profile
-from tests.digests import fixed_digest
+from tests.digests import fixed_digest, signed_links
 from tests.records import arxiv_record, fake_id
 from tests.servers import HttpSink, SmtpSink, free_port, text_parts
 
@@ -32,6 +34,25 @@ def test_email_parts_links_and_escaping():
     assert "<script>alert(1)</script>" not in parts["html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in parts["html"]
     assert "{{ 7*7 }}" in parts["plain"] and "49" not in parts["plain"]
+
+
+def test_the_plain_text_part_is_the_rendered_text_with_its_links():
+    """Apprise derives an email's text/plain part from the HTML and drops every href, so a
+    reader whose client shows plain text got "More like this" with no link; the part is the
+    text rendering now (feedback URLs, paper ids, the CLI line)."""
+    digest = fixed_digest()
+    rendered = render_digest(replace(digest, links=signed_links(digest)))
+    with SmtpSink() as smtp:
+        assert deliver(rendered, smtp.mailto()).ok
+        # Any other HTML email (no text rendering of its own) keeps Apprise's conversion.
+        app = apprise.Apprise()
+        app.add(smtp.mailto())
+        assert app.notify(title="t", body="<p>a <b>b</b></p>", body_format="html")
+    plain = text_parts(smtp.messages[0])["plain"]
+    more, _less = next(iter(signed_links(digest).papers.values()))
+    assert more in rendered.text and more in plain  # the link itself, not just its label
+    assert plain.strip().splitlines() == rendered.text.strip().splitlines()
+    assert "a b" in text_parts(smtp.messages[1])["plain"]
 
 
 @pytest.mark.parametrize(

@@ -99,6 +99,33 @@ def _fixed_message_id(message_id: str | None) -> Iterator[None]:
         _message_id.reset(token)
 
 
+# The email's text/plain part: Apprise derives it from the HTML (convert_between), which
+# drops every href, so "More like this" would reach a plain-text reader without its link.
+# The same contextvar wrap gives it the digest's own text rendering (links, paper ids, the
+# CLI line); any other conversion goes to Apprise's function.
+_text_part: ContextVar[str | None] = ContextVar("paperround_text_part", default=None)
+_apprise_convert_between = apprise_email.convert_between
+
+
+def _convert_between(from_format, to_format, content, *args, **kwargs):
+    text = _text_part.get()
+    if text is not None and (from_format, to_format) == ("html", "text"):
+        return text
+    return _apprise_convert_between(from_format, to_format, content, *args, **kwargs)
+
+
+apprise_email.convert_between = _convert_between
+
+
+@contextmanager
+def _own_text_part(text: str | None) -> Iterator[None]:
+    token = _text_part.set(text)
+    try:
+        yield
+    finally:
+        _text_part.reset(token)
+
+
 def _instantiate(url: str):
     return apprise.Apprise.instantiate(url, suppress_exceptions=True)
 
@@ -245,7 +272,8 @@ def deliver(
             for i, body in enumerate(parts)
         ]
     sent = 0
-    with _captured_apprise_log() as log, _fixed_message_id(message_id):
+    own_text = rendered.text if scheme in EMAIL_SCHEMES else None
+    with _captured_apprise_log() as log, _fixed_message_id(message_id), _own_text_part(own_text):
         for title, body, fmt in bodies:
             log.lines.clear()  # this message's lines only
             ok = app.notify(title=title, body=body, body_format=fmt)
