@@ -10,19 +10,18 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.defaults import (  # noqa: F401  (re-exported: callers import them from here too)
+    ARXIV_API_SPACING,
+    ARXIV_API_URL,
+    BUSY_TIMEOUT,
+    CONNECT_TIMEOUT,
+    DISPATCH_EVERY_SECONDS,
+    FETCH_BACKOFF,
+    FETCH_MAX_BYTES,
+    FETCH_TIMEOUT,
+    MiB,
+)
 from models.errors import ConfigError
-
-MiB = 1024 * 1024
-# Defaults that library functions also take as parameter defaults (fetch, the arXiv client,
-# make_engine): defined once here, so a function called without settings agrees with them.
-FETCH_TIMEOUT = 30.0  # seconds for each connect/read of a feed
-FETCH_BACKOFF = 2.0
-FETCH_MAX_BYTES = 50 * MiB  # a feed's decoded body; the largest real listing is ~5 MiB
-ARXIV_API_URL = "https://export.arxiv.org/api/query"
-ARXIV_API_SPACING = 3.0  # seconds between arXiv API calls, as arXiv's terms ask
-BUSY_TIMEOUT = 30.0
-CONNECT_TIMEOUT = 10.0
-DISPATCH_EVERY_SECONDS = 300  # how often the dispatcher looks for due profiles
 
 
 def _default_home() -> Path:

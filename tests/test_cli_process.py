@@ -93,3 +93,20 @@ def test_a_logged_exception_is_one_line_without_debug(capsys):
     finally:
         _Edge.debug = False
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_help_loads_neither_pydantic_nor_prefect():
+    """`paperround --help` starts in ~0.2 s because the command modules import only what
+    parsing needs: a module-level import of models.settings (pydantic, pydantic-settings)
+    added ~0.27 s to every command, Prefect far more. Counted by module, not by clock."""
+    code = (
+        "import sys\n"
+        "import paperround.cli\n"
+        "heavy = ('prefect', 'pydantic', 'pydantic_settings', 'sqlalchemy', 'apprise')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout

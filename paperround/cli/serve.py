@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from models.settings import DISPATCH_EVERY_SECONDS
+from models.defaults import DISPATCH_EVERY_SECONDS
 from paperround.cli.common import console, esc
 
 
