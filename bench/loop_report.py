@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from rank_quality import paired
+from rank_stats import paired
 
 LABELS = {
     "ours": "ours (clicks through the store)",

@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
-import pickle
 import sys
 import time
 from dataclasses import replace
@@ -48,16 +46,16 @@ from loop_reader import ReaderStore  # noqa: E402
 from loop_report import plot, report, table  # noqa: E402
 from rank_quality import (  # noqa: E402
     ASL_VECTORISER,
-    INDEX_CODE,
     WINDOW_DAYS,
     Database,
     as_candidate,
     asl_svm,
+    day_index,
 )
 from rank_tasks import evaluate, frozen_tasks, load_papers, relevance, tuning_tasks  # noqa: E402
 
 from models.records import ProfileSpec  # noqa: E402
-from paperround.rank import TextIndex, build_index, rank_many  # noqa: E402
+from paperround.rank import rank_many  # noqa: E402
 
 DAYS = 5
 SHOWN = 10  # a digest's length: what the reader sees and clicks
@@ -76,20 +74,6 @@ def loop_days(task: dict, by_day: dict[str, list[str]], papers: dict, days: list
         if sum(1 for pid in by_day[day] if relevance(papers[pid], cat)) >= MIN_RELEVANT:
             out.append(day)
     return out if len(out) == DAYS else []
-
-
-def day_index(day: str, window: list[str], papers: dict, cache_dir: Path | None) -> TextIndex:
-    """The day's index over its window, as rank_quality.py fits and caches it."""
-    cached = cache_dir / f"{day}-{INDEX_CODE}.pickle" if cache_dir else None
-    if cached and cached.exists():
-        return pickle.loads(cached.read_bytes())
-    index = build_index([as_candidate(0, papers[i]) for i in window])
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(index))
-        tmp.rename(cached)  # a reader never loads a half-written file
-    return index
 
 
 class SvmDatabase(Database):

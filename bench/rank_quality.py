@@ -47,12 +47,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from anchor_cache import WINDOW_DAYS, anchor_scores, prefill  # noqa: E402
 from rank_anchors import (  # noqa: E402, F401  (re-exported for rank_speed and rank_loop)
     ANCHORS,
     ASL_VECTORISER,
@@ -60,6 +59,7 @@ from rank_anchors import (  # noqa: E402, F401  (re-exported for rank_speed and 
     Database,
     asl_svm,
 )
+from rank_stats import k_seed_line, k_seed_pairs, paired, summary  # noqa: E402
 from rank_tasks import (  # noqa: E402
     evaluate,
     frozen_tasks,
@@ -73,7 +73,6 @@ from reason_precision import ReasonPrecision  # noqa: E402
 from models.records import Candidate, ProfileSpec, SeedPaper  # noqa: E402
 from paperround.rank import TextIndex, build_index, rank_many  # noqa: E402
 
-WINDOW_DAYS = 60
 # What a cached index depends on: the code that fits it.
 INDEX_CODE = hashlib.sha256((REPO / "paperround/rank/text.py").read_bytes()).hexdigest()[:12]
 
@@ -121,28 +120,6 @@ def ours(
     return out
 
 
-def summary(results: list[dict]) -> dict[str, float]:
-    out = {k: round(float(np.mean([r[k] for r in results])), 4) for k in results[0]}
-    sd = float(np.std([r["ndcg10"] for r in results]))
-    out["ndcg10_ci95"] = round(1.96 * sd / np.sqrt(len(results)), 4)
-    return out
-
-
-def paired(a: list[dict], b: list[dict]) -> dict[str, float]:
-    """Per-task nDCG@10 of `a` against `b`: wins/ties/losses and the mean difference with
-    its standard error (tasks share days and categories, so read it as a rough guide)."""
-    diff = np.array([x["ndcg10"] - y["ndcg10"] for x, y in zip(a, b, strict=True)])
-    wins, losses = int((diff > 1e-9).sum()), int((diff < -1e-9).sum())
-    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
-    return {
-        "wins": wins,
-        "ties": len(diff) - wins - losses,
-        "losses": losses,
-        "mean_delta": round(float(diff.mean()), 4),
-        "se": round(se, 4),
-    }
-
-
 def day_index(day: str, window: list[str], papers: dict, cache: Path | None) -> TextIndex:
     """The TextIndex of the window before `day`, from `cache` when an earlier run fitted it."""
     cached = cache / f"{day}-{INDEX_CODE}.pickle" if cache else None
@@ -155,78 +132,6 @@ def day_index(day: str, window: list[str], papers: dict, cache: Path | None) -> 
         part.write_bytes(pickle.dumps(index))
         part.rename(cached)
     return index
-
-
-ANCHOR_CODE = hashlib.sha256((REPO / "bench/rank_anchors.py").read_bytes()).hexdigest()[:12]
-
-
-def anchor_cache(cache: Path | None, day_tasks: list[dict], names: list[str]) -> Path | None:
-    """Where one day's anchor scores are kept: they depend only on the tasks and the anchors'
-    code, so tuning our ranker need not refit them (LR and the SVM: ~10 s a task)."""
-    if cache is None or not names:
-        return None
-    what = json.dumps([names, [[t["category"], t["seed_ids"]] for t in day_tasks]])
-    h = hashlib.sha256(what.encode()).hexdigest()[:16]
-    return cache / f"anchors-{day_tasks[0]['day']}-{h}-{ANCHOR_CODE}.pickle"
-
-
-def anchor_scores(day_tasks, anchors, cache, secs, window, cands, papers, db=None) -> dict:
-    """The anchors' scores of one day's tasks, from the cache when a run computed them."""
-    held = anchor_cache(cache, day_tasks, list(anchors))
-    if held and held.exists():
-        return pickle.loads(held.read_bytes())
-    got = {}
-    if anchors and db is None:
-        t0 = time.perf_counter()
-        db = Database(window, cands, papers)
-        secs["database"] += time.perf_counter() - t0
-    for name, run in anchors.items():
-        t0 = time.perf_counter()
-        got[name] = [run(t, db) for t in day_tasks]
-        secs[name] = secs.get(name, 0.0) + time.perf_counter() - t0
-    if held:
-        part = held.with_suffix(f".{os.getpid()}.part")
-        part.write_bytes(pickle.dumps(got))
-        part.rename(held)
-    return got
-
-
-def prefill(ks: list[int], tasks, papers, by_day, args) -> None:
-    """The K-seed anchors of every K computed day by day over one Database per day (its
-    tf-idf fit is most of a day's cost), into the cache the --seeds K runs read."""
-    days = sorted(by_day)
-    kept = sorted({t["day"] for t in tasks})[:: args.every]
-    secs: dict[str, float] = {"database": 0.0}
-    for day in kept:
-        i = days.index(day)
-        window = [pid for d in days[max(0, i - WINDOW_DAYS) : i] for pid in by_day[d]]
-        day_tasks = [t for t in tasks if t["day"] == day]
-        db = None
-        for k in ks:
-            k_tasks = with_k_seeds(day_tasks, papers, by_day, k)
-            held = anchor_cache(args.index_cache, k_tasks, list(K_SEED_ANCHORS))
-            if held and held.exists():
-                continue
-            db = db or Database(window, by_day[day], papers)
-            anchor_scores(k_tasks, K_SEED_ANCHORS, args.index_cache, secs, window, [], papers, db)
-        print(day, {k: round(v) for k, v in secs.items()}, flush=True)
-
-
-def k_seed_pairs(res: dict[str, list[dict]]) -> dict[str, dict]:
-    return {f"paired_vs_{n}": paired(res["ours"], res[n]) for n in res if n != "ours"}
-
-
-def k_seed_line(k: int, res: dict[str, list[dict]]) -> dict:
-    """The acceptance line of a K-seed run: ours, lr, asl_svm and ours paired against lr."""
-    line: dict = {"seeds": k}
-    for name in ("ours", "lr", "asl_svm"):
-        if name in res:
-            got = summary(res[name])
-            line[name] = {"ndcg10": got["ndcg10"], "auc": got["auc"]}
-    if "lr" in res:
-        pair = paired(res["ours"], res["lr"])
-        line["paired_vs_lr"] = {k: pair[k] for k in ("wins", "losses", "mean_delta", "se")}
-    return line
 
 
 def main() -> None:

@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from models.records import DigestHealth, RenderedDigest, StoredProfile
 from models.store import candidates, ledger
 from paperround.digest.compose import build_digest, write_digest_files
-from paperround.digest.deliver import DeliveryResult, deliver, new_message_id, redact_url
+from paperround.digest.deliver import DeliveryResult, deliver, redact_url
+from paperround.digest.email_message import new_message_id
 from paperround.digest.outcomes import ChannelOutcome
 from paperround.digest.summaries import attach_tldrs
 from paperround.digest.summariser import Budget

@@ -4,7 +4,7 @@ Apprise's notify() answers True, False or None and never raises; anything but Tr
 failure, and its reason (logged by Apprise at DEBUG only) is captured, classed (temporary,
 permanent, unknown, with the server's code: see failure_class.py) and redacted here. Every
 network wait is bounded by PAPERROUND_DELIVERY_TIMEOUT unless the URL sets its own cto/rto.
-Email gets the HTML (whose source links are visible URLs, so Apprise's text part keeps them);
+Email gets the HTML, with the digest's text rendering as its text part (email_message.py);
 chat services get Markdown split under the service's own length limit, whole papers only.
 """
 
@@ -13,18 +13,16 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from email import utils as email_utils
 
 import apprise
-from apprise.plugins.email import base as apprise_email
 
 from models.errors import ConfigError
 from models.records import RenderedDigest
 from paperround.digest.chat_split import _pack, chat_measure
+from paperround.digest.email_message import as_recorded
 from paperround.digest.failure_class import PERMANENT, Failure, classify
 
 EMAIL_SCHEMES = ("mailto", "mailtos")
@@ -67,63 +65,6 @@ def resolve_env(url: str) -> str:
         return value
 
     return _ENV.sub(sub, url)
-
-
-# Apprise's email plugin gives every message a fresh Message-ID (make_msgid) and has no way
-# to pass one: a custom "Message-ID" header would make it the second of two. Its module-level
-# make_msgid is wrapped once so a delivery can fix the ID; a resend after a crash is then the
-# same message, which mail clients fold into one. tests/test_reliability.py reads the ID at
-# a real SMTP sink, so a change in Apprise shows there.
-_message_id: ContextVar[str | None] = ContextVar("paperround_message_id", default=None)
-_apprise_make_msgid = apprise_email.make_msgid
-
-
-def _make_msgid(*args, **kwargs) -> str:
-    return _message_id.get() or _apprise_make_msgid(*args, **kwargs)
-
-
-apprise_email.make_msgid = _make_msgid
-
-
-def new_message_id() -> str:
-    """A Message-ID for a digest, fixed when it is recorded."""
-    return email_utils.make_msgid(idstring="paperround")
-
-
-@contextmanager
-def _fixed_message_id(message_id: str | None) -> Iterator[None]:
-    token = _message_id.set(message_id)
-    try:
-        yield
-    finally:
-        _message_id.reset(token)
-
-
-# The email's text/plain part: Apprise derives it from the HTML (convert_between), which
-# drops every href, so "More like this" would reach a plain-text reader without its link.
-# The same contextvar wrap gives it the digest's own text rendering (links, paper ids, the
-# CLI line); any other conversion goes to Apprise's function.
-_text_part: ContextVar[str | None] = ContextVar("paperround_text_part", default=None)
-_apprise_convert_between = apprise_email.convert_between
-
-
-def _convert_between(from_format, to_format, content, *args, **kwargs):
-    text = _text_part.get()
-    if text is not None and (from_format, to_format) == ("html", "text"):
-        return text
-    return _apprise_convert_between(from_format, to_format, content, *args, **kwargs)
-
-
-apprise_email.convert_between = _convert_between
-
-
-@contextmanager
-def _own_text_part(text: str | None) -> Iterator[None]:
-    token = _text_part.set(text)
-    try:
-        yield
-    finally:
-        _text_part.reset(token)
 
 
 def _instantiate(url: str):
@@ -273,7 +214,7 @@ def deliver(
         ]
     sent = 0
     own_text = rendered.text if scheme in EMAIL_SCHEMES else None
-    with _captured_apprise_log() as log, _fixed_message_id(message_id), _own_text_part(own_text):
+    with _captured_apprise_log() as log, as_recorded(message_id, own_text):
         for title, body, fmt in bodies:
             log.lines.clear()  # this message's lines only
             ok = app.notify(title=title, body=body, body_format=fmt)
