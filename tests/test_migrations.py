@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from models.db import _at_head, current_revision, downgrade, upgrade
 from tests.store import migration_head
+
+# One profile row as the schema before the ORM knew it (migrations are tested on raw SQL).
+_PROFILE_ROW = (
+    "INSERT INTO profiles (id, name, description, keywords, excluded, categories, "
+    "authors, sources, weights, schedule, timezone, max_items, min_score, send_empty, "
+    "catch_up, enabled, created_at, updated_at) VALUES (1, 'p', '', '[]', '[]', '[]', "
+    "'[]', '[]', '{}', '0 7 * * *', 'UTC', 10, 0, false, 'one', true, "
+    "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+)
+
+
+def _columns(engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)}
 
 
 def test_migrations_match_the_models(any_engine):
@@ -41,13 +55,7 @@ def test_0004_continues_windows_where_the_clock_left_them(any_engine):
                 "version, version_dates, keywords, first_seen_at, updated_at) VALUES "
                 f"({n}, 'k{n}', 't', '', '[]', '[]', '', 1, '{{}}', '[]', '{seen}', '{seen}')"
             )
-        conn.exec_driver_sql(
-            "INSERT INTO profiles (id, name, description, keywords, excluded, categories, "
-            "authors, sources, weights, schedule, timezone, max_items, min_score, send_empty, "
-            "catch_up, enabled, created_at, updated_at) VALUES (1, 'p', '', '[]', '[]', '[]', "
-            "'[]', '[]', '{}', '0 7 * * *', 'UTC', 10, 0, false, 'one', true, "
-            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"
-        )
+        conn.exec_driver_sql(_PROFILE_ROW)
         conn.exec_driver_sql(
             "INSERT INTO digests (id, profile_id, channel_key, created_at, subject, item_count, "
             "html, text, markdown) VALUES (1, 1, 'file', '2026-11-20 08:00:00', 's', 1, '', '', '')"
@@ -62,34 +70,19 @@ def test_0004_continues_windows_where_the_clock_left_them(any_engine):
 
 
 def test_0005_adds_and_drops_the_delivery_error_class(any_engine):
-    from sqlalchemy import inspect
-
-    def columns() -> set[str]:
-        return {c["name"] for c in inspect(any_engine).get_columns("deliveries")}
-
-    assert "error_class" in columns()
+    assert "error_class" in _columns(any_engine, "deliveries")
     downgrade(any_engine, "0004")
-    assert "error_class" not in columns() and "error" in columns()
+    columns = _columns(any_engine, "deliveries")
+    assert "error_class" not in columns and "error" in columns
     upgrade(any_engine)
-    assert "error_class" in columns()
+    assert "error_class" in _columns(any_engine, "deliveries")
 
 
 def test_0007_marks_existing_seeds_looked_up_and_drops_the_mark_again(any_engine):
-    from sqlalchemy import inspect
-
-    def columns() -> set[str]:
-        return {c["name"] for c in inspect(any_engine).get_columns("profile_seeds")}
-
     downgrade(any_engine, "0006")
-    assert "pending" not in columns()
+    assert "pending" not in _columns(any_engine, "profile_seeds")
     with any_engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO profiles (id, name, description, keywords, excluded, categories, "
-            "authors, sources, weights, schedule, timezone, max_items, min_score, send_empty, "
-            "catch_up, enabled, created_at, updated_at) VALUES (1, 'p', '', '[]', '[]', '[]', "
-            "'[]', '[]', '{}', '0 7 * * *', 'UTC', 10, 0, false, 'one', true, "
-            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"
-        )
+        conn.exec_driver_sql(_PROFILE_ROW)
         conn.exec_driver_sql(
             "INSERT INTO profile_seeds (profile_id, key, title, abstract, authors, added_at) "
             "VALUES (1, '2006.14599', 't', 'a', '[]', '2026-11-01 00:00:00')"
@@ -116,8 +109,6 @@ def test_a_new_sqlite_store_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path
 
 
 def test_0006_drops_the_unused_feedback_models_table_and_its_downgrade_restores_it(any_engine):
-    from sqlalchemy import inspect
-
     assert "feedback_models" not in inspect(any_engine).get_table_names()
     downgrade(any_engine, "0005")
     assert "feedback_models" in inspect(any_engine).get_table_names()
@@ -147,26 +138,15 @@ def test_a_store_behind_the_files_is_migrated_on_open(tmp_path):
 
 
 def test_0009_gives_existing_feedback_the_cli_origin_and_drops_it_again(any_engine):
-    from sqlalchemy import inspect
-
-    def columns() -> set[str]:
-        return {c["name"] for c in inspect(any_engine).get_columns("feedback")}
-
     downgrade(any_engine, "0008")
-    assert "origin" not in columns()
+    assert "origin" not in _columns(any_engine, "feedback")
     with any_engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO papers (id, key, title, abstract, authors, categories, url, version, "
             "version_dates, keywords, first_seen_at, updated_at, seq) VALUES (1, 'k1', 't', '', "
             "'[]', '[]', '', 1, '{}', '[]', '2026-11-20 07:00:00', '2026-11-20 07:00:00', 1)"
         )
-        conn.exec_driver_sql(
-            "INSERT INTO profiles (id, name, description, keywords, excluded, categories, "
-            "authors, sources, weights, schedule, timezone, max_items, min_score, send_empty, "
-            "catch_up, enabled, created_at, updated_at) VALUES (1, 'p', '', '[]', '[]', '[]', "
-            "'[]', '[]', '{}', '0 7 * * *', 'UTC', 10, 0, false, 'one', true, "
-            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"
-        )
+        conn.exec_driver_sql(_PROFILE_ROW)
         conn.exec_driver_sql(
             "INSERT INTO feedback (profile_id, paper_id, value, created_at) "
             "VALUES (1, 1, 1, '2026-11-21 00:00:00')"
