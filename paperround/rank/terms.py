@@ -74,6 +74,23 @@ def vocabulary(index: TextIndex, cache: MutableMapping[str, object]) -> Vocabula
     return vocab
 
 
+def query_row(
+    profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The columns and weights of the profile's expanded query (not centred)."""
+    held = cache.get(query_key(profile, signals.index.fingerprint))
+    if isinstance(held, tuple) and held and sp.issparse(held[0]):
+        row = sp.csr_matrix(cast(sp.csr_matrix, held[0]))
+    else:  # seed_similarities left no query: the seeds' and likes' mean
+        row = signals.mean_vectors([(*profile.seeds, *profile.liked)])[0]
+    return row.indices, row.data
+
+
+def background_weight(index: TextIndex) -> float:
+    """How much of the window's mean a centred query subtracts (none in a tiny window)."""
+    return BACKGROUND_WEIGHT if len(index) >= 50 else 0.0
+
+
 class CentredQuery:
     """The profile's centred query (expanded query minus the window's mean), read only at
     the columns asked: a dense copy would be a vocabulary-long array per profile."""
@@ -81,15 +98,11 @@ class CentredQuery:
     def __init__(
         self, profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
     ) -> None:
-        held = cache.get(query_key(profile, signals.index.fingerprint))
-        if isinstance(held, tuple) and held and sp.issparse(held[0]):
-            row = sp.csr_matrix(cast(sp.csr_matrix, held[0]))
-        else:  # seed_similarities left no query: the seeds' and likes' mean
-            row = signals.mean_vectors([(*profile.seeds, *profile.liked)])[0]
-        order = np.argsort(row.indices)
-        self.cols, self.weights = row.indices[order], row.data[order]
+        cols, weights = query_row(profile, signals, cache)
+        order = np.argsort(cols)
+        self.cols, self.weights = cols[order], weights[order]
         self.mean = signals.index.mean
-        self.m = BACKGROUND_WEIGHT if len(signals.index) >= 50 else 0.0
+        self.m = background_weight(signals.index)
 
     def at(self, cols: np.ndarray) -> np.ndarray:
         if not len(self.cols):
