@@ -130,6 +130,9 @@ def seed_similarities(
         lq = np.stack([cache[key][1] for key in keys]) - m * index.latent_mean
         lq = unit_rows(lq)
         sims = (sims + LATENT_WEIGHT * (signals.latent @ lq.T)) / (1 + LATENT_WEIGHT)
+    # one row per profile: a column of candidates x profiles is read strided (a cache line
+    # per candidate) by each of its uses, ranking and reasons alike
+    sims = np.ascontiguousarray(sims.T)
     for j, i in enumerate(who):
-        result[i] = sims[:, j]
+        result[i] = sims[j]
     return result
