@@ -91,7 +91,7 @@ def dense_product(vectors: sp.csr_matrix, queries: sp.csr_matrix) -> np.ndarray:
         q = queries[start : start + PRODUCT_BLOCK]
         share = np.bincount(q.indices, minlength=q.shape[1]) > DENSE_TERM_SHARE * q.shape[0]
         common, rare = np.flatnonzero(share), np.flatnonzero(~share)
-        block = vectors[:, common] @ q[:, common].T.toarray()
+        block = vectors[:, common] @ q[:, common].T.toarray(order="C")  # as csr_matvecs reads it
         block += (vectors[:, rare] @ q[:, rare].T).toarray()
         out[:, start : start + q.shape[0]] = block
     return out
