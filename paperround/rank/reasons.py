@@ -166,11 +166,14 @@ def _seed_reasons(
         close, very = np.maximum(close, floor), np.maximum(very, very_floor)
         sims = day.cosines(rows, refs)  # picks x seeds
         margin = np.where(sims >= close, sims - close, -np.inf)
-        for n, row_sims, row_margin in zip(top, sims, margin, strict=True):
-            k = int(np.argmax(row_margin))
-            if np.isfinite(row_margin[k]):
+        nearest = margin.argmax(axis=1)  # per pick: the seed it is closest to past the cut
+        at = np.arange(len(top))
+        shown = np.isfinite(margin[at, nearest]).tolist()
+        very_close = (sims[at, nearest] >= very[nearest]).tolist()
+        for n, k, ok, v in zip(top, nearest.tolist(), shown, very_close, strict=True):
+            if ok:
                 seed = profile.seeds[k]
-                word = "very close" if row_sims[k] >= very[k] else "close"
+                word = "very close" if v else "close"
                 text = f"{word} to your seed “{short_title(seed.title)}”"
                 strength = picks[n][1].get("seeds", 0.0)
                 found[n].append((strength, Reason(text, " ".join(seed.title.split()))))
