@@ -125,11 +125,18 @@ def seed_similarities(
     qmu = q @ mean
     qq = np.asarray(q.multiply(q).sum(axis=1)).ravel()
     norms = np.sqrt(np.maximum(qq - 2 * m * qmu + m * m * float(mean @ mean), 1e-12))
-    sims = (dots / norms[None, :]).astype(np.float32)
+    sims = (dots / norms[None, :]).astype(np.float32, copy=False)
+    del dots
     if index.latent_dims:
         lq = np.stack([cache[key][1] for key in keys]) - m * index.latent_mean
         lq = unit_rows(lq)
-        sims = (sims + LATENT_WEIGHT * (signals.latent @ lq.T)) / (1 + LATENT_WEIGHT)
+        # (sims + LATENT_WEIGHT * latent cosines) / (1 + LATENT_WEIGHT), in place: each
+        # candidates x profiles array a fresh process allocates costs it page faults
+        blended = signals.latent @ lq.T
+        blended *= LATENT_WEIGHT
+        blended += sims
+        blended /= 1 + LATENT_WEIGHT
+        sims = blended
     # one row per profile: a column of candidates x profiles is read strided (a cache line
     # per candidate) by each of its uses, ranking and reasons alike
     sims = np.ascontiguousarray(sims.T)
