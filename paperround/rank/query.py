@@ -86,15 +86,17 @@ def dense_product(vectors: sp.csr_matrix, queries: sp.csr_matrix) -> np.ndarray:
     row per term); the long tail stays sparse. For 1,000 queries x 5,000 candidates:
     0.55 s -> 0.28 s, same values to float rounding.
     """
-    out = np.empty((vectors.shape[0], queries.shape[0]), np.float32)
+    blocks = []
     for start in range(0, queries.shape[0], PRODUCT_BLOCK):
         q = queries[start : start + PRODUCT_BLOCK]
         share = np.bincount(q.indices, minlength=q.shape[1]) > DENSE_TERM_SHARE * q.shape[0]
         common, rare = np.flatnonzero(share), np.flatnonzero(~share)
         block = vectors[:, common] @ q[:, common].T.toarray(order="C")  # as csr_matvecs reads it
         block += (vectors[:, rare] @ q[:, rare].T).toarray()
-        out[:, start : start + q.shape[0]] = block
-    return out
+        blocks.append(block.astype(np.float32, copy=False))
+    if len(blocks) == 1:  # up to PRODUCT_BLOCK queries: the block itself, not a copy
+        return blocks[0]
+    return np.hstack(blocks) if blocks else np.empty((vectors.shape[0], 0), np.float32)
 
 
 def seed_similarities(
