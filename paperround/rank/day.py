@@ -102,9 +102,11 @@ def _order_stats(sims: np.ndarray, places: Sequence[int]) -> np.ndarray:
     """np.partition(sims, places, axis=0)[places]: one partition at the lowest place, then
     a sort of the few rows above it. With three places a partition walks the columns three
     times: 0.18-0.22 s against 0.10 s for 1,024 x 15,000 cosines (the day's sample against
-    a 1,000-profile run's seeds and likes); the values are the same order statistics."""
+    a 1,000-profile run's seeds and likes); the values are the same order statistics.
+    Reorders each column of `sims` in place (prepare's own product: a copy was 30 MB)."""
     low = min(places)
-    top = np.partition(sims, low, axis=0)[low:]
+    sims.partition(low, axis=0)
+    top = sims[low:]
     top.sort(axis=0)
     return top[[p - low for p in places]]
 
