@@ -137,6 +137,23 @@ def test_index_vocabulary_matches_countvectorizer_and_vectors_are_unit_length():
     assert index.vectors(["zzz qqq"]).nnz == 0  # unknown words are ignored
 
 
+def test_tokens_are_what_the_token_regex_finds_in_ascii_and_other_texts():
+    from paperround.rank.text import _BREAK, _TOKEN, _words
+
+    texts = [
+        "Score-matching (SM) of x_t: a 2-step   method\ton\nR^2 [1]; 3.5% (i.e. ok)",
+        "Naïve Σ-models: ΣΑΣ, x²y and the—dash",  # not ASCII: the regex itself
+        "",
+        "a",
+        "__ _ a_b x-y",
+        "ab\x1ccd\x1fef\x00gh",  # control characters: not word characters
+    ]
+    words = _words(texts)
+    assert words == _TOKEN.findall(f" {_BREAK} ".join(texts).lower())
+    assert words[:5] == ["score", "matching", "sm", "of", "x_t"]
+    assert _words(["__ _ a_b x-y"]) == ["__", "a_b"]
+
+
 def test_latent_space_joins_the_words_of_one_topic_and_projects_window_rows():
     from paperround.rank import build_index
 

@@ -79,11 +79,7 @@ class Day:
         sims = _dense(self.sample_rows @ vecs.T)
         size = len(sims)
         places = [size - max(1, math.ceil(q * size)) for q in self.shares]
-        cuts = (
-            np.partition(sims, places, axis=0)[places]
-            if size
-            else np.zeros((len(self.shares), len(new)))
-        )
+        cuts = _order_stats(sims, places) if size else np.zeros((len(self.shares), len(new)))
         for n, p in enumerate(new):
             self._ref_at[p.key] = (vecs[n], cuts[:, n])
 
@@ -100,6 +96,19 @@ class Day:
         self, rows: Sequence[int] | np.ndarray, refs: np.ndarray | sp.csr_matrix
     ) -> np.ndarray:
         return _dense(self.rows(rows) @ refs.T)
+
+
+def _order_stats(sims: np.ndarray, places: Sequence[int]) -> np.ndarray:
+    """np.partition(sims, places, axis=0)[places]: one partition at the lowest place, then
+    a sort of the few rows above it. With three places a partition walks the columns three
+    times: 0.18-0.22 s against 0.10 s for 1,024 x 15,000 cosines (the day's sample against
+    a 1,000-profile run's seeds and likes); the values are the same order statistics.
+    Reorders each column of `sims` in place (prepare's own product: a copy was 30 MB)."""
+    low = min(places)
+    sims.partition(low, axis=0)
+    top = sims[low:]
+    top.sort(axis=0)
+    return top[[p - low for p in places]]
 
 
 def _dense(product: Any) -> np.ndarray:

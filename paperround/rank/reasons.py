@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import MutableMapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from models.records import ProfileSpec, Reason
 from paperround.rank.day import Day, day_for, top_cut
+from paperround.rank.shares import shared_terms
 from paperround.rank.signals import PaperSignals
-from paperround.rank.terms import CentredQuery, row_terms, top_terms, vocabulary
 
 MAX_REASONS = 3
 TOP_SHARE = 0.1  # "separated": in the day's top tenth of candidates for this profile
@@ -53,6 +54,7 @@ Picks = Sequence[tuple[int, dict[str, float]]]  # (candidate row, weighted signa
 Found = list[list[tuple[float, Reason]]]
 
 
+@lru_cache(maxsize=1 << 14)  # a seed's title is shortened for every pick close to it
 def short_title(title: str) -> str:
     """Before the first colon or dash when that names the paper ("Tensor Programs IV"),
     else the first SHORT_TITLE_WORDS words."""
@@ -78,36 +80,51 @@ def explain_many(
     cache: MutableMapping[str, object],
 ) -> list[list[tuple[Reason, ...]]]:
     """`explain` for each profile; the day's closeness cuts of all their seeds and likes
-    are taken at once (taken per profile, they were about a fifth of the reasons' time)."""
+    are taken at once (taken per profile, they were about a fifth of the reasons' time),
+    and so are the shared terms of all their picks (shares.py)."""
     wanted = [
         p
         for prof, got in zip(profiles, picks, strict=True)
         if got
         for p in (*prof.seeds, *prof.liked)
     ]
-    day_for(signals, cache, CUT_SHARES).prepare(wanted)
+    day = day_for(signals, cache, CUT_SHARES)
+    day.prepare(wanted)
+    tops = [_seed_top(*args) for args in zip(profiles, picks, seed_sims, strict=True)]
+    rows = [[got[n][0] for n in top] for got, top in zip(picks, tops, strict=True)]
+    terms = shared_terms(profiles, signals, rows, day, cache)
     return [
-        explain(prof, signals, got, seed_sim=sim, feedback=fb, cache=cache)
-        for prof, got, sim, fb in zip(profiles, picks, seed_sims, feedbacks, strict=True)
+        explain(prof, signals, day, got, feedback=fb, seed_top=top, seed_terms=t)
+        for prof, got, fb, top, t in zip(profiles, picks, feedbacks, tops, terms, strict=True)
     ]
+
+
+def _seed_top(profile: ProfileSpec, picks: Picks, seed_sim: np.ndarray) -> list[int]:
+    """The picks (by place) whose seed similarity is in the day's top tenth: those a seed
+    reason and shared terms may explain."""
+    if not picks or not (profile.seeds or profile.liked):
+        return []
+    cut = top_cut(seed_sim, TOP_SHARE)
+    return [n for n, (i, _) in enumerate(picks) if seed_sim[i] >= cut and seed_sim[i] > 0]
 
 
 def explain(
     profile: ProfileSpec,
     signals: PaperSignals,
+    day: Day,
     picks: Picks,
     *,
-    seed_sim: np.ndarray,
     feedback: np.ndarray | None,
-    cache: MutableMapping[str, object],
+    seed_top: Sequence[int],
+    seed_terms: Sequence[tuple[str, ...]],
 ) -> list[tuple[Reason, ...]]:
-    """Each pick's reasons (pick = candidate row and its weighted signal values)."""
+    """Each pick's reasons (pick = candidate row and its weighted signal values), given
+    the picks in the day's top tenth of seed similarity and their shared terms."""
     if not picks:
         return []
-    day = day_for(signals, cache, CUT_SHARES)
     found: list[list[tuple[float, Reason]]] = [[] for _ in picks]
-    if profile.seeds or profile.liked:
-        _seed_reasons(profile, signals, day, picks, seed_sim, found, cache)
+    if seed_top:
+        _seed_reasons(profile, day, picks, seed_top, seed_terms, found)
     if feedback is not None and profile.liked:
         _liked_reasons(profile, day, picks, feedback, found)
     for n, (i, values) in enumerate(picks):
@@ -135,17 +152,12 @@ def explain(
 
 def _seed_reasons(
     profile: ProfileSpec,
-    signals: PaperSignals,
     day: Day,
     picks: Picks,
-    seed_sim: np.ndarray,
+    top: Sequence[int],
+    terms: Sequence[tuple[str, ...]],
     found: Found,
-    cache: MutableMapping[str, object],
 ) -> None:
-    cut = top_cut(seed_sim, TOP_SHARE)
-    top = [n for n, (i, _) in enumerate(picks) if seed_sim[i] >= cut and seed_sim[i] > 0]
-    if not top:
-        return
     rows = [picks[n][0] for n in top]
     if profile.seeds:
         refs, cuts = day.refs(profile.seeds)
@@ -154,22 +166,20 @@ def _seed_reasons(
         close, very = np.maximum(close, floor), np.maximum(very, very_floor)
         sims = day.cosines(rows, refs)  # picks x seeds
         margin = np.where(sims >= close, sims - close, -np.inf)
-        for n, row_sims, row_margin in zip(top, sims, margin, strict=True):
-            k = int(np.argmax(row_margin))
-            if np.isfinite(row_margin[k]):
+        nearest = margin.argmax(axis=1)  # per pick: the seed it is closest to past the cut
+        at = np.arange(len(top))
+        shown = np.isfinite(margin[at, nearest]).tolist()
+        very_close = (sims[at, nearest] >= very[nearest]).tolist()
+        for n, k, ok, v in zip(top, nearest.tolist(), shown, very_close, strict=True):
+            if ok:
                 seed = profile.seeds[k]
-                word = "very close" if row_sims[k] >= very[k] else "close"
+                word = "very close" if v else "close"
                 text = f"{word} to your seed “{short_title(seed.title)}”"
                 strength = picks[n][1].get("seeds", 0.0)
                 found[n].append((strength, Reason(text, " ".join(seed.title.split()))))
-    query = CentredQuery(profile, signals, cache)
-    vocab = vocabulary(signals.index, cache)
-    for n in top:
-        i, values = picks[n]
-        cols, weights = row_terms(signals.vectors, i)
-        terms = top_terms((cols, weights), query.at(cols), vocab, day.words(i))
-        if terms:
-            found[n].append((values.get("seeds", 0.0), Reason("shares: " + ", ".join(terms))))
+    for n, named in zip(top, terms, strict=True):
+        if named:
+            found[n].append((picks[n][1].get("seeds", 0.0), Reason("shares: " + ", ".join(named))))
 
 
 def _liked_reasons(

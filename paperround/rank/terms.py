@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from functools import lru_cache
 from typing import cast
 
@@ -25,6 +25,7 @@ from paperround.rank.text import TextIndex
 MAX_TERMS = 3
 MAX_WORDS = 4  # overlapping bigrams joined into a phrase of at most this many words
 MIN_SHARE = 1 / 3  # a term lighter than this share of the heaviest one is not named
+KEEP = 4 * MAX_TERMS * MAX_WORDS  # summands looked at per paper: enough to name and join terms
 _READABLE = re.compile(r"^(?=.*[^\W\d_])[^\W_]{2,24}$")  # a word, with a letter, not a code
 
 
@@ -42,6 +43,7 @@ class Vocabulary:
         self._token_of[cols[cols >= 0]] = np.flatnonzero(cols >= 0)
         self._first_bigram = int(index.bigram_cols[0]) if len(index.bigram_cols) else -1
         self._width = len(index.tokens) + 1  # as in TextIndex._counts
+        self._terms: dict[int, tuple[tuple[str, ...], bool, frozenset[str]]] = {}
 
     def words(self, col: int) -> tuple[str, ...]:
         token = self._token_of[col]
@@ -50,6 +52,16 @@ class Vocabulary:
         key = int(self._index.bigram_keys[col - self._first_bigram])
         a, b = divmod(key, self._width)
         return self._words[a], self._words[b]
+
+    def term(self, col: int) -> tuple[tuple[str, ...], bool, frozenset[str]]:
+        """(words, whether all are readable, their stems) of a column, worked out once per
+        index: the same few thousand columns are named for ten thousand picks a run."""
+        held = self._terms.get(col)
+        if held is None:
+            words = self.words(col)
+            readable = all(_READABLE.match(w) for w in words)
+            held = self._terms[col] = (words, readable, frozenset(map(_stem, words)))
+        return held
 
 
 def vocabulary(index: TextIndex, cache: MutableMapping[str, object]) -> Vocabulary:
@@ -62,6 +74,23 @@ def vocabulary(index: TextIndex, cache: MutableMapping[str, object]) -> Vocabula
     return vocab
 
 
+def query_row(
+    profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The columns and weights of the profile's expanded query (not centred)."""
+    held = cache.get(query_key(profile, signals.index.fingerprint))
+    if isinstance(held, tuple) and held and sp.issparse(held[0]):
+        row = sp.csr_matrix(cast(sp.csr_matrix, held[0]))
+    else:  # seed_similarities left no query: the seeds' and likes' mean
+        row = signals.mean_vectors([(*profile.seeds, *profile.liked)])[0]
+    return row.indices, row.data
+
+
+def background_weight(index: TextIndex) -> float:
+    """How much of the window's mean a centred query subtracts (none in a tiny window)."""
+    return BACKGROUND_WEIGHT if len(index) >= 50 else 0.0
+
+
 class CentredQuery:
     """The profile's centred query (expanded query minus the window's mean), read only at
     the columns asked: a dense copy would be a vocabulary-long array per profile."""
@@ -69,15 +98,11 @@ class CentredQuery:
     def __init__(
         self, profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
     ) -> None:
-        held = cache.get(query_key(profile, signals.index.fingerprint))
-        if isinstance(held, tuple) and held and sp.issparse(held[0]):
-            row = sp.csr_matrix(cast(sp.csr_matrix, held[0]))
-        else:  # seed_similarities left no query: the seeds' and likes' mean
-            row = signals.mean_vectors([(*profile.seeds, *profile.liked)])[0]
-        order = np.argsort(row.indices)
-        self.cols, self.weights = row.indices[order], row.data[order]
+        cols, weights = query_row(profile, signals, cache)
+        order = np.argsort(cols)
+        self.cols, self.weights = cols[order], weights[order]
         self.mean = signals.index.mean
-        self.m = BACKGROUND_WEIGHT if len(signals.index) >= 50 else 0.0
+        self.m = background_weight(signals.index)
 
     def at(self, cols: np.ndarray) -> np.ndarray:
         if not len(self.cols):
@@ -91,8 +116,13 @@ def contributions(cols: np.ndarray, data: np.ndarray, query: np.ndarray) -> list
     """(column, weight x query weight) for a tf-idf row's terms (its columns, weights and
     the query's weights at those columns) that pull it towards the query, heaviest first:
     the summands of the cosine's numerator."""
-    parts = data * query
-    keep = min(len(parts), 4 * MAX_TERMS * MAX_WORDS)  # enough to name and join terms
+    return heaviest_parts(cols, data * query)
+
+
+def heaviest_parts(cols: np.ndarray, parts: np.ndarray) -> list[tuple[int, float]]:
+    """`contributions` from the summands `parts` at `cols`: the positive ones among the
+    KEEP heaviest, heaviest first (ties by column)."""
+    keep = min(len(parts), KEEP)
     if not keep:
         return []
     top = np.argpartition(-parts, keep - 1)[:keep]
@@ -152,30 +182,45 @@ def top_terms(
 ) -> tuple[str, ...]:
     """Up to MAX_TERMS readable terms of a tf-idf row (columns, weights) that contributed
     most to its product with the query (`query`: its weights at the row's columns), as the
-    paper's `text` writes them."""
+    paper's `text` writes them. shares.py names every pick of a run this way at once."""
     found = contributions(*row, query)
     if not found:
         return ()
     heaviest = found[0][1]
-    picked: list[list[str]] = []
+    cols = [col for col, part in found if not part < MIN_SHARE * heaviest]  # found: heaviest first
+    return tuple(as_written(term, text) for term in pick_terms(cols, vocab))
+
+
+def pick_terms(cols: Sequence[int], vocab: Vocabulary) -> tuple[str, ...]:
+    """The terms named for the columns `cols` (heaviest first, each weighing at least
+    MIN_SHARE of the heaviest): readable ones, overlapping ones joined, at most MAX_TERMS;
+    in the vocabulary's lower case."""
+    picked: tuple[tuple[str, ...], ...] = ()
     held: set[str] = set()  # the stems of the picked terms
-    for col, part in found:
-        if part < MIN_SHARE * heaviest:
-            break
-        words = vocab.words(col)
-        if not all(_READABLE.match(w) for w in words):
+    for col in cols:
+        words, readable, stems = vocab.term(col)
+        if not readable:
             continue
-        if not held.intersection(map(_stem, words)):  # nothing to join: _join would append
+        if held.isdisjoint(stems):  # nothing to join: _join would append
             if len(picked) < MAX_TERMS:
-                picked = [*picked, list(words)]
-                held.update(map(_stem, words))
+                picked = (*picked, words)
+                held.update(stems)
             continue
-        joined = _join([*picked, list(words)])
+        joined = _joined(picked, words)
         # a lighter term may still join a named one ("neural" + "neural tangent") when full
         if len(joined) <= MAX_TERMS:
             picked = joined
-            held.update(map(_stem, words))
-    return tuple(as_written(" ".join(t), text) for t in picked)
+            held.update(stems)
+    return tuple(" ".join(t) for t in picked)
+
+
+@lru_cache(maxsize=1 << 16)
+def _joined(
+    picked: tuple[tuple[str, ...], ...], words: tuple[str, ...]
+) -> tuple[tuple[str, ...], ...]:
+    """_join of the picked terms and one more, kept: the same terms meet again in the picks
+    of other profiles (13,000 joins a 1,000-profile run, a third of them distinct)."""
+    return tuple(tuple(t) for t in _join([*map(list, picked), list(words)]))
 
 
 class Words:
@@ -210,12 +255,19 @@ def _as_written(term: str, words: Words) -> str:
         seen: Counter[str] = Counter()
         for at in _whole_phrase_at(low, term):
             found = text[at : at + len(term)]
-            before = text[:at].rstrip()[-1:]
             if n == 1:  # the title: capitals of title case say nothing
                 found = " ".join(w.lower() if _capital(w) else w for w in found.split(" "))
-            elif (not before or before in ".!?:") and _capital(found.split(" ")[0]):
+            elif _capital(found.split(" ")[0]) and _sentence_starts(text, at):
                 found = found[:1].lower() + found[1:]  # a sentence starts here
             seen[found] += 1
         if seen:
             return max(seen.items(), key=lambda kv: (kv[1], kv[0] == term))[0]
     return term
+
+
+def _sentence_starts(text: str, at: int) -> bool:
+    """Whether `at` starts `text` or follows .!?: and spaces (as text[:at].rstrip()[-1:]
+    tells, without copying the text before `at` for every occurrence)."""
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at == 0 or text[at - 1] in ".!?:"

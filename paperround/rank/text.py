@@ -125,8 +125,30 @@ class TextIndex:
 
 def _token_ids(texts: list[str], tokens: dict[str, int]) -> np.ndarray:
     """One id per token of all texts in order, documents separated by _MARK."""
-    words = _TOKEN.findall(f" {_BREAK} ".join(texts).lower())
+    words = _words(texts)
     return np.fromiter(map(tokens.get, words, repeat(_UNKNOWN)), np.int64, len(words))
+
+
+# the ASCII characters that are not word characters (to re, a word character is "_" or
+# one that str.isalnum() accepts)
+_NOT_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
+
+
+def _words(texts: Sequence[str]) -> list[str]:
+    """The tokens of the texts in lower case, _BREAK between two texts: what _TOKEN finds
+    in f" {_BREAK} ".join(texts).lower(). An ASCII text (all but 16 of a day's 5,000) is
+    split at the characters that are not word characters instead, which gives the same
+    runs of word characters: the tokens of a day 0.21 -> 0.12 s."""
+    out: list[str] = []
+    for n, text in enumerate(texts):
+        if n:
+            out.append(_BREAK)
+        low = text.lower()
+        if low.isascii():
+            out += [w for w in low.translate(_NOT_WORD).split() if len(w) > 1]
+        else:
+            out += _TOKEN.findall(low)
+    return out
 
 
 def _stream(ids: np.ndarray, width: int):
@@ -164,7 +186,7 @@ def build_index(
     store) the limits relax so that something is left.
     """
     texts = [paper_text(p.title, p.abstract) for p in papers]
-    words = _TOKEN.findall(f" {_BREAK} ".join(texts).lower())
+    words = _words(texts)
     tokens = {w: i for i, w in enumerate(dict.fromkeys(words), 1)}
     tokens[_BREAK] = _MARK
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
