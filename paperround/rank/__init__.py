@@ -34,7 +34,7 @@ from models.records import Candidate, ProfileSpec, ScoredPaper
 from paperround.rank.feedback import model_for
 from paperround.rank.names import author_key, fold
 from paperround.rank.profile_model import blend, blend_weight, model_scores
-from paperround.rank.query import hub_corrected, seed_similarities
+from paperround.rank.query import seed_similarities
 from paperround.rank.reasons import explain_many
 from paperround.rank.select import collapse_and_cut
 from paperround.rank.signals import PaperSignals
@@ -163,7 +163,7 @@ def _rank_one(
         share = blend_weight(profile) if signals.index.latent_dims else 0.0
         if share > 0:  # many seeds or much feedback: the discriminative model joins in
             seed_sim = blend(seed_sim, model_scores(profile, signals, cache), share)
-        parts["seeds"] = weights["seeds"] * hub_corrected(seed_sim, signals.hubness)
+        parts["seeds"] = weights["seeds"] * seed_sim
     fb = _feedback_scores(profile, signals, cache)
     if fb is not None:
         parts["feedback"] = weights["feedback"] * (2 * fb - 1)  # dislike-like papers go down

@@ -31,8 +31,6 @@ EXPANSION_WEIGHT = 2.0
 BACKGROUND_WEIGHT = 4.0  # how much of the window's mean vector is subtracted
 QUERY_TERMS = 2000  # heaviest terms kept per query (400 cost AUC on the dev draw)
 LATENT_WEIGHT = 0.5  # latent cosine's weight beside the sparse one (1.0 and 0.35 no better)
-HUB_WEIGHT = 0.4  # how much of a candidate's hubness (in spreads) comes off its seed signal
-HUB_MIN_CANDIDATES = 20  # on fewer candidates their spreads say too little to correct by
 
 
 def query_key(profile: ProfileSpec, fingerprint: str) -> str:
@@ -147,20 +145,3 @@ def seed_similarities(
     for j, i in enumerate(who):
         result[i] = sims[j]
     return result
-
-
-def hub_corrected(seed_sim: np.ndarray, hubness: np.ndarray) -> np.ndarray:
-    """The seed signal less HUB_WEIGHT of each candidate's hubness, both measured in their
-    spreads over the day's candidates (the signal keeps its mean and scale).
-
-    Why: a paper near everything in the window is near any profile's seeds too, and a
-    centroid query ranks such hubs high for every reader. Taking off what a paper shares with
-    its own neighbourhood is the cross-domain similarity local scaling of nearest-neighbour
-    retrieval (CSLS). Dev draw, every 2nd day, 72 tasks: nDCG@10 with 20 random seeds
-    0.401 -> 0.420, with 50 seeds 0.424 -> 0.443 (0.25 and 0.6 did less; docs/ranking.md).
-    """
-    sd_seed, sd_hub = float(seed_sim.std()), float(hubness.std())
-    if HUB_WEIGHT <= 0 or len(seed_sim) < HUB_MIN_CANDIDATES or sd_seed <= 0 or sd_hub <= 0:
-        return seed_sim
-    shift = HUB_WEIGHT * sd_seed * (hubness - hubness.mean()) / sd_hub
-    return (seed_sim - shift).astype(np.float32)

@@ -19,13 +19,6 @@ from models.records import Candidate, SeedPaper
 from paperround.rank.names import author_key, fold
 from paperround.rank.text import TextIndex, paper_text, unit_rows
 
-# A candidate's hubness (PaperSignals.hubness): its mean cosine to its 10 nearest window
-# papers. Measured against 4,000 of the window's papers rather than all 14,000: as good on
-# the dev draw (K = 20 seeds: nDCG@10 0.417 against 0.420) at under a third of the cost.
-HUB_NEIGHBOURS = 10
-HUB_SAMPLE = 4000
-_HUB_BLOCK = 1024
-
 
 def _is_word(c: str) -> bool:
     return c.isalnum() or c == "_"
@@ -138,24 +131,6 @@ class PaperSignals:
         """The candidates in the index's latent space, L2-normalised (rows x dims)."""
         x = self.index.to_latent(self.vectors)
         return unit_rows(x)
-
-    @cached_property
-    def hubness(self) -> np.ndarray:
-        """Each candidate's mean latent cosine to its HUB_NEIGHBOURS nearest papers among
-        (an evenly spaced sample of) the window: high for a paper close to everything, a
-        survey or a generic method, whose closeness to a profile's seeds says less about
-        it (query.hub_corrected). Zero without a latent space."""
-        n, index = len(self.candidates), self.index
-        if not index.latent_dims or len(index) <= HUB_NEIGHBOURS:
-            return np.zeros(n, np.float32)
-        rows = np.linspace(0, len(index) - 1, min(HUB_SAMPLE, len(index))).astype(np.int64)
-        reference = unit_rows(index.latent[rows]).astype(np.float32).T
-        out = np.empty(n, np.float32)
-        for start in range(0, n, _HUB_BLOCK):  # bounds the candidates x sample temporary
-            sims = self.latent[start : start + _HUB_BLOCK] @ reference
-            top = np.partition(sims, -HUB_NEIGHBOURS, axis=1)[:, -HUB_NEIGHBOURS:]
-            out[start : start + _HUB_BLOCK] = top.mean(axis=1)
-        return out
 
     def max_similarity(self, papers: Sequence[SeedPaper]) -> np.ndarray:
         sims = self.vectors @ self.paper_vectors(papers).T
