@@ -61,3 +61,24 @@ def test_the_digest_artifact_names_the_failing_source(engine, monkeypatch):
     common.publish_digest_artifacts([], key="digest", heading="Digest")
     (summary,) = published
     assert "Sources that could not be read" in summary and f"journal: {ERROR}" in summary
+
+
+def test_a_sources_fetch_history_is_kept_for_90_days_only(any_engine):
+    engine = any_engine
+    from sqlmodel import Session, select
+
+    from models.store.sources import RUNS_KEPT
+    from models.tables import IngestRun
+
+    add_source("a", "feed", "https://example.org/a.xml", engine=engine)
+    add_source("b", "feed", "https://example.org/b.xml", engine=engine)
+    for days in (200, 91, 89, 1):
+        record_fetch("a", engine=engine, now=NOW - timedelta(days=days), status="ok")
+    record_fetch("b", engine=engine, now=NOW - timedelta(days=200), status="ok")
+    record_fetch("a", engine=engine, now=NOW, status="failed", note=ERROR)
+    with Session(engine) as session:
+        runs = session.exec(select(IngestRun)).all()
+    ages = sorted((r.source, (NOW - r.started_at).days) for r in runs)
+    # a's runs beyond RUNS_KEPT are gone; b's stay until b itself is fetched again
+    assert ages == [("a", 0), ("a", 1), ("a", 89), ("b", 200)]
+    assert timedelta(days=90) == RUNS_KEPT

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
 from models.errors import DuplicateError, NotFoundError
@@ -93,6 +93,9 @@ def ensure_default_sources(*, engine: Engine) -> None:
         session.commit()
 
 
+RUNS_KEPT = timedelta(days=90)  # a source's fetch history kept: about 300 rows a day in all
+
+
 def record_fetch(
     name: str,
     *,
@@ -107,7 +110,9 @@ def record_fetch(
     last_modified: str | None = None,
     announced_on: date | None = None,
 ) -> None:
-    """Record one fetch: a success resets the error count, a failure increments it."""
+    """Record one fetch: a success resets the error count, a failure increments it. The
+    source's runs older than RUNS_KEPT go in the same transaction (`source list` shows the
+    last run; the table would otherwise grow by every fetch for ever)."""
     with Session(engine) as session:
         src = session.exec(select(Source).where(Source.name == name)).first()
         if src is not None:
@@ -139,6 +144,11 @@ def record_fetch(
                 new=new,
                 revised=revised,
                 note=note,
+            )
+        )
+        session.exec(
+            delete(IngestRun).where(
+                col(IngestRun.source) == name, col(IngestRun.started_at) < now - RUNS_KEPT
             )
         )
         session.commit()
