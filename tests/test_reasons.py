@@ -16,14 +16,12 @@ from paperround.rank.signals import PaperSignals
 from paperround.rank.terms import (
     Words,
     as_written,
-    contributions,
-    row_terms,
-    top_terms,
     vocabulary,
 )
 from paperround.rank.text import TextIndex
 from tests.records import BACKGROUND_TOPICS, background
 from tests.records import candidate as cand
+from tests.terms_reference import contributions, row_terms, top_terms
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 KERNEL_SEED = SeedPaper(

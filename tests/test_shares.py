@@ -18,15 +18,13 @@ from paperround.rank.signals import PaperSignals
 from paperround.rank.terms import (
     KEEP,
     MIN_SHARE,
-    CentredQuery,
     Words,
-    row_terms,
-    top_terms,
     vocabulary,
 )
 from paperround.rank.text import TextIndex
 from tests.records import BACKGROUND_TOPICS, background
 from tests.records import candidate as cand
+from tests.terms_reference import CentredQuery, row_terms, top_terms
 
 EVERY_TOPIC_WORD = " ".join(f"t{t}w{j}" for t in range(30) for j in range(8))
 

@@ -1,8 +1,9 @@
 """The "shares: ..." terms of every pick of every profile in a run, named at once. Pure.
 
 Why a batch: a run names the terms of about 10,000 picks (1,000 profiles x 10), and named
-one pick at a time (terms.top_terms) that was about 0.65 s of bench/rank_speed.py's daily
-run: a few numpy calls and a Python walk per pick. Here the summands of all picks are
+one pick at a time (top_terms, kept as the tests' reference in tests/terms_reference.py)
+that was about 0.65 s of bench/rank_speed.py's daily run: a few numpy calls and a Python
+walk per pick. Here the summands of all picks are
 taken in one gather of their tf-idf rows and one product per profile, the terms heavy
 enough to name are cut and ordered for all picks in a few array operations, and the words
 are picked once per distinct list of columns (three picks in ten repeat one: a paper is

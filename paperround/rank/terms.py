@@ -91,37 +91,10 @@ def background_weight(index: TextIndex) -> float:
     return BACKGROUND_WEIGHT if len(index) >= 50 else 0.0
 
 
-class CentredQuery:
-    """The profile's centred query (expanded query minus the window's mean), read only at
-    the columns asked: a dense copy would be a vocabulary-long array per profile."""
-
-    def __init__(
-        self, profile: ProfileSpec, signals: PaperSignals, cache: MutableMapping[str, object]
-    ) -> None:
-        cols, weights = query_row(profile, signals, cache)
-        order = np.argsort(cols)
-        self.cols, self.weights = cols[order], weights[order]
-        self.mean = signals.index.mean
-        self.m = background_weight(signals.index)
-
-    def at(self, cols: np.ndarray) -> np.ndarray:
-        if not len(self.cols):
-            return -self.m * self.mean[cols]
-        pos = np.minimum(np.searchsorted(self.cols, cols), len(self.cols) - 1)
-        held = np.where(self.cols[pos] == cols, self.weights[pos], 0.0)
-        return held - self.m * self.mean[cols]
-
-
-def contributions(cols: np.ndarray, data: np.ndarray, query: np.ndarray) -> list[tuple[int, float]]:
-    """(column, weight x query weight) for a tf-idf row's terms (its columns, weights and
-    the query's weights at those columns) that pull it towards the query, heaviest first:
-    the summands of the cosine's numerator."""
-    return heaviest_parts(cols, data * query)
-
-
 def heaviest_parts(cols: np.ndarray, parts: np.ndarray) -> list[tuple[int, float]]:
-    """`contributions` from the summands `parts` at `cols`: the positive ones among the
-    KEEP heaviest, heaviest first (ties by column)."""
+    """(column, summand) for the summands `parts` at `cols` of a tf-idf row's product with
+    a query that pull it towards the query: the positive ones among the KEEP heaviest,
+    heaviest first (ties by column)."""
     keep = min(len(parts), KEEP)
     if not keep:
         return []
@@ -129,12 +102,6 @@ def heaviest_parts(cols: np.ndarray, parts: np.ndarray) -> list[tuple[int, float
     top = top[np.lexsort((cols[top], -parts[top]))]
     top = top[parts[top] > 0]
     return list(zip(cols[top].tolist(), parts[top].tolist(), strict=True))
-
-
-def row_terms(vectors: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row i's columns and weights, read from the CSR arrays (slicing a row costs 1 ms)."""
-    start, end = vectors.indptr[i], vectors.indptr[i + 1]
-    return vectors.indices[start:end], vectors.data[start:end]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -175,20 +142,6 @@ def _join(terms: list[list[str]]) -> list[list[str]]:
             if changed:
                 break
     return [t for t, _ in items]
-
-
-def top_terms(
-    row: tuple[np.ndarray, np.ndarray], query: np.ndarray, vocab: Vocabulary, text: Words
-) -> tuple[str, ...]:
-    """Up to MAX_TERMS readable terms of a tf-idf row (columns, weights) that contributed
-    most to its product with the query (`query`: its weights at the row's columns), as the
-    paper's `text` writes them. shares.py names every pick of a run this way at once."""
-    found = contributions(*row, query)
-    if not found:
-        return ()
-    heaviest = found[0][1]
-    cols = [col for col, part in found if not part < MIN_SHARE * heaviest]  # found: heaviest first
-    return tuple(as_written(term, text) for term in pick_terms(cols, vocab))
 
 
 def pick_terms(cols: Sequence[int], vocab: Vocabulary) -> tuple[str, ...]:
