@@ -3,6 +3,7 @@ with the digest so a resend carries the same links (paperround/digest/links.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -233,16 +234,21 @@ def _claims(hrefs: list[str], home) -> list:
     return [verify(h.rsplit("/", 1)[1], secrets, now=int(NOW.timestamp())) for h in hrefs]
 
 
+def _theory(engine, channel: str):
+    """The profile these tests send: the keyword every stored paper matches."""
+    return create_profile(
+        Profile(name="theory", keywords=[["feature learning", 1.0]]),
+        engine=engine,
+        channels=[channel],
+    )
+
+
 def test_an_email_digest_carries_signed_links_to_its_recorded_id(
     engine, paperround_home, public_url
 ):
     _papers(engine)
     with SmtpSink() as smtp:
-        prof = create_profile(
-            Profile(name="theory", keywords=[["feature learning", 1.0]]),
-            engine=engine,
-            channels=[smtp.mailto()],
-        )
+        prof = _theory(engine, smtp.mailto())
         assert digest_profile(prof, engine=engine, now=NOW, home=paperround_home).ok
     [row] = list_digests(engine=engine)
     html = text_parts(smtp.messages[0])["html"]
@@ -261,15 +267,9 @@ def test_an_email_digest_carries_signed_links_to_its_recorded_id(
 def test_a_chat_digest_s_links_carry_the_chat_origin(engine, paperround_home, public_url):
     _papers(engine)
     with HttpSink() as sink:
-        prof = create_profile(
-            Profile(name="theory", keywords=[["feature learning", 1.0]]),
-            engine=engine,
-            channels=[sink.url()],
-        )
+        prof = _theory(engine, sink.url())
         assert digest_profile(prof, engine=engine, now=NOW, home=paperround_home).ok
     body = "\n".join(p["json"]["message"] for p in sink.posts)
-    import re
-
     hrefs = re.findall(r"\((https://papers\.example\.org/base/f/[^)]+)\)", body)
     claims = _claims(hrefs, paperround_home)
     assert len(claims) == 6 and {c.via for c in claims} == {"chat"}
@@ -286,11 +286,7 @@ def test_a_resent_pending_digest_carries_the_same_links(
         raise SystemExit("killed between record and send")
 
     with SmtpSink() as smtp:
-        prof = create_profile(
-            Profile(name="theory", keywords=[["feature learning", 1.0]]),
-            engine=engine,
-            channels=[smtp.mailto()],
-        )
+        prof = _theory(engine, smtp.mailto())
         # the new digest is sent by channel.py; the resend of a pending one by run.py
         monkeypatch.setattr(digest_channel, "send_rendered", die)
         with pytest.raises(SystemExit):
