@@ -33,6 +33,7 @@ def test_errors_are_one_line_and_change_nothing(capsys):
     cases = [
         (("source", "add", "hf-daily", "hf-daily", "https://x.org/a"), "already exists"),
         (("source", "remove", "nope"), "no source named 'nope'"),
+        (("ingest", "--source", "nope"), "no source named 'nope'"),  # a typo ingested nothing
     ]
     for args, message in cases:
         r = run_cli(capsys, *args)

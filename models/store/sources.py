@@ -47,6 +47,18 @@ def list_sources(*, engine: Engine, enabled_only: bool = False) -> list[SourceSt
         return [_state(s) for s in session.exec(query).all()]
 
 
+def select_sources(names: list[str] | None, *, engine: Engine) -> list[SourceState]:
+    """The enabled sources, or the named ones (enabled or not); a name no source has is a
+    NotFoundError, so a typo on the command line is said, not ingested as nothing."""
+    found = list_sources(engine=engine, enabled_only=names is None)
+    if names is None:
+        return found
+    unknown = set(names) - {s.name for s in found}
+    if unknown:
+        raise NotFoundError(f"no source named {sorted(unknown)[0]!r} (see: paperround source list)")
+    return [s for s in found if s.name in names]
+
+
 def last_runs(*, engine: Engine) -> dict[str, IngestRunRecord]:
     """Each source's latest fetch from the ingest log (what `source list` shows)."""
     latest = select(func.max(IngestRun.id)).group_by(IngestRun.source)

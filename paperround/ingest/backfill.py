@@ -19,11 +19,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from models.errors import ConfigError, FetchError, NotFoundError, PaperroundError
+from models.errors import ConfigError, FetchError, PaperroundError
 from models.records import ParseResult, SourceState
 from models.settings import get_settings
 from models.store.papers import upsert_records
-from models.store.sources import list_sources
+from models.store.sources import select_sources
 from paperround.ingest.arxiv_client import ArxivApiClient
 from paperround.ingest.fetch import fetch
 from paperround.ingest.sources.hf_daily import daily_url
@@ -123,14 +123,8 @@ def run_backfill(
     A named source that cannot be backfilled is refused (ConfigError) before anything is
     fetched; without names, such sources are skipped with their reason.
     """
-    sources = list_sources(engine=engine, enabled_only=names is None)
+    sources = select_sources(names or None, engine=engine)
     if names:
-        unknown = set(names) - {s.name for s in sources}
-        if unknown:
-            raise NotFoundError(
-                f"no source named {sorted(unknown)[0]!r} (see: paperround source list)"
-            )
-        sources = [s for s in sources if s.name in names]
         for s in sources:
             if (reason := why_not_backfillable(s)) is not None:
                 raise ConfigError(f"cannot backfill {s.name}: {reason}")

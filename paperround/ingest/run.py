@@ -132,9 +132,7 @@ def ingest_all(
     progress: Progress | None = None,
 ) -> list[SourceOutcome]:
     """Ingest every enabled source (or the named ones); one failing source never stops others."""
-    todo = sources.list_sources(engine=engine, enabled_only=names is None)
-    if names is not None:
-        todo = [s for s in todo if s.name in names]
+    todo = sources.select_sources(names, engine=engine)
     outcomes = []
     for done, src in enumerate(todo, 1):
         outcomes.append(ingest_source(src, engine=engine, now=now))
