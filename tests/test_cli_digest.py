@@ -87,6 +87,7 @@ def test_errors(engine, capsys):
     _setup(engine)
     for args, message in [
         (("digest", "preview", "nobody"), "no profile named 'nobody'"),
+        (("digest", "--profile", "nobody"), "no profile named 'nobody'"),  # sent nothing, 0
         (("digest", "show", "999"), "no digest with id 999"),
     ]:
         r = run_cli(capsys, *args)

@@ -72,6 +72,17 @@ def list_profiles(*, engine: Engine, enabled_only: bool = False) -> list[StoredP
         return [_record(p) for p in session.exec(query).all()]
 
 
+def select_profiles(names: list[str] | None, *, engine: Engine) -> list[StoredProfile]:
+    """The enabled profiles, or the named ones (enabled or not); a name no profile has is a
+    NotFoundError, so a typo on the command line is said, not sent as nothing."""
+    found = list_profiles(engine=engine, enabled_only=not names)
+    if not names:
+        return found
+    if unknown := set(names) - {p.name for p in found}:
+        raise NotFoundError(f"no profile named {min(unknown)!r} (see: paperround profile list)")
+    return [p for p in found if p.name in names]
+
+
 def profiles_by_id(ids: Iterable[int], *, engine: Engine) -> dict[int, StoredProfile]:
     """The profiles of these ids that still exist, by id."""
     with Session(engine) as session:

@@ -153,11 +153,7 @@ def digest_all(
 ) -> list[ProfileOutcome]:
     """Digest every enabled profile (or the named ones); one failure never stops the others."""
     health = source_health(engine=engine)
-    todo = [
-        p
-        for p in profiles.list_profiles(engine=engine)
-        if (p.name in names if names else p.enabled)
-    ]
+    todo = profiles.select_profiles(names, engine=engine)
     outcomes = []
     decoded: dict = {}
     budget = run_budget()
