@@ -238,3 +238,46 @@ def test_profile_history_shows_ids_and_where_feedback_came_from(site, client, ca
     assert got == {P1: ("like", "cli"), P2: ("like", "email"), P3: ("dislike", "chat")}
     table = run_cli(capsys, "profile", "history", "alice").stdout
     assert "like (email)" in table and "dislike (chat)" in table and P2 in table
+
+
+@pytest.fixture
+def own_site(tmp_path):
+    """A site of its own, for a test that renames and creates profiles."""
+    engine = get_engine(f"sqlite:///{tmp_path / 'paperround.db'}")
+    digest = build_store(engine)
+    with serve(engine, tmp_path, limits=ROOMY) as web:
+        yield Site(engine, tmp_path, web, digest)
+
+
+def test_a_renamed_profiles_links_still_work_and_never_act_for_a_new_owner(own_site, client):
+    """A digest's links carry its id: `profile rename` keeps them working (they once gave
+    404 "no profile named"), and whoever takes the old name later gets nothing from them."""
+    from models.store.profiles import create_profile, rename_profile
+    from models.tables import Profile
+
+    site = own_site
+    vote = site.token(P2, "like", digest=site.digest)
+    view = site.token(None, "view", digest=site.digest)
+    rename_profile("alice", "alice-renamed", engine=site.engine)
+    confirm = client.get(f"{site.url}/f/{vote}")
+    assert confirm.status_code == 200 and "alice-renamed" in confirm.text
+    assert client.post(f"{site.url}/f/{vote}").status_code == 200
+    assert [r[:3] for r in site.feedback()] == [("alice-renamed", P2, 1)]
+    page = client.get(f"{site.url}/d/{view}")
+    assert page.status_code == 200 and "Tensor Programs IV" in page.text
+    create_profile(Profile(name="alice"), engine=site.engine)  # a new reader takes the name
+    for method, url in (("POST", f"/f/{site.token(P3, 'like', digest=site.digest)}"),
+                        ("GET", f"/d/{view}")):  # fmt: skip
+        r = client.request(method, f"{site.url}{url}")
+        assert r.status_code == 404
+        _no_traceback(r)
+    assert [r[:3] for r in site.feedback()] == [("alice-renamed", P2, 1)]
+
+
+def test_a_removed_profiles_digest_links_are_a_404(own_site, client):
+    from models.store.profiles import remove_profile
+
+    vote = own_site.token(P1, "like", digest=own_site.digest)
+    remove_profile("alice", engine=own_site.engine)
+    r = client.post(f"{own_site.url}/f/{vote}")
+    assert r.status_code == 404 and own_site.feedback() == []

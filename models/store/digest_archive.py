@@ -60,6 +60,24 @@ def list_digests(*, engine: Engine, profile: str | None = None, limit: int = 20)
         ]
 
 
+def digest_owner(digest_id: int, named: str, *, engine: Engine) -> str:
+    """The current name of the profile a digest's link was made for, under the name the link
+    carries: a rename since keeps its links working (the digest's id binds them to the
+    profile, not the name). NotFoundError when the digest (or its profile) is gone, or when
+    `named` is now another profile's name: an old link never acts on whoever took the name.
+    """
+    d, p = DigestRecord.__table__, Profile.__table__
+    with engine.connect() as conn:
+        owner = conn.execute(
+            select(p.c.name).join(d, d.c.profile_id == p.c.id).where(d.c.id == digest_id)
+        ).scalar()
+        if owner is None:
+            raise NotFoundError("this digest's profile is no longer in the store")
+        if owner != named and conn.execute(select(p.c.id).where(p.c.name == named)).first():
+            raise NotFoundError(f"this digest is not one of profile {named!r}'s")
+    return owner
+
+
 def latest_digest_id(*, engine: Engine) -> int | None:
     """The newest archived digest's id (None: none yet)."""
     with engine.connect() as conn:

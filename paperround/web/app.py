@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -87,6 +87,11 @@ class WebApp:
         claim = verify(token, self.secrets.get(), now=now)
         if (claim.action == "view") != view or (claim.paper is None) != view:
             raise TokenInvalid("this link is for another page of Paperround")
+        if claim.digest is not None:  # the profile, renamed or not, that the digest went to
+            from models.store.digest_archive import digest_owner
+
+            owner = digest_owner(claim.digest, claim.profile, engine=self.config.engine)
+            claim = replace(claim, profile=owner)
         return claim
 
     def _same_origin(self, request: Request) -> None:
