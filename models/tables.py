@@ -2,7 +2,7 @@
 
 Unique constraints back every dedup key, so re-running any stage is harmless:
 papers.key, (occurrence paper, source), (sent item profile, channel, paper),
-(delivery digest, channel), (claim profile, slot).
+(delivery digest, channel), (claim profile, slot), (quiet window profile, channel).
 """
 
 from __future__ import annotations
@@ -256,6 +256,19 @@ class SentItem(_Table, table=True):
     version: int = 1
     digest_id: int | None = Field(default=None, foreign_key="digests.id", ondelete="SET NULL")
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class QuietWindow(_Table, table=True):
+    """A channel's last run that found nothing to send: its window counts as read
+    (models/store/coverage.py)."""
+
+    __tablename__ = "quiet_windows"
+    __table_args__ = (UniqueConstraint("profile_id", "channel_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", ondelete="CASCADE")
+    channel_key: str
+    seq_to: int = Field(sa_type=BigInteger)
+    reach: datetime = Field(sa_type=UTCDateTime)
 
 
 class RunClaim(_Table, table=True):

@@ -9,7 +9,7 @@ import apprise
 import pytest
 
 from models.errors import ConfigError
-from models.store import ledger, papers, profiles
+from models.store import coverage, papers, profiles
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
 from paperround.digest.deliver import deliver, redact_url, resolve_env, validate_channel_url
@@ -180,7 +180,7 @@ def test_failed_delivery_keeps_papers_pending_then_sends_once(engine, paperround
         assert again.channels == ()  # nothing new: nothing sent (send-empty is off)
         assert len(sink.messages) == 1
     channel_key = str(profiles.channels_of(prof.id, engine=engine)[0].id)
-    assert ledger.last_success(prof.id, channel_key, engine=engine) == later
+    assert coverage.last_success(prof.id, channel_key, engine=engine) == later
 
 
 def test_send_empty_says_why(engine, paperround_home):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from models.records import PaperRecord, RenderedDigest, ScoredPaper
-from models.store import ledger, papers
+from models.store import coverage, ledger, papers
 from models.store.profiles import create_profile
 from models.tables import Profile
 from tests.records import arxiv_record
@@ -91,11 +91,11 @@ def test_sent_papers_are_not_selected_again(engine):
     # A failed delivery leaves the paper pending ...
     deliver(engine, prof, item, ok=False)
     assert unsent(engine, prof.id, "file", since)
-    assert ledger.last_success(prof.id, "file", engine=engine) is None
+    assert coverage.last_success(prof.id, "file", engine=engine) is None
     # ... a successful one marks it sent for that channel only.
     deliver(engine, prof, item, ok=True)
     assert unsent(engine, prof.id, "file", since) == []
-    assert ledger.last_success(prof.id, "file", engine=engine) == NOW
+    assert coverage.last_success(prof.id, "file", engine=engine) == NOW
     assert unsent(engine, prof.id, "2", since)
     # A new version comes back once, flagged as revised.
     later = NOW + timedelta(days=1)

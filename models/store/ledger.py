@@ -19,72 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, true, type_coerce
+from sqlalchemy import Engine, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from models.errors import NotFoundError
 from models.records import RenderedDigest, ScoredPaper
+from models.store.coverage import last_success
 from models.tables import Delivery, DigestItem, DigestRecord, SentItem
-from models.utctime import UTCDateTime
-
-
-def last_success(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
-    """When this channel last received a digest for this profile."""
-    with engine.connect() as conn:
-        return conn.execute(
-            select(func.max(Delivery.__table__.c.sent_at)).where(
-                Delivery.__table__.c.profile_id == profile_id,
-                Delivery.__table__.c.channel_key == channel_key,
-                Delivery.__table__.c.status == "sent",
-            )
-        ).scalar()
-
-
-def _coverage_query():
-    """(profile id, channel key, how far its delivered digests reach), per channel served.
-
-    That is the last send time, except after a catch-up digest, which stops at its slot.
-    The result is typed UTCDateTime: tz-aware UTC on every engine (SQLite keeps no zone).
-    """
-    d, g = Delivery.__table__, DigestRecord.__table__
-    reach = type_coerce(func.max(func.coalesce(g.c.period_end, d.c.sent_at)), UTCDateTime())
-    return (
-        select(d.c.profile_id, d.c.channel_key, reach)
-        .select_from(d.join(g, g.c.id == d.c.digest_id))
-        .where(d.c.status == "sent")
-        .group_by(d.c.profile_id, d.c.channel_key)
-    )
-
-
-def covered_until(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
-    """How far this channel's delivered digests reach: the next window starts here."""
-    d = Delivery.__table__
-    query = _coverage_query().where(d.c.profile_id == profile_id, d.c.channel_key == channel_key)
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return None if row is None else row[2]
-
-
-def coverage(*, engine: Engine) -> dict[tuple[int, str], datetime]:
-    """covered_until of every channel ever served, in one query: (profile id, key) -> reach."""
-    with engine.connect() as conn:
-        return {(pid, key): at for pid, key, at in conn.execute(_coverage_query())}
-
-
-def covered_seq(profile_id: int, channel_key: str, *, engine: Engine) -> int | None:
-    """The store sequence this channel's delivered digests reach (None: never served)."""
-    d, g = Delivery.__table__, DigestRecord.__table__
-    with engine.connect() as conn:
-        return conn.execute(
-            select(func.max(g.c.seq_to))
-            .select_from(d.join(g, g.c.id == d.c.digest_id))
-            .where(
-                d.c.profile_id == profile_id,
-                d.c.channel_key == channel_key,
-                d.c.status == "sent",
-            )
-        ).scalar()
 
 
 @dataclass(frozen=True)

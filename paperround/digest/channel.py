@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from models.records import DigestHealth, RenderedDigest, StoredProfile
-from models.store import candidates, ledger
+from models.store import candidates, coverage, ledger
 from paperround.digest.compose import build_digest, write_digest_files
 from paperround.digest.deliver import DeliveryResult, deliver, redact_url
 from paperround.digest.email_message import new_message_id
@@ -29,9 +29,10 @@ FILE_CHANNEL = "file"
 def read_window(
     profile_id: int, key: str, *, engine: Engine, now: datetime, until: datetime | None = None
 ) -> candidates.Window:
-    """The store window a channel's next digest reads: after what its delivered digests read,
-    up to the store's high-water mark now (a catch-up digest stops before its slot's end)."""
-    after = ledger.covered_seq(profile_id, key, engine=engine)
+    """The store window a channel's next digest reads: after what its delivered digests and
+    quiet runs read, up to the store's high-water mark now (a catch-up digest stops before
+    its slot's end)."""
+    after = coverage.covered_seq(profile_id, key, engine=engine)
     upto = candidates.high_water(engine=engine)
     if until is not None:
         upto = candidates.window_end(engine=engine, after=after, upto=upto, until=until)
@@ -101,7 +102,7 @@ class ChannelRun:
             return window, ranked, None
         ranked, report = attach_tldrs(ranked, engine=self.engine, budget=self.budget)
         self.tldr_fallbacks = report.fallbacks
-        last = ledger.covered_until(self.profile.id, self.key, engine=self.engine)
+        last = coverage.covered_until(self.profile.id, self.key, engine=self.engine)
         digest = build_digest(
             self.profile,
             ranked,
@@ -132,7 +133,11 @@ class ChannelRun:
         from paperround.digest.links import render_recorded, via_of
 
         window, ranked, digest = self._compose(until, decoded)
-        if digest is None:
+        if digest is None:  # nothing to send: the window is read all the same
+            coverage.mark_quiet(
+                self.profile.id, self.key, seq_to=window.upto, reach=until or self.now,
+                engine=self.engine,
+            )  # fmt: skip
             return []
         made: list[RenderedDigest] = []
 
@@ -151,7 +156,7 @@ class ChannelRun:
             channel_key=self.key,
             rendered=render,
             items=ranked,
-            period_start=ledger.covered_until(self.profile.id, self.key, engine=self.engine),
+            period_start=coverage.covered_until(self.profile.id, self.key, engine=self.engine),
             now=self.now,
             period_end=until,
             seq_from=window.after,

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from models.records import DigestHealth, RenderedDigest, StoredProfile
 from models.settings import get_settings
-from models.store import candidates, ledger, locks, profiles
+from models.store import candidates, coverage, ledger, locks, profiles
 from paperround.digest.channel import FILE_CHANNEL, ChannelRun, finish, read_window, send_rendered
 from paperround.digest.compose import build_digest, source_health
 from paperround.digest.deliver import redact_url
@@ -48,7 +48,7 @@ def preview_digest(profile: StoredProfile, *, engine: Engine, now: datetime) -> 
     )
     ranked, _ = attach_tldrs(rank_for(profile, cands, engine=engine, now=now), engine=engine)
     health = source_health(engine=engine)
-    last = ledger.covered_until(profile.id, key, engine=engine)
+    last = coverage.covered_until(profile.id, key, engine=engine)
     digest = build_digest(
         profile, ranked, now=now, candidates=len(cands), health=health, period_start=last
     )
@@ -131,7 +131,7 @@ def digest_profile(
                 outcomes += resent
                 if resent and not resent[-1].ok:
                     continue  # this channel is failing: its pending digest goes first, later
-                last = ledger.covered_until(profile.id, key, engine=engine)
+                last = coverage.covered_until(profile.id, key, engine=engine)
                 if served_since is not None and last is not None and last >= served_since:
                     continue
                 outcomes += serve.send(until=until, decoded=decoded)

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine  # a type hint only: the SQL is in models/store/
 
 from models.store import claims as claim_store
-from models.store import ledger
+from models.store import coverage
 from models.store import profiles as profile_store
 from models.store.claims import Claim
 from paperround.digest.channel import FILE_CHANNEL
@@ -71,7 +71,7 @@ def due_profiles(
     rows = claim_store.profile_schedules(engine=engine)
     if names is not None:
         rows = [r for r in rows if r.name in names]
-    covered = ledger.coverage(engine=engine)
+    covered = coverage.coverage(engine=engine)
     oldest: dict[int, datetime | None] = {}
     slots: dict[int, list[datetime]] = {}
     for r in rows:
