@@ -52,6 +52,7 @@ def test_a_quiet_profile_reads_each_days_papers_once(any_engine, paperround_home
     with engine.connect() as conn:
         (since,) = conn.execute(select(DigestRecord.__table__.c.period_start)).one()
     assert since == day1  # "since" the last run that looked, not the profile's first
+    assert coverage.covered_until(prof.id, "file", engine=engine) == day2  # the digest's reach
     assert run(day2 + timedelta(hours=1)).candidates == 0
 
 
