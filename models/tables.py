@@ -143,6 +143,11 @@ class Profile(_Table, table=True):
     enabled: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The names it had before `profile rename`: its digests' links, which carry the name they
+    # were sent under, keep working (models/store/digest_archive.digest_owner).
+    former_names: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class Seed(_Table, table=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import httpx
@@ -263,21 +264,37 @@ def test_a_renamed_profiles_links_still_work_and_never_act_for_a_new_owner(own_s
     assert confirm.status_code == 200 and "alice-renamed" in confirm.text
     assert client.post(f"{site.url}/f/{vote}").status_code == 200
     assert [r[:3] for r in site.feedback()] == [("alice-renamed", P2, 1)]
+    create_profile(Profile(name="alice"), engine=site.engine)  # a new reader takes the name
+    assert client.post(f"{site.url}/f/{site.token(P3, 'like', digest=site.digest)}").is_success
     page = client.get(f"{site.url}/d/{view}")
     assert page.status_code == 200 and "Tensor Programs IV" in page.text
-    create_profile(Profile(name="alice"), engine=site.engine)  # a new reader takes the name
-    for method, url in (("POST", f"/f/{site.token(P3, 'like', digest=site.digest)}"),
-                        ("GET", f"/d/{view}")):  # fmt: skip
+    assert [r[:3] for r in site.feedback()] == [("alice-renamed", P2, 1), ("alice-renamed", P3, 1)]
+    bobs = site.token(P1, "like", digest=site.digest, profile="bob")  # bob never had it
+    assert client.post(f"{site.url}/f/{bobs}").status_code == 404
+
+
+def test_a_removed_profiles_links_never_act_for_the_profile_that_reuses_its_digest_id(
+    own_site, client
+):
+    """SQLite gives a removed row's id to the next insert: alice's old link, carrying digest
+    id N, must not record for bob, whose new digest got N."""
+    from models.records import RenderedDigest
+    from models.store.ledger import record_digest
+    from models.store.profiles import get_profile, remove_profile
+
+    site = own_site
+    vote = site.token(P1, "like", digest=site.digest)
+    view = site.token(None, "view", digest=site.digest)
+    remove_profile("alice", engine=site.engine)
+    bob = get_profile("bob", engine=site.engine)
+    reused, _ = record_digest(
+        engine=site.engine, profile_id=bob.id, channel_key="file", items=[],
+        rendered=RenderedDigest(subject="0 papers for bob", html="", text="", markdown=""),
+        period_start=None, now=datetime.now(UTC),
+    )  # fmt: skip
+    assert reused == site.digest  # the id is reused: the case this test is about
+    for method, url in (("GET", f"/f/{vote}"), ("POST", f"/f/{vote}"), ("GET", f"/d/{view}")):
         r = client.request(method, f"{site.url}{url}")
-        assert r.status_code == 404
+        assert r.status_code == 404, (method, url)
         _no_traceback(r)
-    assert [r[:3] for r in site.feedback()] == [("alice-renamed", P2, 1)]
-
-
-def test_a_removed_profiles_digest_links_are_a_404(own_site, client):
-    from models.store.profiles import remove_profile
-
-    vote = own_site.token(P1, "like", digest=own_site.digest)
-    remove_profile("alice", engine=own_site.engine)
-    r = client.post(f"{own_site.url}/f/{vote}")
-    assert r.status_code == 404 and own_site.feedback() == []
+    assert site.feedback() == []

@@ -62,20 +62,21 @@ def list_digests(*, engine: Engine, profile: str | None = None, limit: int = 20)
 
 def digest_owner(digest_id: int, named: str, *, engine: Engine) -> str:
     """The current name of the profile a digest's link was made for, under the name the link
-    carries: a rename since keeps its links working (the digest's id binds them to the
-    profile, not the name). NotFoundError when the digest (or its profile) is gone, or when
-    `named` is now another profile's name: an old link never acts on whoever took the name.
+    carries: a `profile rename` since keeps its links working. NotFoundError when the digest
+    (or its profile) is gone, or when the digest's profile never had that name: a link never
+    acts for another profile, even one that got a removed profile's digest id (SQLite reuses
+    the highest ids) or took its name.
     """
     d, p = DigestRecord.__table__, Profile.__table__
     with engine.connect() as conn:
         owner = conn.execute(
-            select(p.c.name).join(d, d.c.profile_id == p.c.id).where(d.c.id == digest_id)
-        ).scalar()
-        if owner is None:
-            raise NotFoundError("this digest's profile is no longer in the store")
-        if owner != named and conn.execute(select(p.c.id).where(p.c.name == named)).first():
-            raise NotFoundError(f"this digest is not one of profile {named!r}'s")
-    return owner
+            select(p.c.name, p.c.former_names)
+            .join(d, d.c.profile_id == p.c.id)
+            .where(d.c.id == digest_id)
+        ).first()
+    if owner is None or (owner.name != named and named not in (owner.former_names or [])):
+        raise NotFoundError("this digest is no longer in the archive")
+    return owner.name
 
 
 def latest_digest_id(*, engine: Engine) -> int | None:

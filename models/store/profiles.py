@@ -220,6 +220,7 @@ def rename_profile(old: str, new: str, *, engine: Engine) -> str:
         prof = _get(session, old)
         if session.exec(select(Profile).where(Profile.name == new)).first():
             raise DuplicateError(f"a profile named {new!r} already exists")
+        prof.former_names = [n for n in prof.former_names if n != new] + [prof.name]
         prof.name = new
         session.add(prof)
         session.commit()
