@@ -30,6 +30,17 @@ def last_success(profile_id: int, channel_key: str, *, engine: Engine) -> dateti
         ).scalar()
 
 
+def first_digest_at(profile_id: int, channel_key: str, *, engine: Engine) -> datetime | None:
+    """When this channel's first digest was recorded, delivered or not (None: never)."""
+    g = DigestRecord.__table__
+    with engine.connect() as conn:
+        return conn.execute(
+            select(type_coerce(func.min(g.c.created_at), UTCDateTime())).where(
+                g.c.profile_id == profile_id, g.c.channel_key == channel_key
+            )
+        ).scalar()
+
+
 def _reaches(profile_id: int | None = None, channel_key: str | None = None):
     """(profile id, channel key, seq reach, time reach) of each sent digest and quiet run.
 

@@ -36,7 +36,11 @@ def read_window(
     upto = candidates.high_water(engine=engine)
     if until is not None:
         upto = candidates.window_end(engine=engine, after=after, upto=upto, until=until)
-    since = None if after is not None else now - FIRST_RUN_LOOKBACK
+    since = None
+    if after is None:  # never served: from FIRST_RUN_LOOKBACK before its first digest, so the
+        # papers of first digests that failed (a wrong password, a server down) stay pending
+        first = coverage.first_digest_at(profile_id, key, engine=engine)
+        since = min(first or now, now) - FIRST_RUN_LOOKBACK
     return candidates.Window(upto=upto, after=after, since=since)
 
 

@@ -1,5 +1,6 @@
-"""A run that finds nothing to send still reads its window (models/store/coverage.py): a
-quiet profile reads each day's papers once, on SQLite and PostgreSQL."""
+"""Where a channel's window starts, on SQLite and PostgreSQL: after what its delivered digests
+and quiet runs read (a run that finds nothing to send still reads its window), and for a
+channel never served, before its first digest."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from models.tables import DigestRecord, Profile
 from paperround.digest.run import digest_profile
 from paperround.schedule.dispatch import due_profiles
 from tests.records import arxiv_record, fake_id
+from tests.servers import HttpSink
 
 DAY0 = datetime(2026, 11, 23, 7, 5, tzinfo=UTC)
 
@@ -71,3 +73,29 @@ def test_a_quiet_mark_never_moves_back(any_engine, paperround_home):
     )
     assert coverage.covered_seq(prof.id, "file", engine=any_engine) == 12
     assert coverage.covered_until(prof.id, "file", engine=any_engine) == DAY0 + timedelta(days=1)
+
+
+def test_a_new_channel_that_fails_for_days_sends_its_first_papers_once_it_works(
+    any_engine, paperround_home
+):
+    """A never-served channel's window starts before its first digest, not 3 days before
+    each run: the papers of first digests that failed (a server down for a week) arrive."""
+    engine = any_engine
+    with HttpSink() as sink:
+        sink.status = 500
+        prof = create_profile(
+            Profile(name="spin", keywords=[["spin glass", 1.0]], created_at=DAY0),
+            engine=engine,
+            channels=[sink.url()],
+        )
+        _store(engine, 1, ["Spin glass dynamics", "Spin glass ground states"], DAY0)
+        days = [DAY0 + timedelta(days=n) for n in range(7)]
+        for day in days[:6]:  # six failed days, each the same two papers
+            outcome = digest_profile(prof, engine=engine, now=day, home=paperround_home)
+            assert [(c.ok, c.items) for c in outcome.channels] == [(False, 2)], day
+        sink.status = 200
+        fixed = digest_profile(prof, engine=engine, now=days[6], home=paperround_home)
+        assert [(c.ok, c.items) for c in fixed.channels] == [(True, 2)]
+        assert len(sink.posts) == 1 + 6  # the 500s were posts too; one digest arrived
+        again = digest_profile(prof, engine=engine, now=days[6], home=paperround_home)
+        assert again.channels == ()  # sent once
