@@ -102,3 +102,14 @@ def print_top_picks(console: Console) -> None:
             Text("; ".join(item["reasons"])),
         )
     console.print(table)
+
+
+def written_digest(summary: dict | None) -> Path | None:
+    """The HTML file the demo profile's digest went to (None: it went to a channel)."""
+    for prof in (summary or {}).get("profiles", []):
+        if prof["profile"] != "demo":
+            continue
+        for chan in prof["channels"]:
+            if chan["ok"] and chan["channel"].endswith(".html"):
+                return Path(chan["channel"])
+    return None

@@ -8,6 +8,8 @@ profile keeps whatever channels it already has, and history for that channel is 
 Rendered digest bodies are not exported (subject, items, scores and reasons are).
 Import is idempotent: profiles are upserted by name, feedback by (profile, paper), digests by
 (profile, channel, created_at, subject), sent items by (profile, channel, paper).
+A restored digest counts as having read only the papers this store had first seen by the end
+of its period (models/store/portable.py): papers ingested here before the import still go out.
 """
 
 from __future__ import annotations
@@ -169,6 +171,7 @@ def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
         )
         for p in data["papers"]
     ]  # fmt: skip
+    held = candidates.high_water(engine=engine)  # what the store held before this import
     stored = paper_store.upsert_records(recs, engine=engine, now=now)
     pids = {p["key"]: stored.keys[record_key(r)] for p, r in zip(data["papers"], recs, strict=True)}
     feedback = [
@@ -208,14 +211,15 @@ def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
              "paper_id": pids[s["paper"]], "version": s["version"],
              "sent_at": _dt(s["sent_at"])}
         )  # fmt: skip
-    # A restored digest covered every paper restored with it: its channel's next window
-    # starts after them (the export keeps no bodies, so nothing restored is ever resent).
+    # A restored digest covers the papers this store had first seen by the end of its
+    # period: one ingested here before the import is still to be sent (models/store/portable.py).
     report.digests = portable_rows.restore_history(
         engine=engine,
         feedback=feedback,
         digests=digests,
         sent=sent,
-        covered=candidates.high_water(engine=engine),
+        held=held,
+        top=candidates.high_water(engine=engine),
     )
     report.feedback, report.sent = len(feedback), len(sent)
     if skipped:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import Engine, func, select, true
+from sqlalchemy import Engine, and_, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -75,6 +75,40 @@ def open_deliveries(profile_id: int, channel_key: str, *, engine: Engine) -> lis
             OpenDelivery(r.id, r.delivery_id, r.message_id, rendered, r.item_count, r.created_at)
         )
     return out
+
+
+def day_rank(digest_id: int, *, engine: Engine) -> tuple[datetime, int]:
+    """A digest's day (the UTC date its period ends: its send time, or a catch-up slot's end)
+    and its rank, by id, among the digests of its profile and channel that end that day.
+
+    A file digest is named by both (paperround/digest/compose.py write_digest_files): the
+    rank comes from the store, so a resend of the same digest gets the same name, and any
+    other digest of that day another one.
+    """
+    g = DigestRecord.__table__
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(g.c.profile_id, g.c.channel_key, g.c.period_end, g.c.created_at).where(
+                g.c.id == digest_id
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError(f"digest {digest_id} does not exist")
+        at: datetime = row.period_end or row.created_at
+        start = datetime.combine(at.date(), time(), UTC)
+        end = start + timedelta(days=1)
+        rank = conn.execute(
+            select(func.count()).where(
+                g.c.profile_id == row.profile_id,
+                g.c.channel_key == row.channel_key,
+                g.c.id <= digest_id,
+                or_(
+                    and_(g.c.period_end >= start, g.c.period_end < end),
+                    and_(g.c.period_end.is_(None), g.c.created_at >= start, g.c.created_at < end),
+                ),
+            )
+        ).scalar_one()
+    return at, rank
 
 
 def record_digest(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
@@ -89,7 +90,8 @@ def restore_history(
     feedback: Sequence[dict[str, Any]],
     digests: Sequence[dict[str, Any]],
     sent: Sequence[dict[str, Any]],
-    covered: int,
+    held: int,
+    top: int,
 ) -> int:
     """Write restored history in one transaction; returns the number of digests added.
 
@@ -97,8 +99,16 @@ def restore_history(
     digests: profile_id, channel_key, created_at, period_start, period_end, subject, status,
     attempts, error, sent_at, items (paper_id, rank, score, version, reasons), skipped when
     one with the same (profile, channel, created_at, subject) exists; sent: profile_id,
-    channel_key, paper_id, version, sent_at (kept when already there). A restored digest
-    read the store up to `covered`: its channel's next window starts after it.
+    channel_key, paper_id, version, sent_at (kept when already there).
+
+    A restored digest covers the papers this store held before the import (sequence at or
+    below `held`) and had first seen by the end of the digest's period, as migration 0004
+    did for digests made before sequences: a paper ingested here since stays in its
+    channel's next window. When no such paper is left after it, it also covers the papers
+    the import wrote (up to `top`, the high-water mark after them), so those are not sent
+    again as news. Otherwise they lie inside the channel's next window (a sequence range
+    cannot skip them), and one the channel never received (a liked paper, one of a digest
+    that was never delivered) may be sent then.
     """
     dialect: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
     added = 0
@@ -113,7 +123,7 @@ def restore_history(
                 list(feedback),
             )
         for d in digests:
-            added += _restore_digest(conn, d, covered)
+            added += _restore_digest(conn, d, held, top)
         if sent:
             stmt = dialect.insert(_core(SentItem)).on_conflict_do_nothing(
                 index_elements=["profile_id", "channel_key", "paper_id"]
@@ -122,7 +132,26 @@ def restore_history(
     return added
 
 
-def _restore_digest(conn: Connection, d: dict[str, Any], covered: int) -> int:
+def _covered(conn: Connection, end: datetime, held: int, top: int) -> int:
+    """The store sequence a restored digest whose period ended at `end` read up to."""
+    p = _core(Paper)
+    seen = conn.execute(
+        select(func.coalesce(func.max(p.c.seq), 0)).where(p.c.seq <= held, p.c.first_seen_at <= end)
+    ).scalar_one()
+    later = conn.execute(
+        select(p.c.id)
+        .where(
+            or_(
+                and_(p.c.seq > seen, p.c.seq <= held),
+                and_(p.c.revised_seq > seen, p.c.revised_seq <= held),
+            )
+        )
+        .limit(1)
+    ).first()
+    return seen if later is not None else top
+
+
+def _restore_digest(conn: Connection, d: dict[str, Any], held: int, top: int) -> int:
     t = _core(DigestRecord)
     found = conn.execute(
         select(t.c.id).where(
@@ -134,6 +163,7 @@ def _restore_digest(conn: Connection, d: dict[str, Any], covered: int) -> int:
     ).first()
     if found is not None:
         return 0
+    covered = _covered(conn, d["period_end"] or d["created_at"], held, top)
     inserted = conn.execute(
         t.insert().values(
             profile_id=d["profile_id"], channel_key=d["channel_key"],

@@ -222,13 +222,14 @@ def demo_cmd(
     setup_demo(bundled_dir("examples"), channels=[channel] if channel else [], now=now)
     console.print(f"[bold]Paperround demo[/bold] · store {get_settings().db_url}")
     finish(*run_ingest(None, now), "ingest", _print_ingest)
-    finish(*run_digest(None, now), "digest", print_digest)
-    from paperround.demo import print_top_picks
+    summary, error = run_digest(None, now)
+    finish(summary, error, "digest", print_digest)
+    from paperround.demo import print_top_picks, written_digest
 
     print_top_picks(console)
-    html = home / "digests" / "demo" / f"{now:%Y-%m-%d}.html"
-    if html.exists():
-        console.print(f"HTML digest: [bold]{html}[/bold]")
+    html = written_digest(summary)
+    if html is not None:
+        console.print(f"HTML digest: [bold]{esc(str(html))}[/bold]")
 
 
 def register(app: typer.Typer) -> None:

@@ -49,13 +49,16 @@ def send_rendered(
     url: str | None,
     *,
     profile: str,
-    when: datetime,
+    digest_id: int,
+    engine: Engine,
     home: Path,
     message_id: str | None,
 ) -> tuple[DeliveryResult, str]:
-    """Deliver to one channel (or write the files): the result, and the channel's label."""
+    """Deliver a recorded digest to one channel (or write its files, named by its day and
+    its rank that day: the same on a resend): the result, and the channel's label."""
     if url is None:
-        path = write_digest_files(rendered, profile, when, home)
+        day, rank = ledger.day_rank(digest_id, engine=engine)
+        path = write_digest_files(rendered, profile, day, home, ordinal=rank)
         return DeliveryResult(True), str(path)
     return deliver(rendered, url, message_id=message_id), redact_url(url)
 
@@ -154,7 +157,7 @@ class ChannelRun:
             return made[-1]
 
         message_id = new_message_id()
-        _, delivery_id = ledger.record_digest(
+        digest_id, delivery_id = ledger.record_digest(
             engine=self.engine,
             profile_id=self.profile.id,
             channel_key=self.key,
@@ -171,7 +174,8 @@ class ChannelRun:
             made[-1],
             self.url,
             profile=self.profile.name,
-            when=until or self.now,
+            digest_id=digest_id,
+            engine=self.engine,
             home=self.home,
             message_id=message_id,
         )

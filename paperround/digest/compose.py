@@ -57,8 +57,15 @@ def build_digest(
     )
 
 
-def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, home: Path) -> Path:
+def write_digest_files(
+    rendered: RenderedDigest, profile: str, day: datetime, home: Path, ordinal: int = 1
+) -> Path:
     """Write the three formats under home/digests/<profile>/<date>.*; returns the HTML path.
+
+    The first digest of a date is <date>.*, later ones <date>-2.*, <date>-3.*: ordinal is the
+    digest's rank among its channel's digests of that date (models.store.ledger.day_rank),
+    so no digest replaces another's files and a resend rewrites its own. Each file is
+    written whole to a temporary name, then renamed over the final one.
 
     Names are checked when a profile is saved (models/userinput.py); a store made before
     that may still hold one such as "..": it gets a folder named by its hash instead."""
@@ -67,7 +74,7 @@ def write_digest_files(rendered: RenderedDigest, profile: str, now: datetime, ho
     if not profile or folder.resolve().parent != root.resolve() or "\x00" in profile:
         folder = root / f"profile-{hashlib.sha1(profile.encode()).hexdigest()[:12]}"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = now.strftime("%Y-%m-%d")
+    stem = day.strftime("%Y-%m-%d") + (f"-{ordinal}" if ordinal > 1 else "")
     for ext, body in (("html", rendered.html), ("txt", rendered.text), ("md", rendered.markdown)):
         tmp = folder / f".{stem}.{ext}.tmp"
         tmp.write_text(body, encoding="utf-8")

@@ -71,7 +71,8 @@ def _resend_open(
             open_.rendered,
             url,
             profile=profile.name,
-            when=open_.created_at,
+            digest_id=open_.digest_id,
+            engine=engine,
             home=home,
             message_id=open_.message_id,
         )
