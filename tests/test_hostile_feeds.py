@@ -286,3 +286,23 @@ def test_long_unbroken_text_wraps_in_the_email(width, tmp_path):
     d = replace(d, items=(replace(first, paper=paper), d.items[1]), description="D" * 400)
     scroll_width, viewport, _ = measure(browser, tmp_path, render_digest(d).html, width)
     assert scroll_width <= viewport, (scroll_width, viewport)
+
+
+def test_a_chat_messages_title_pings_nobody_and_links_nothing():
+    """Apprise sends the subject as the title beside the body (Discord puts it in the
+    message's text): a feed's title leads the subject, so it is neutralised there too."""
+    from paperround.digest.deliver import deliver
+    from tests.servers import HttpSink
+
+    d = _mention_digest()
+    first = d.items[0]
+    title = "@everyone [win](https://evil.example) <@123>"
+    d = replace(d, items=(replace(first, paper=replace(first.paper, title=title)), d.items[1]))
+    rendered = render_digest(d)
+    assert "@everyone" in rendered.subject  # the email subject keeps it as written
+    with HttpSink() as sink:
+        assert deliver(rendered, sink.url()).ok
+    (post,) = sink.posts
+    sent = post["json"]["title"]
+    assert "@everyone" not in sent and "@\u200beveryone" in sent
+    assert "[win](" not in sent and "<@123>" not in sent

@@ -204,9 +204,13 @@ def deliver(
         parts = [message for message, _ in packed]
         # Blocks are header, one per paper, footer: count the paper blocks in each part.
         papers_in = [sum(1 for i in held if 0 < i < len(blocks) - 1) for _, held in packed]
+        # Here for start-up speed, not a cycle: render.py imports Jinja2 (~0.3 s).
+        from paperround.digest.render import chat_title
+
+        title = chat_title(rendered.subject, slack=scheme == "slack")
         bodies = [
             (
-                rendered.subject if i == 0 else f"{rendered.subject} ({i + 1}/{len(parts)})",
+                title if i == 0 else f"{title} ({i + 1}/{len(parts)})",
                 body,
                 apprise.NotifyFormat.MARKDOWN,
             )

@@ -120,6 +120,16 @@ def subject_for(digest: Digest) -> str:
     return clean_line(f"{n} papers · {top} and {n - 1} more")
 
 
+_LINK_OPENERS = re.compile(r"([\\\[\]<>])")
+
+
+def chat_title(subject: str, *, slack: bool = False) -> str:
+    """The subject as a chat message's title, which Apprise sends beside the body (Discord
+    puts it in the message's text): no "@everyone" ping, no "[text](url)" or "<@123>" from a
+    feed's title. Slack's plugin escapes &, < and > itself, and Slack has no [text](url)."""
+    return neutralise_mentions(subject if slack else _LINK_OPENERS.sub(r"\\\1", subject))
+
+
 def _period(digest: Digest) -> str:
     """The days a digest covers; a period within one day is that day, written once."""
     end_at = digest.period_end or digest.generated_at
