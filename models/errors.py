@@ -19,6 +19,10 @@ class DuplicateError(PaperroundError):
     """A unique name is already taken."""
 
 
+class InUseError(PaperroundError):
+    """A named thing cannot go while others still use it (a source that profiles read)."""
+
+
 class FeedError(PaperroundError):
     """A response could not be read as the feed it should be (HTML page, garbage, API error)."""
 

@@ -29,6 +29,7 @@ from models.store import portable as portable_rows
 from models.store.paper_merge import record_key
 from models.store.profile_views import config_of
 from models.store.profiles import channels_of, list_profiles, profile_id, save_profile
+from models.store.sources import check_source_names
 from models.userinput import MAX_EXPORT_FILE, read_text
 
 FORMAT = "paperround-export"
@@ -133,7 +134,8 @@ def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
     report = ImportReport()
     profile_ids: dict[str, int] = {}
     chan_ids: dict[tuple[str, str], str] = {}
-    # Every profile is checked (names, values) before the first one is written.
+    # Every profile is checked (names, values, the sources it reads) before the first one is
+    # written.
     checked = []
     for prof in data["profiles"]:
         refs = prof.get("channels", [])
@@ -141,6 +143,13 @@ def import_store(data: dict, *, engine: Engine, now: datetime) -> ImportReport:
         config = build_config(
             {k: v for k, v in prof.items() if k != "channels"}, require_signal=False
         )
+        try:
+            check_source_names(config.sources, engine=engine, reader=config.name)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"{exc}: an export holds no sources; add it (paperround source add) and "
+                "import again"
+            ) from None
         checked.append((config, urls, len(refs)))
     for config, urls, n_refs in checked:
         if len(urls) < n_refs:

@@ -20,8 +20,9 @@ EMAIL = "mailtos://me:{env:SMTP_PASSWORD}@smtp.example.org?to=me@example.org"
 
 
 def dump(engine) -> dict:
-    """Every profile-related table, to prove an error changed nothing."""
-    tables = ("profiles", "profile_seeds", "channels", "feedback")
+    """Every profile-related table (and the sources they read), to prove an error changed
+    nothing."""
+    tables = ("profiles", "profile_seeds", "channels", "feedback", "sources")
     with engine.connect() as conn:
         return {
             t: [tuple(r) for r in conn.exec_driver_sql(f"select * from {t} order by id")]
@@ -157,6 +158,16 @@ def test_edit_list_rename_clone_pause_resume_remove(theory, capsys):
         (("profile", "pause", "nobody"), "no profile named 'nobody'"),
         (("profile", "resume", "nobody"), "no profile named 'nobody'"),
         (("like", "2611.99999", "--profile", "theory"), "no paper '2611.99999'"),
+        # A source no source has would read nothing and mark each empty window read.
+        (
+            ("profile", "add", "x", "-k", "a", "-s", "arxiv-cs.lg"),
+            "no source named 'arxiv-cs.lg' for profile 'x' (did you mean 'arxiv-cs.LG'? "
+            "see: paperround source list)",
+        ),
+        (("profile", "add", "x", "-k", "a", "-s", "hf-daily", "-s", "nope"), "named 'nope'"),
+        (("profile", "edit", "theory", "-s", "arxiv-cs.lg"), "did you mean 'arxiv-cs.LG'?"),
+        (("profile", "edit", "theory", "-s", "hf-dialy"), "did you mean 'hf-daily'?"),
+        (("profile", "edit", "theory", "-s", "lab-blog"), "no source named 'lab-blog'"),
     ],
 )
 def test_errors_are_one_line_and_change_nothing(theory, engine, capsys, args, message, monkeypatch):
@@ -398,3 +409,55 @@ def test_channel_test_reports_the_real_reason(theory, capsys):
     r = run_cli(capsys, "profile", "channel", "test", "theory")
     assert r.exit_code == 1
     assert "failed" in r.stdout and ("refused" in r.stdout.lower() or "error" in r.stdout.lower())
+
+
+def test_a_profile_reading_a_default_source_keeps_it_on_a_fresh_store(engine, capsys):
+    """A store with no sources reads the defaults; a profile naming one stores them with it,
+    so a source added next does not leave the profile reading a name no source has."""
+    r = run_cli(capsys, "profile", "add", "x", "-k", "a", "-s", "arxiv-cs.LG")
+    assert r.exit_code == 0, r.output
+    r = run_cli(capsys, "source", "add", "lab", "feed", "https://example.org/feed.xml")
+    assert r.exit_code == 0, r.output
+    r = run_cli(capsys, "source", "list", "--json")
+    assert "arxiv-cs.LG" in [s["name"] for s in json.loads(r.stdout)]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_apply_refuses_a_source_no_source_has_before_any_write(
+    theory, engine, capsys, tmp_path, dry_run
+):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "name: first\nkeywords: {a: 1}\nsources: [hf-daily]\n---\n"
+        "name: second\nkeywords: {a: 1}\nsources: [arxiv-cs.lg]\n",
+        encoding="utf-8",
+    )
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "apply", str(path), *(["--dry-run"] if dry_run else []))
+    assert r.exit_code == 1, r.output
+    assert r.stdout == ""  # not even the first profile's line: the file fails as a whole
+    assert "no source named 'arxiv-cs.lg' for profile 'second'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert dump(engine) == before
+    path.write_text(path.read_text().replace("arxiv-cs.lg", "arxiv-cs.LG"), encoding="utf-8")
+    r = run_cli(capsys, "profile", "apply", str(path))
+    assert r.exit_code == 0 and "created profile second" in r.stdout, r.output
+
+
+def test_import_refuses_a_source_no_source_has(theory, engine, capsys, tmp_path):
+    assert run_cli(capsys, "source", "list").exit_code == 0  # the defaults, stored
+    data = json.loads(run_cli(capsys, "export").stdout)
+    data["profiles"][0]["sources"] = ["arxiv-cs.LG", "lab-blog"]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = dump(engine)
+    r = run_cli(capsys, "import", str(path))
+    assert r.exit_code == 1, r.output
+    assert "no source named 'lab-blog' for profile 'theory'" in r.stderr
+    assert "an export holds no sources; add it (paperround source add)" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert dump(engine) == before
+    r = run_cli(capsys, "source", "add", "lab-blog", "feed", "https://example.org/feed.xml")
+    assert r.exit_code == 0, r.output
+    assert run_cli(capsys, "import", str(path)).exit_code == 0
+    assert show(capsys)["sources"] == ["arxiv-cs.LG", "lab-blog"]

@@ -83,3 +83,48 @@ def test_the_last_run_column_says_what_the_fetch_brought():
     assert _run_line({"status": "ok", "fetched": 120, "new": 12}) == "ok: 120 fetched, 12 new"
     assert _run_line({"status": "failed", "fetched": 0, "new": 0}) == "failed"
     assert _run_line(None) == "-"
+
+
+def _profile_sources(capsys, name: str) -> list[str]:
+    r = run_cli(capsys, "profile", "show", name, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)["sources"]
+
+
+def test_removing_a_source_profiles_read_is_refused_unless_forced(capsys):
+    """A profile reading a removed source would read nothing, quietly, for ever: the removal
+    names its readers; --force takes the source out of their lists (none left: every source)."""
+    _sources(capsys)
+    r = run_cli(capsys, "source", "add", "lab", "feed", "https://example.org/feed.xml")
+    assert r.exit_code == 0, r.output
+    for name, sources in (("both", ("lab", "hf-daily")), ("only", ("lab",)), ("other", ())):
+        args = [a for s in sources for a in ("-s", s)]
+        assert run_cli(capsys, "profile", "add", name, "-k", "x", *args).exit_code == 0
+    before = _sources(capsys)
+
+    r = run_cli(capsys, "source", "remove", "lab")
+    assert r.exit_code == 1, r.output
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+    assert "source 'lab' is read by profile(s) 'both', 'only':" in r.stderr
+    assert "paperround profile edit NAME -s SOURCE" in r.stderr and "--force" in r.stderr
+    assert _sources(capsys) == before
+    assert _profile_sources(capsys, "only") == ["lab"]
+
+    r = run_cli(capsys, "source", "remove", "lab", "--force")
+    assert r.exit_code == 0, r.output
+    assert "profile both no longer reads it; it reads hf-daily" in r.stdout
+    assert "profile only no longer reads it; it reads every source (its list is empty)" in (
+        r.stdout
+    )
+    assert "other" not in r.stdout
+    assert "lab" not in [s["name"] for s in _sources(capsys)]
+    assert _profile_sources(capsys, "both") == ["hf-daily"]
+    assert _profile_sources(capsys, "only") == []
+
+
+def test_a_typo_in_a_source_name_says_the_likely_one(capsys):
+    _sources(capsys)
+    for args in (("source", "remove", "HF-Daily"), ("ingest", "--source", "arxiv-cs.lg")):
+        r = run_cli(capsys, *args)
+        assert r.exit_code == 1, r.output
+        assert "did you mean" in r.stderr and "see: paperround source list" in r.stderr

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from models.errors import ConfigError, DuplicateError, NotFoundError
 from models.profile_config import ProfileConfig
 from models.records import StoredChannel, StoredProfile
+from models.store.sources import hold_read_sources
 from models.tables import Channel, Feedback, Paper, Profile, Seed, utcnow
 from models.userinput import check_name
 
@@ -105,6 +106,7 @@ def create_profile(
         session.add(profile)
         session.flush()
         assert profile.id is not None  # the flush assigned it
+        hold_read_sources(session, profile.sources, reader=profile.name)
         for seed in seeds or []:
             seed.profile_id = profile.id
             session.add(seed)
@@ -151,6 +153,8 @@ def save_profile(
 
     mode: "create" (fails if it exists), "update" (fails if it does not) or "upsert".
     Returns (profile, created). Seeds and channels are replaced by the config's lists.
+    Every source the profile reads must exist (NotFoundError, nothing written): a name that
+    names none would read nothing and mark each empty window read.
     """
     with Session(engine) as session:
         prof = session.exec(select(Profile).where(Profile.name == config.name)).first()
@@ -171,6 +175,7 @@ def save_profile(
         session.add(prof)
         session.flush()
         assert prof.id is not None  # the flush assigned it
+        hold_read_sources(session, config.sources, reader=config.name)  # after the first write
         _replace_children(session, prof.id, config)
         session.commit()
         session.refresh(prof)

@@ -1,18 +1,23 @@
-"""Configured sources and their fetch state (conditional GET validators, error counts)."""
+"""Configured sources and their fetch state (conditional GET validators, error counts), and
+the rule that ties profiles to them: a profile reads only sources that exist (a name that
+names none would read nothing, silently, for ever)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
-from models.errors import DuplicateError, NotFoundError
+from models.errors import DuplicateError, InUseError, NotFoundError
 from models.records import IngestRunRecord, SourceState
-from models.tables import IngestRun, Source
+from models.tables import IngestRun, Profile, Source
 from models.userinput import check_name
+from models.utctime import utcnow
 
 # A fresh install reads these; `paperround source list|add|remove` shows and changes them.
 DEFAULT_SOURCES: tuple[tuple[str, str, str], ...] = (
@@ -55,8 +60,54 @@ def select_sources(names: list[str] | None, *, engine: Engine) -> list[SourceSta
         return found
     unknown = set(names) - {s.name for s in found}
     if unknown:
-        raise NotFoundError(f"no source named {sorted(unknown)[0]!r} (see: paperround source list)")
+        raise unknown_source(sorted(unknown)[0], [s.name for s in found])
     return [s for s in found if s.name in names]
+
+
+def unknown_source(name: str, known: Iterable[str], where: str = "") -> NotFoundError:
+    """'no source named X' (where), with the likely meant name when one is close: a case
+    difference first (arxiv-cs.lg for arxiv-cs.LG is the usual typo), else difflib's."""
+    known = sorted(known)
+    same_case = [k for k in known if k.casefold() == name.casefold()]
+    close = same_case or get_close_matches(name, known, n=1, cutoff=0.8)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return NotFoundError(f"no source named {name!r}{where} ({hint}see: paperround source list)")
+
+
+def _stored_names(session: Session) -> list[str]:
+    return list(session.exec(select(Source.name)).all())
+
+
+def check_source_names(names: Sequence[str], *, engine: Engine, reader: str) -> None:
+    """Refuse (NotFoundError) a name in `names` that no source has, writing nothing: the
+    check a command makes before its first write (`profile apply`, `import`). A store with no
+    sources at all reads the defaults (ensure_default_sources), so those names are known."""
+    if not names:
+        return
+    with Session(engine) as session:
+        known = _stored_names(session) or [n for n, _, _ in DEFAULT_SOURCES]
+    for name in names:
+        if name not in known:
+            raise unknown_source(name, known, f" for profile {reader!r}")
+
+
+def hold_read_sources(session: Session, names: Sequence[str], *, reader: str) -> None:
+    """In a transaction saving a profile that reads `names`: refuse a name no source has, and
+    keep the named sources until the commit. Call it after the transaction's first write: on
+    SQLite that write took the store's write lock, so no remove_source runs between this
+    check and the commit; on PostgreSQL the rows are read FOR SHARE, which a remove_source's
+    DELETE waits for (and a DELETE that came first makes the row vanish here). A store with no
+    sources at all is given its defaults, in this transaction, as `source list` would."""
+    if not names:
+        return
+    if not _stored_names(session):
+        _add_defaults(session)
+        session.flush()
+    held = select(Source.name).where(col(Source.name).in_(list(names))).with_for_update(read=True)
+    found = set(session.exec(held).all())
+    for name in names:
+        if name not in found:
+            raise unknown_source(name, _stored_names(session), f" for profile {reader!r}")
 
 
 def last_runs(*, engine: Engine) -> dict[str, IngestRunRecord]:
@@ -86,13 +137,45 @@ def add_source(name: str, kind: str, url: str, *, engine: Engine) -> SourceState
         return _state(src)
 
 
-def remove_source(name: str, *, engine: Engine) -> None:
+def remove_source(
+    name: str, *, engine: Engine, force: bool = False, now: datetime | None = None
+) -> dict[str, list[str]]:
+    """Remove a source. While profiles read it this is an InUseError naming them, unless
+    force: then it also leaves their source lists (updated at `now`), in the same
+    transaction. Returns each profile changed with the sources it reads now (an empty list
+    reads every source)."""
     with Session(engine) as session:
         src = session.exec(select(Source).where(Source.name == name)).first()
         if src is None:
-            raise NotFoundError(f"no source named {name!r} (see: paperround source list)")
+            raise unknown_source(name, _stored_names(session))
+        # The delete first: it takes the write lock (SQLite) or the row lock a profile save
+        # reading this source holds (PostgreSQL, hold_read_sources), so no profile can start
+        # reading it between the check below and the commit.
         session.delete(src)
+        session.flush()
+        readers = [
+            p for p in session.exec(select(Profile).order_by(Profile.name)) if name in p.sources
+        ]
+        if readers and not force:
+            names = ", ".join(repr(p.name) for p in readers)
+            raise InUseError(
+                f"source {name!r} is read by profile(s) {names}: give them other sources first "
+                "(paperround profile edit NAME -s SOURCE), or remove it with --force, which "
+                "takes it out of their lists (a profile left with none reads every source)"
+            )
+        changed = {}
+        for prof in readers:
+            prof.sources = [s for s in prof.sources if s != name]
+            prof.updated_at = now or utcnow()
+            session.add(prof)
+            changed[prof.name] = list(prof.sources)
         session.commit()
+        return changed
+
+
+def _add_defaults(session: Session) -> None:
+    for name, kind, url in DEFAULT_SOURCES:
+        session.add(Source(name=name, kind=kind, url=url))
 
 
 def ensure_default_sources(*, engine: Engine) -> None:
@@ -100,8 +183,7 @@ def ensure_default_sources(*, engine: Engine) -> None:
     with Session(engine) as session:
         if session.exec(select(Source)).first() is not None:
             return
-        for name, kind, url in DEFAULT_SOURCES:
-            session.add(Source(name=name, kind=kind, url=url))
+        _add_defaults(session)
         session.commit()
 
 

@@ -37,7 +37,7 @@ from paperround.cli.profile_common import (
 )
 
 app = App(help="Manage interest profiles.", no_args_is_help=True)
-SOURCE_HELP = "Read only this source (repeat for several; default: all)."
+SOURCE_HELP = "Read only this stored source (repeat for several; default: all)."
 
 
 @app.command("add")
@@ -102,7 +102,11 @@ def add(
         "sources": source,
         "channels": channel,
     }
-    build_config(data, require_signal=False)  # fail on bad input before any seed lookup
+    from models.store.sources import check_source_names
+    from paperround.cli.common import engine
+
+    config = build_config(data, require_signal=False)  # fail on bad input before any lookup
+    check_source_names(config.sources, engine=engine(), reader=config.name)
     data["seeds"], warnings = looked_up_seeds(seed_refs(seed, from_file))
     prof, _ = save(data, "create")
     console.print(f"created profile [bold]{esc(prof.name)}[/bold]")
@@ -136,7 +140,7 @@ def edit(
         "--source",
         "-s",
         metavar="SOURCE",
-        help="Replace the sources read.",
+        help="Replace the sources read (stored ones).",
         autocompletion=source_names,
     ),
     schedule: str | None = schedule_option(None),

@@ -79,6 +79,7 @@ def apply(
     from models.errors import NotFoundError
     from models.store.profile_views import config_of
     from models.store.profiles import get_profile, save_profile
+    from models.store.sources import check_source_names
     from models.userinput import MAX_YAML_FILE, read_text
     from paperround.profile_diff import profile_changes
     from paperround.profiles import from_yaml
@@ -95,6 +96,12 @@ def apply(
             continue
         config = _keep_looked_up_seeds(config, old)
         plan.append((config, profile_changes(old, config)))
+    for config, changes in plan:  # a source no source has fails the file, dry run or not
+        try:
+            if changes != []:
+                check_source_names(config.sources, engine=eng, reader=config.name)
+        except NotFoundError as exc:
+            raise NotFoundError(f"{path}: {exc}") from None
     would = "would " if dry_run else ""
     for config, changes in plan:
         name = f"[bold]{esc(config.name)}[/bold]"

@@ -108,15 +108,27 @@ def remove(
     name: str = typer.Argument(
         ..., metavar="SOURCE", help="The source's name.", autocompletion=source_names
     ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Remove it even while profiles read it, taking it out of their source lists "
+        "(a profile left with none reads every source).",
+    ),
 ) -> None:
-    """Remove a source (papers already stored stay).
+    """Remove a source (papers already stored stay). Refused while a profile reads it.
 
     Example: paperround source remove hf-daily
     """
     from models.store.sources import remove_source
 
-    remove_source(name, engine=engine())
+    changed = remove_source(name, engine=engine(), force=force, now=datetime.now(UTC))
     console.print(f"removed source [bold]{esc(name)}[/bold]")
+    for profile, left in changed.items():
+        reads = ", ".join(left) if left else "every source (its list is empty)"
+        console.print(
+            f"profile [bold]{esc(profile)}[/bold] no longer reads it; it reads {esc(reads)}",
+            soft_wrap=True,
+        )
 
 
 @app.command("test")
