@@ -13,7 +13,7 @@ from models.store import coverage, papers, profiles
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
 from paperround.digest.deliver import deliver, redact_url, resolve_env, validate_channel_url
-from paperround.digest.render import render_digest
+from paperround.digest.render import chat_title, render_digest
 from paperround.digest.run import digest_profile
 from tests.digests import fixed_digest, signed_links
 from tests.records import arxiv_record, fake_id
@@ -92,7 +92,7 @@ def test_webhook_payload_and_splitting_keep_papers_whole():
     bodies = [p["json"]["message"] for p in sink.posts]
     assert len(bodies) == result.messages_sent > 1
     assert all(len(b) <= 1200 for b in bodies)
-    assert sink.posts[0]["json"]["title"] == rendered.subject
+    assert sink.posts[0]["json"]["title"] == chat_title(rendered.subject)  # Markdown, as the body
     assert sink.posts[1]["json"]["title"].endswith(f"(2/{len(bodies)})")
     joined = "\n\n".join(bodies)
     for n in range(1, 13):  # every paper exactly once, never cut between messages
