@@ -83,3 +83,23 @@ def test_a_resent_catch_up_digest_is_named_by_its_slot(any_engine, paperround_ho
     assert [c.resent for c in again.channels] == [True]
     assert (folder / f"{slot:%Y-%m-%d}.txt").read_text() == "caught up"
     assert (folder / f"{DAY}.txt").read_text() == today
+
+
+def test_a_digest_is_dated_and_named_in_its_readers_timezone(any_engine, paperround_home):
+    """07:05 in Tokyo is 22:05 UTC the day before: the reader's digest says, and is filed
+    under, the Tokyo date (it said "yesterday" every morning east of UTC). A second one that
+    Tokyo morning is the same day's -2, though it falls on the next UTC date."""
+    engine = any_engine
+    prof = create_profile(
+        Profile(name="tokyo", keywords=[["diffusion", 1.0]], timezone="Asia/Tokyo"),
+        engine=engine,
+    )
+    at = datetime(2026, 12, 1, 22, 5, tzinfo=UTC)  # Wed 2 Dec, 07:05 in Tokyo
+    papers_on(engine, at - timedelta(hours=3), 1, 2)
+    digest_profile(prof, engine=engine, now=at, home=paperround_home)
+    papers_on(engine, at + timedelta(hours=2), 10, 2)
+    digest_profile(prof, engine=engine, now=at + timedelta(hours=3), home=paperround_home)
+    folder = paperround_home / "digests" / "tokyo"
+    assert sorted(p.name for p in folder.glob("*.txt")) == ["2026-12-02-2.txt", "2026-12-02.txt"]
+    assert "Wed 02 Dec 2026" in (folder / "2026-12-02.txt").read_text()
+    assert "Tue 01 Dec" not in (folder / "2026-12-02.txt").read_text()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import Engine, and_, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
@@ -77,9 +77,10 @@ def open_deliveries(profile_id: int, channel_key: str, *, engine: Engine) -> lis
     return out
 
 
-def day_rank(digest_id: int, *, engine: Engine) -> tuple[datetime, int]:
-    """A digest's day (the UTC date its period ends: its send time, or a catch-up slot's end)
-    and its rank, by id, among the digests of its profile and channel that end that day.
+def day_rank(digest_id: int, *, engine: Engine, zone: tzinfo = UTC) -> tuple[datetime, int]:
+    """A digest's day (the date, in `zone`, its period ends: its send time, or a catch-up
+    slot's end) and its rank, by id, among the digests of its profile and channel that end
+    that day.
 
     A file digest is named by both (paperround/digest/compose.py write_digest_files): the
     rank comes from the store, so a resend of the same digest gets the same name, and any
@@ -94,9 +95,9 @@ def day_rank(digest_id: int, *, engine: Engine) -> tuple[datetime, int]:
         ).first()
         if row is None:
             raise NotFoundError(f"digest {digest_id} does not exist")
-        at: datetime = row.period_end or row.created_at
-        start = datetime.combine(at.date(), time(), UTC)
-        end = start + timedelta(days=1)
+        at: datetime = (row.period_end or row.created_at).astimezone(zone)
+        start = datetime.combine(at.date(), time(), zone)
+        end = datetime.combine(at.date() + timedelta(days=1), time(), zone)  # 23 or 25 h: DST
         rank = conn.execute(
             select(func.count()).where(
                 g.c.profile_id == row.profile_id,

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from models.records import DigestHealth, RenderedDigest, StoredProfile
 from models.store import candidates, coverage, ledger
-from paperround.digest.compose import build_digest, write_digest_files
+from paperround.digest.compose import build_digest, profile_zone, write_digest_files
 from paperround.digest.deliver import DeliveryResult, deliver, redact_url
 from paperround.digest.email_message import new_message_id
 from paperround.digest.outcomes import ChannelOutcome
@@ -48,7 +48,7 @@ def send_rendered(
     rendered: RenderedDigest,
     url: str | None,
     *,
-    profile: str,
+    profile: StoredProfile,
     digest_id: int,
     engine: Engine,
     home: Path,
@@ -57,8 +57,9 @@ def send_rendered(
     """Deliver a recorded digest to one channel (or write its files, named by its day and
     its rank that day: the same on a resend): the result, and the channel's label."""
     if url is None:
-        day, rank = ledger.day_rank(digest_id, engine=engine)
-        path = write_digest_files(rendered, profile, day, home, ordinal=rank)
+        zone = profile_zone(profile.timezone)
+        day, rank = ledger.day_rank(digest_id, engine=engine, zone=zone)
+        path = write_digest_files(rendered, profile.name, day, home, ordinal=rank)
         return DeliveryResult(True), str(path)
     return deliver(rendered, url, message_id=message_id), redact_url(url)
 
@@ -173,7 +174,7 @@ class ChannelRun:
         result, label = send_rendered(
             made[-1],
             self.url,
-            profile=self.profile.name,
+            profile=self.profile,
             digest_id=digest_id,
             engine=self.engine,
             home=self.home,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -25,6 +26,15 @@ def source_health(*, engine: Engine) -> DigestHealth:
     return DigestHealth(sources_ok=tuple(ok), sources_failed=tuple(failed), notes=tuple(notes))
 
 
+def profile_zone(name: str) -> tzinfo:
+    """The profile's timezone, in which its digest's dates are written (UTC if the stored name
+    is unknown to this machine's tz database: checked when saved, but a store can move)."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return ZoneInfo("UTC")
+
+
 def build_digest(
     profile: StoredProfile,
     items: list[ScoredPaper],
@@ -40,12 +50,13 @@ def build_digest(
         empty = f"nothing matched your profile among {candidates} new papers"
     elif not items:
         empty = "; ".join(health.notes) or "no new papers since the last digest"
+    zone = profile_zone(profile.timezone)  # the reader's dates: 07:00 in Tokyo is not "yesterday"
     return Digest(
         profile=profile.name,
-        generated_at=now,
+        generated_at=now.astimezone(zone),
         items=tuple(items),
-        period_start=period_start,
-        period_end=period_end,
+        period_start=period_start and period_start.astimezone(zone),
+        period_end=period_end and period_end.astimezone(zone),
         candidates=candidates,
         health=health,
         empty_reason=empty,

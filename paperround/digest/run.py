@@ -70,7 +70,7 @@ def _resend_open(
         result, label = send_rendered(
             open_.rendered,
             url,
-            profile=profile.name,
+            profile=profile,
             digest_id=open_.digest_id,
             engine=engine,
             home=home,
