@@ -188,6 +188,11 @@ def _redact_written(url: str) -> str:
     return shown
 
 
+def looks_redacted(url: str) -> bool:
+    """Whether a URL holds a mask (****, Apprise's a...z or ...abcd, the conservative …)."""
+    return MASK in url or "..." in url or "…" in url
+
+
 def redact_url(url: str) -> str:
     """A channel URL as every output shows it: Apprise's privacy form, what Apprise left in
     clear masked; a URL with {env:NAME} placeholders as written, literal secrets masked."""
