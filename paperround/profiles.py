@@ -6,6 +6,7 @@ channel URL. YAML export is stable (export -> apply -> export is byte-identical)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -47,8 +48,42 @@ def to_yaml(configs: list[ProfileConfig]) -> str:
     return yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True, width=100)
 
 
-def from_yaml(text: str, *, source: str = "<yaml>") -> list[ProfileConfig]:
-    """Parse one or several YAML documents of profiles."""
+def restore_redacted(
+    item: dict[str, Any], stored_channels: Callable[[str], list[str]] | None
+) -> dict[str, Any]:
+    """A channel entry `export` wrote redacted stands for the stored URL it was made from
+    (the same profile's, with the same redacted form); one with no such URL is refused, as
+    it could not be sent. Done before validation: a redacted token does not parse."""
+    from paperround.digest.redact import looks_redacted, redact_url
+
+    channels = item.get("channels")
+    if not isinstance(channels, list) or not any(
+        isinstance(u, str) and looks_redacted(u) for u in channels
+    ):
+        return item
+    stored = stored_channels(str(item.get("name", "")).strip()) if stored_channels else []
+    by_shown = {redact_url(u): u for u in stored}
+    restored = []
+    for url in channels:
+        if isinstance(url, str) and url not in stored and looks_redacted(url):
+            if url not in by_shown:
+                raise ConfigError(
+                    f"channel {url!r} was exported redacted: add it again with its secret, "
+                    "or export with --include-secrets"
+                )
+            url = by_shown[url]
+        restored.append(url)
+    return {**item, "channels": restored}
+
+
+def from_yaml(
+    text: str,
+    *,
+    source: str = "<yaml>",
+    stored_channels: Callable[[str], list[str]] | None = None,
+) -> list[ProfileConfig]:
+    """Parse one or several YAML documents of profiles. `stored_channels(name)`: the URLs
+    the store holds for a profile, which redacted entries stand for (see restore_redacted)."""
     try:
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as exc:
@@ -62,7 +97,7 @@ def from_yaml(text: str, *, source: str = "<yaml>") -> list[ProfileConfig]:
             if not isinstance(item, dict):
                 raise ConfigError(f"{source}: each profile must be a mapping")
             try:
-                configs.append(build_config(item))
+                configs.append(build_config(restore_redacted(item, stored_channels)))
             except ConfigError as exc:
                 raise ConfigError(f"{source}: profile {item.get('name', '?')!r}: {exc}") from None
     return configs

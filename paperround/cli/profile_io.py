@@ -72,7 +72,8 @@ def apply(
     """Create or update the profiles in a YAML file (idempotent; all or nothing).
 
     Says, per profile, "unchanged" or what changed (seeds by key, channels redacted).
-    Channel entries redacted by `export` (without --include-secrets) keep the stored URL.
+    Channel entries redacted by `export` (without --include-secrets) keep the stored URL; one
+    the store does not hold for that profile is refused.
 
     Example: paperround profile apply profiles.yaml --dry-run
     """
@@ -85,7 +86,7 @@ def apply(
     from paperround.profiles import from_yaml
 
     text = read_text(path, limit=MAX_YAML_FILE, what="YAML file of profiles")
-    configs = [_keep_redacted_channels(c) for c in from_yaml(text, source=str(path))]
+    configs = from_yaml(text, source=str(path), stored_channels=_stored_channels)
     eng = engine()
     plan: list[tuple[ProfileConfig, list[str] | None]] = []
     for config in configs:  # every change is known (and shown) before the first write
@@ -126,20 +127,16 @@ def _keep_looked_up_seeds(config, old):
     return config.model_copy(update={"seeds": seeds})
 
 
-def _keep_redacted_channels(config):
-    """A channel exported redacted stands for the stored URL it was made from."""
-    from models.errors import NotFoundError
+def _stored_channels(name: str) -> list[str]:
+    """The channel URLs the store holds for a profile (none if there is no such profile)."""
+    from models.errors import ConfigError, NotFoundError
     from models.store.profiles import channels_of, get_profile
-    from paperround.digest.deliver import redact_url
 
-    if not any("****" in u or "..." in u for u in config.channels):
-        return config
     try:
-        prof = get_profile(config.name, engine=engine())
-        stored = {redact_url(c.url): c.url for c in channels_of(prof.id, engine=engine())}
-    except NotFoundError:
-        stored = {}
-    return config.model_copy(update={"channels": [stored.get(u, u) for u in config.channels]})
+        prof = get_profile(name, engine=engine())
+    except (NotFoundError, ConfigError):
+        return []
+    return [c.url for c in channels_of(prof.id, engine=engine())]
 
 
 @seeds_app.command("list")

@@ -24,9 +24,17 @@ from models.records import RenderedDigest
 from paperround.digest.chat_split import _pack, chat_measure
 from paperround.digest.email_message import as_recorded
 from paperround.digest.failure_class import PERMANENT, Failure, classify
+from paperround.digest.redact import (
+    EMAIL_SCHEMES,
+    ENV_PLACEHOLDER,
+    instantiate,
+    placeholders_readable,
+    redact_url,
+    scheme_of,
+    scrub,
+    secrets_of,
+)
 
-EMAIL_SCHEMES = ("mailto", "mailtos")
-_ENV = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 DEFAULT_CHAT_LIMIT = 4000
 
 
@@ -64,43 +72,55 @@ def resolve_env(url: str) -> str:
             )
         return value
 
-    return _ENV.sub(sub, url)
-
-
-def _instantiate(url: str):
-    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
-
-
-def redact_url(url: str) -> str:
-    """Apprise's privacy form of a URL: passwords and tokens masked."""
-    obj = _instantiate(_ENV.sub("placeholder", url))
-    if obj is None:
-        scheme = url.split("://", 1)[0] if "://" in url else "?"
-        return f"{scheme}://…"
-    return obj.url(privacy=True)
+    return ENV_PLACEHOLDER.sub(sub, url)
 
 
 def shown_url(url: str) -> str:
-    """A channel URL as listings show it: {env:NAME} placeholders hold no secret, so a URL
-    using them is shown as written; any other is redacted."""
-    return url if "{env:" in url else redact_url(url)
+    """A channel URL as listings show it (the same as redact_url: a URL holding {env:NAME}
+    placeholders is shown as written, literal secrets masked)."""
+    return redact_url(url)
 
 
 def validate_channel_url(url: str) -> str:
-    """Check an Apprise URL parses (placeholders allowed); return it unchanged."""
-    if _instantiate(_ENV.sub("placeholder", url)) is None:
-        from paperround.apprise_hints import channel_url_hint
+    """Check an Apprise URL parses; return it unchanged. With {env:NAME} placeholders, it
+    must parse for some shape of values (a Telegram token, digits, ...), or at least name a
+    service Apprise has: the rest is checked at send time, once the values are known."""
+    from apprise.manager_plugins import NotificationManager
 
-        scheme = url.split("://", 1)[0] if "://" in url else url[:12]
-        hint = channel_url_hint(_ENV.sub("placeholder", url))
-        raise ConfigError(f"unparseable Apprise URL (scheme {scheme!r}): {hint}")
-    return url
+    if ENV_PLACEHOLDER.search(url):
+        if placeholders_readable(url) or scheme_of(url) in NotificationManager():
+            return url
+    elif instantiate(url) is not None:
+        return url
+    from paperround.apprise_hints import channel_url_hint
+
+    scheme = scheme_of(url) if "://" in url else url[:12]
+    hint = channel_url_hint(ENV_PLACEHOLDER.sub("placeholder", url))
+    raise ConfigError(f"unparseable Apprise URL (scheme {scheme!r}): {hint}")
+
+
+def _env_values(url: str) -> list[str]:
+    """The values a URL's {env:NAME} placeholders stand for (set ones only)."""
+    return [os.environ.get(name) or "" for name in ENV_PLACEHOLDER.findall(url)]
 
 
 # Apprise logs recipient addresses and URLs (DEBUG) and its own view of failures: they go to
 # the delivery's capture only, never on to a console's handlers (serve's, Prefect's); the
-# reason is reported, redacted, in the delivery's error. `paperround -v` lets them through.
+# reason is reported, redacted, in the delivery's error. `paperround -v` lets them through,
+# with the channel's secrets taken out (Apprise logs request URLs, tokens and all).
 logging.getLogger("apprise").propagate = False
+
+
+class _Scrub(logging.Filter):
+    """Takes a channel's secrets out of each Apprise record, before any handler sees it."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = list(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = scrub(record.getMessage(), self.secrets), None
+        return True
 
 
 class _Capture(logging.Handler):
@@ -113,16 +133,18 @@ class _Capture(logging.Handler):
 
 
 @contextmanager
-def _captured_apprise_log():
+def _captured_apprise_log(secrets: Sequence[str]):
     logger = logging.getLogger("apprise")
-    handler = _Capture()
+    handler, scrubbing = _Capture(), _Scrub(secrets)
     old_level = logger.level
+    logger.addFilter(scrubbing)
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
         yield handler
     finally:
         logger.removeHandler(handler)
+        logger.removeFilter(scrubbing)
         logger.setLevel(old_level)
 
 
@@ -133,20 +155,8 @@ def _reason(lines: Sequence[str], secrets: Sequence[str], failure: Failure) -> s
     picked = [ln for ln in lines if any(k in ln.lower() for k in keys)] or list(lines[-1:])
     said = [failure.detail] if failure.detail else []
     text = " / ".join(dict.fromkeys([*said, *(ln.strip() for ln in picked[-2:])]))
-    text = text or "no reason logged"
-    for secret in secrets:
-        if secret and len(secret) > 3:
-            text = text.replace(secret, "****")
+    text = scrub(text or "no reason logged", list(secrets))
     return " ".join(text.split())[:300]
-
-
-def _secrets_of(url: str) -> list[str]:
-    from urllib.parse import unquote, urlsplit
-
-    parts = urlsplit(url)
-    found = [unquote(parts.password or "")]
-    found += [unquote(seg) for seg in parts.path.split("/") if len(seg) >= 8]
-    return found
 
 
 def bound_timeouts(service, url: str, timeout: float):
@@ -218,13 +228,14 @@ def deliver(
         ]
     sent = 0
     own_text = rendered.text if scheme in EMAIL_SCHEMES else None
-    with _captured_apprise_log() as log, as_recorded(message_id, own_text):
+    secrets = [*secrets_of(url), *_env_values(channel_url)]
+    with _captured_apprise_log(secrets) as log, as_recorded(message_id, own_text):
         for title, body, fmt in bodies:
             log.lines.clear()  # this message's lines only
             ok = app.notify(title=title, body=body, body_format=fmt)
             if ok is not True:
                 failure = classify(log.lines)
-                reason = _reason(log.lines, _secrets_of(url), failure)
+                reason = _reason(log.lines, secrets, failure)
                 return DeliveryResult(
                     False,
                     f"{redact_url(channel_url)}: {reason}",
