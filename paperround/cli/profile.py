@@ -7,6 +7,7 @@ seeds (profile_io.py) and channels (profile_channel.py) join the same `profile` 
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -258,7 +259,7 @@ def _shown_when(config, next_send: str | None, delivery: dict | None) -> tuple[s
     if next_send is None and config.enabled:
         nxt = "never: its schedule cannot be read (see the warning)"
     elif next_send is None:
-        nxt = "paused (paperround profile resume to send again)"
+        nxt = f"paused (paperround profile resume {shlex.quote(config.name)} to send again)"
     else:
         local = datetime.fromisoformat(next_send).astimezone(ZoneInfo(config.timezone))
         nxt = f"{local:%a %Y-%m-%d %H:%M} {config.timezone}"
