@@ -35,3 +35,23 @@ def test_a_yaml_file_naming_a_profile_twice_is_refused(engine, capsys, tmp_path,
     line = one_line(run_cli(capsys, "profile", "apply", str(path)))
     assert str(path) in line and "profile 'd' is defined twice" in line
     assert profiles(capsys) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("garbage.bib", "garbage {{{\n"),
+        ("empty.bib", ""),
+        ("library.json", "[]"),
+        ("ids.txt", "\n\n"),
+    ],
+)
+def test_a_seed_file_without_any_paper_is_an_error(engine, capsys, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    assert run_cli(capsys, "profile", "add", "a", "-k", "x").exit_code == 0
+    line = one_line(run_cli(capsys, "profile", "seeds", "add", "a", "--from-file", str(path)))
+    assert f"{path}: no seed paper in this file" in line
+    line = one_line(run_cli(capsys, "profile", "add", "b", "-k", "x", "--from-file", str(path)))
+    assert str(path) in line
+    assert profiles(capsys) == ["a"]
