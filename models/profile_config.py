@@ -7,19 +7,24 @@ where profiles come in: paperround/profiles.py.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.errors import ConfigError
-from models.schedule_words import SCHEDULE_SHORTCUTS
+from models.schedule_words import DEFAULT_SCHEDULE, SCHEDULE_SHORTCUTS
 from models.userinput import check_name, check_text, finite, scrub
+
+# A cron with no fire time this far ahead is refused (a 29 February one fires every 4 years).
+FIRES_WITHIN_YEARS = 5
 
 
 def parse_schedule(text: str) -> str:
-    """A cron string, or a shortcut (daily, weekdays, weekly); raises ConfigError if invalid."""
-    from croniter import croniter
+    """A cron string, or a shortcut (daily, weekdays, weekly); raises ConfigError if invalid
+    or if it never fires (e.g. "0 7 31 2 *", 31 February): such a profile would never be sent."""
+    from croniter import CroniterError, croniter
 
     cron = SCHEDULE_SHORTCUTS.get(text.strip().lower(), text.strip())
     if len(cron.split()) != 5 or not croniter.is_valid(cron):
@@ -27,6 +32,13 @@ def parse_schedule(text: str) -> str:
             f"invalid schedule {text!r}: use a 5-field cron string like '0 7 * * 1-5' "
             f"or one of {', '.join(SCHEDULE_SHORTCUTS)}"
         )
+    try:  # a bounded search: croniter gives up after this many years without a match
+        croniter(cron, datetime.now(UTC), max_years_between_matches=FIRES_WITHIN_YEARS).get_next()
+    except CroniterError:
+        raise ConfigError(
+            f"schedule {text!r} never fires (no time in the next {FIRES_WITHIN_YEARS} years "
+            "matches it, like 31 February): check its day of month and month"
+        ) from None
     return cron
 
 
@@ -123,7 +135,7 @@ class ProfileConfig(BaseModel):
     name: str
     description: str = ""
     enabled: bool = True
-    schedule: str = "daily"
+    schedule: str = DEFAULT_SCHEDULE  # a shortcut here would skip _schedule: store cron
     timezone: str = "UTC"
     max_items: int = Field(10, ge=1, le=200)
     min_score: float = 0.0

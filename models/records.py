@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from models.schedule_words import DEFAULT_SCHEDULE
+
 
 @dataclass(frozen=True, slots=True)
 class PaperRecord:
@@ -215,7 +217,7 @@ class StoredProfile:
     authors: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # source names it reads; empty: all
     weights: dict[str, float] = field(default_factory=dict)
-    schedule: str = "0 7 * * *"  # cron
+    schedule: str = DEFAULT_SCHEDULE  # cron
     timezone: str = "UTC"
     max_items: int = 10
     min_score: float = 0.0

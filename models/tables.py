@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy import JSON, BigInteger, Column, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.schedule_words import DEFAULT_SCHEDULE
 from models.utctime import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class Profile(_Table, table=True):
     authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     weights: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    schedule: str = "0 7 * * *"  # cron
+    schedule: str = DEFAULT_SCHEDULE  # cron
     timezone: str = "UTC"
     max_items: int = 10
     min_score: float = 0.0

@@ -90,14 +90,19 @@ def from_yaml(
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{source}{where}: not valid YAML") from None
-    configs = []
+    configs: list[ProfileConfig] = []
     for doc in docs:
         items = doc if isinstance(doc, list) else [doc]
         for item in items:
             if not isinstance(item, dict):
                 raise ConfigError(f"{source}: each profile must be a mapping")
             try:
-                configs.append(build_config(restore_redacted(item, stored_channels)))
+                config = build_config(restore_redacted(item, stored_channels))
             except ConfigError as exc:
                 raise ConfigError(f"{source}: profile {item.get('name', '?')!r}: {exc}") from None
+            if any(c.name == config.name for c in configs):  # the second would overwrite
+                raise ConfigError(
+                    f"{source}: profile {config.name!r} is defined twice: keep one of them"
+                )
+            configs.append(config)
     return configs

@@ -217,13 +217,20 @@ def parse_id_list(text: str) -> list[SeedRef]:
 
 
 def read_seed_file(path: Path) -> list[SeedRef]:
-    """BibTeX (.bib), CSL JSON (.json) or an id list (anything else), of at most 10 MB."""
+    """BibTeX (.bib), CSL JSON (.json) or an id list (anything else), of at most 10 MB.
+
+    A file that yields no seed at all is a ConfigError: a garbled or empty export added
+    nothing, and "added 0 seed(s)" would read as success."""
     text = read_text(path, limit=MAX_SEED_FILE, what="seed file (BibTeX, CSL JSON or id list)")
     if path.suffix.lower() == ".bib" or text.lstrip().startswith("@"):
-        return parse_bibtex(text)
-    if path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
-        return parse_csl_json(text)
-    return parse_id_list(text)
+        refs, expected = parse_bibtex(text), "BibTeX entries such as @article{key, title = {...}}"
+    elif path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
+        refs, expected = parse_csl_json(text), "a CSL JSON list of items"
+    else:
+        refs, expected = parse_id_list(text), "arXiv ids or URLs, one a line"
+    if not refs:
+        raise ConfigError(f"{path}: no seed paper in this file (expected {expected})")
+    return refs
 
 
 def ref_from_text(text: str) -> SeedRef:

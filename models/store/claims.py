@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.records import ProfileSchedule
+from models.schedule_words import stored_cron
 from models.tables import Channel, Profile, RunClaim
 
 STALE_AFTER = timedelta(hours=1)  # a 'running' claim older than this belongs to a dead run
@@ -174,7 +175,7 @@ def profile_schedules(*, engine: Engine) -> list[ProfileSchedule]:
         ).all()
     return [
         ProfileSchedule(
-            r.id, r.name, r.schedule, r.timezone, r.catch_up, r.created_at,
+            r.id, r.name, stored_cron(r.schedule), r.timezone, r.catch_up, r.created_at,
             tuple(keys.get(r.id, ())),
         )
         for r in rows

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from models.errors import ConfigError, DuplicateError, NotFoundError
 from models.profile_config import ProfileConfig
 from models.records import StoredChannel, StoredProfile
+from models.schedule_words import stored_cron
 from models.store.sources import hold_read_sources
 from models.tables import Channel, Feedback, Paper, Profile, Seed, utcnow
 from models.userinput import check_name
@@ -39,7 +40,7 @@ def _record(prof: Profile) -> StoredProfile:
         authors=tuple(prof.authors),
         sources=tuple(prof.sources),
         weights=dict(prof.weights),
-        schedule=prof.schedule,
+        schedule=stored_cron(prof.schedule),
         timezone=prof.timezone,
         max_items=prof.max_items,
         min_score=prof.min_score,

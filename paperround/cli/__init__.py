@@ -153,6 +153,9 @@ def _one_line(exc: Exception) -> str:
         exc = store_error(exc, _store_url()) or exc
     if isinstance(exc, PaperroundError):
         return " ".join(str(exc).split())
+    if isinstance(exc, OSError) and exc.strerror:  # a file or folder: say which, not the class
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}. Rerun with --debug for the traceback."
     lines = str(exc).strip().splitlines()
     what = f"{type(exc).__name__}: {lines[0].strip().rstrip('.')}" if lines else type(exc).__name__
     return f"{what}. Rerun with --debug for the traceback."

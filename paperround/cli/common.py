@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -78,3 +79,15 @@ def checked(check: Callable[[str], Any], *, keep_text: bool = False) -> Callable
         return value if keep_text else result
 
     return parse
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a file the person named (--output); a path that cannot be written is one line."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        if not path.parent.is_dir():
+            why = f"there is no directory {path.parent} (create it, or choose another path)"
+        else:
+            why = f"{exc.strerror or exc} (choose a path you can write to)"
+        raise ConfigError(f"cannot write {path}: {why}") from exc

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from paperround.cli.common import add_row, console, engine, esc, print_json
+from paperround.cli.common import add_row, console, engine, esc, print_json, write_output
 from paperround.cli.helpformat import App
 from paperround.cli.params import JSON, source_option
 
@@ -137,7 +137,7 @@ def export_cmd(
     if output is None:
         print(text)
         return
-    output.write_text(text + "\n", encoding="utf-8")
+    write_output(output, text + "\n")
     n = len(data["profiles"])
     console.print(f"exported {n} profile(s) to {esc(output)}")
 

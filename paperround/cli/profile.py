@@ -7,12 +7,14 @@ seeds (profile_io.py) and channels (profile_channel.py) join the same `profile` 
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from models.schedule_words import DEFAULT_SCHEDULE_WORD
 from paperround.cli import profile_channel, profile_io, profile_lifecycle
 from paperround.cli.common import add_row, console, esc, print_json
 from paperround.cli.complete import source_names
@@ -67,7 +69,7 @@ def add(
     channel: list[str] = typer.Option(
         [], "--channel", metavar="URL", help="Apprise URL to deliver to."
     ),
-    schedule: str = schedule_option("daily"),
+    schedule: str = schedule_option(DEFAULT_SCHEDULE_WORD),
     timezone: str = timezone_option("UTC"),
     max_items: int = typer.Option(10, min=1, max=200, help="Most papers per digest."),
     min_score: float = typer.Option(0.0, help="Drop papers scoring below this.", parser=MIN_SCORE),
@@ -229,12 +231,18 @@ def list_(json_out: bool = JSON) -> None:
 
 
 def _when(config, now) -> tuple[str | None, dict | None]:
-    """The next send time (None when paused) and the last delivery, for `show`."""
+    """The next send time (None when paused, or when the stored schedule cannot be read: then
+    a warning says how to fix it) and the last delivery, for `show`."""
+    from models.errors import ConfigError
     from models.store.digest_archive import history
     from paperround.cli.common import engine
-    from paperround.schedule.slots import next_slots
+    from paperround.schedule.slots import next_slots, unreadable
 
-    upcoming = next_slots(config.schedule, config.timezone, now) if config.enabled else []
+    try:
+        upcoming = next_slots(config.schedule, config.timezone, now) if config.enabled else []
+    except (ConfigError, ValueError, KeyError) as exc:
+        warn(esc(unreadable(config.name, config.timezone, exc)))
+        upcoming = []
     last = history(config.name, engine=engine(), limit=1)
     delivery = None
     if last:
@@ -252,8 +260,10 @@ def _shown_when(config, next_send: str | None, delivery: dict | None) -> tuple[s
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    if next_send is None:
-        nxt = "paused (paperround profile resume to send again)"
+    if next_send is None and config.enabled:
+        nxt = "never: its schedule cannot be read (see the warning)"
+    elif next_send is None:
+        nxt = f"paused (paperround profile resume {shlex.quote(config.name)} to send again)"
     else:
         local = datetime.fromisoformat(next_send).astimezone(ZoneInfo(config.timezone))
         nxt = f"{local:%a %Y-%m-%d %H:%M} {config.timezone}"

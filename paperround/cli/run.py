@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
+from models.errors import ConfigError
 from paperround.cli.common import add_row, console, engine, err_console, esc, print_json
 from paperround.cli.params import source_option
 
@@ -129,7 +130,12 @@ def run_flow(flow, **params) -> tuple[dict | None, str | None]:
 
     A flow that tried everything but failed in part gives both: what it did, and what failed.
     """
-    state = flow(return_state=True, **params)
+    try:
+        state = flow(return_state=True, **params)
+    except RuntimeError as exc:
+        if (error := unreachable_api(exc)) is None:
+            raise
+        raise error from exc
     if state.is_completed():
         return state.result(), None
     try:
@@ -138,6 +144,25 @@ def run_flow(flow, **params) -> tuple[dict | None, str | None]:
         line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return getattr(exc, "summary", None), line
     return None, state.message
+
+
+def unreachable_api(exc: RuntimeError) -> ConfigError | None:
+    """Prefect's "Failed to reach API" (a RuntimeError raised from the HTTP error, matched on
+    that cause's type) as what to do; None for any other error."""
+    import httpx
+
+    if not isinstance(exc.__cause__, httpx.HTTPError):
+        return None
+    from urllib.parse import urlsplit
+
+    from models.settings import get_settings
+
+    parts = urlsplit(get_settings().prefect_api_url or "")
+    url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()  # no user:password
+    return ConfigError(
+        f"cannot reach the Prefect API at {url} (PREFECT_API_URL): start the Prefect server "
+        "it names (`prefect server start`), or unset PREFECT_API_URL to run in this process"
+    )
 
 
 def finish(summary: dict | None, error: str | None, what: str, show) -> None:

@@ -30,8 +30,9 @@ def _exit_cleanly(*_args) -> None:
 
 def _print_next_runs(dispatch_every: int, now: datetime) -> None:
     from models.db import get_engine
+    from models.errors import ConfigError
     from models.store.profiles import list_profiles
-    from paperround.schedule.slots import INGEST_SCHEDULES, next_slots
+    from paperround.schedule.slots import INGEST_SCHEDULES, next_slots, unreadable
 
     console.print("[bold]next runs[/bold] (UTC):")
     for cron, tz in INGEST_SCHEDULES:
@@ -41,8 +42,8 @@ def _print_next_runs(dispatch_every: int, now: datetime) -> None:
     for prof in list_profiles(engine=get_engine(), enabled_only=True):
         try:
             [at] = next_slots(prof.schedule, prof.timezone, now)
-        except (ValueError, KeyError):
-            console.print(f"  digest     {esc(prof.name)}: unreadable schedule {prof.schedule!r}")
+        except (ConfigError, ValueError, KeyError) as exc:
+            console.print(f"  digest     {esc(unreadable(prof.name, prof.timezone, exc))}")
             continue
         console.print(
             f"  digest     {at:%Y-%m-%d %H:%M}  {esc(prof.name)} ({prof.schedule} {prof.timezone})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shlex
 from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -60,9 +61,9 @@ def build_digest(
         candidates=candidates,
         health=health,
         empty_reason=empty,
-        manage_hint=(
-            f"Change it: paperround profile edit {profile.name} · "
-            f"pause it: paperround profile pause {profile.name}"
+        manage_hint=(  # the name shell-quoted: "my papers" is one argument
+            f"Change it: paperround profile edit {shlex.quote(profile.name)} · "
+            f"pause it: paperround profile pause {shlex.quote(profile.name)}"
         ),
         description=profile.description,
     )

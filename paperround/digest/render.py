@@ -14,9 +14,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.records import Digest, FeedbackLinks, Reason, RenderedDigest, ScoredPaper
-from models.settings import get_settings
-from paperround.bundled import bundled_dir
 from paperround.digest.mathtext import tex_to_text
+from paperround.digest.template_files import load_template, templates_dir
 from paperround.digest.tldr import extractive_tldr
 
 BLOCK_MARKER = "\x1e"  # record separator: cut Markdown into per-paper blocks, then removed
@@ -34,11 +33,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~])")
 _MD_SPECIAL_NO_ANGLE = re.compile(r"([\\`*_\[\]()#|~])")
 _ZWSP = "\u200b"
-
-
-def templates_dir() -> Path:
-    """Top-level templates/ (packaged in a wheel), or PAPERROUND_TEMPLATES to use your own."""
-    return get_settings().templates or bundled_dir("templates")
 
 
 def neutralise_mentions(text: str) -> str:
@@ -256,7 +250,7 @@ def _inline_css(html: str) -> str:
 
 def render_markdown_blocks(digest: Digest, *, slack: bool = False) -> tuple[str, ...]:
     """The chat Markdown as blocks: header, one per paper, footer."""
-    md = _env(templates_dir(), slack).get_template("digest.md.j2").render(context(digest))
+    md = load_template(_env(templates_dir(), slack), "digest.md.j2").render(context(digest))
     return tuple(b.strip("\n") for b in md.split(BLOCK_MARKER) if b.strip())
 
 
@@ -280,18 +274,19 @@ _SHRINKS = (_no_openings, _compact_links, _unnamed_feedback)
 def render_digest(digest: Digest) -> RenderedDigest:
     """Render every format of one digest."""
     env = _env(templates_dir())
+    html_template = load_template(env, "digest.html.j2")
     ctx = context(digest)
     blocks = render_markdown_blocks(digest)
-    html = _inline_css(env.get_template("digest.html.j2").render(ctx))
+    html = _inline_css(html_template.render(ctx))
     for shrink in _SHRINKS:
         if len(html.encode()) <= HTML_BUDGET:
             break
         shrink(ctx)
-        html = _inline_css(env.get_template("digest.html.j2").render(ctx))
+        html = _inline_css(html_template.render(ctx))
     return RenderedDigest(
         subject=ctx["subject"],
         html=html,
-        text=env.get_template("digest.txt.j2").render(ctx),
+        text=load_template(env, "digest.txt.j2").render(ctx),
         markdown="\n\n".join(blocks) + "\n",
         markdown_blocks=blocks,
         slack_blocks=render_markdown_blocks(digest, slack=True),

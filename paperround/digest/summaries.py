@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from sqlalchemy import Engine
 
+from models.errors import PaperroundError
 from models.records import ScoredPaper
 from models.settings import get_settings
 from paperround.digest.mathtext import tex_to_text
@@ -51,9 +52,12 @@ def attach_tldrs(
                 items, abstracts, lines, model=model, engine=engine, budget=budget
             )
         except Exception as exc:  # a bug, a missing prompt template: never break a digest
-            log.exception("TL;DR summariser %s failed", model)
             report = TldrReport(model=model, fallbacks=len(items))
-            report.reasons[f"summariser error ({type(exc).__name__})"] = len(items)
+            if isinstance(exc, PaperroundError):  # says what to do (a missing template...)
+                report.reasons[f"summariser error ({exc})"] = len(items)
+            else:
+                log.exception("TL;DR summariser %s failed", model)
+                report.reasons[f"summariser error ({type(exc).__name__})"] = len(items)
         if report.fallbacks:
             log.warning(
                 "TL;DR: %d of %d papers kept the extractive line (%s failed: %s)",

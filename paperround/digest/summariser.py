@@ -244,7 +244,7 @@ def _kind(exc: BaseException) -> str:
 
 
 def _template():
-    from paperround.digest.render import templates_dir
+    from paperround.digest.template_files import templates_dir
 
     return _load_template(templates_dir())
 
@@ -253,8 +253,10 @@ def _template():
 def _load_template(folder: Path):
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    from paperround.digest.template_files import load_template
+
     env = Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined, autoescape=False)
-    return env.get_template(PROMPT_TEMPLATE)
+    return load_template(env, PROMPT_TEMPLATE)
 
 
 def render_prompt(title: str, abstract: str, language: str) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine  # a type hint only: the SQL is in models/store/
 
+from models.errors import ConfigError
 from models.store import claims as claim_store
 from models.store import coverage
 from models.store import profiles as profile_store
@@ -32,7 +33,7 @@ from paperround.digest.channel import FILE_CHANNEL
 from paperround.digest.compose import source_health
 from paperround.digest.outcomes import ChannelOutcome, ProfileOutcome
 from paperround.digest.run import digest_profile
-from paperround.schedule.slots import is_due, latest_slot, missed_slots
+from paperround.schedule.slots import is_due, latest_slot, missed_slots, unreadable
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,8 @@ def due_profiles(
                 slots[r.profile_id] = missed_slots(r.schedule, r.timezone, last, now) or [latest]
             elif latest is not None:
                 slots[r.profile_id] = [latest]
-        except (ValueError, KeyError) as exc:  # a bad cron must not stop the other profiles
-            log.warning("profile %s: cannot read schedule %r: %s", r.name, r.schedule, exc)
+        except (ConfigError, KeyError, ValueError) as exc:  # one bad schedule stops no other
+            log.warning("%s", unreadable(r.name, r.timezone, exc))
     states = claim_store.claim_states(
         ((pid, slot) for pid, found in slots.items() for slot in found), engine=engine
     )

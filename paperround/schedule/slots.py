@@ -18,14 +18,43 @@ capped to the last MAX_CATCH_UP_SLOTS.
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
+from croniter import CroniterBadDateError, CroniterError, croniter
+
+from models.errors import ConfigError
 
 # A cron that matches nothing for this long is treated as never due (e.g. "0 0 30 2 *").
 _LOOKBACK_STEPS = 400
 MAX_CATCH_UP_SLOTS = 7  # catch_up "each": older missed slots fold into the oldest one sent
+
+
+@contextmanager
+def _readable(cron: str) -> Iterator[None]:
+    """croniter's errors as a ConfigError saying what is wrong with the stored schedule (a
+    store may hold one from before it was checked at input, e.g. 31 February)."""
+    try:
+        yield
+    except CroniterBadDateError as exc:
+        raise ConfigError(f"schedule {cron!r} never fires (no date matches it)") from exc
+    except CroniterError as exc:
+        raise ConfigError(f"schedule {cron!r} is not a 5-field cron string") from exc
+
+
+def unreadable(name: str, timezone: str, exc: Exception) -> str:
+    """One line for a profile whose stored schedule cannot be read (latest_slot, next_slots...
+    raised ConfigError for the cron, or KeyError/ValueError for a timezone this machine does not
+    know): what is wrong and the command that fixes it."""
+    if isinstance(exc, ConfigError):
+        what, fix = str(exc), "--schedule daily"
+    else:
+        what, fix = f"unknown timezone {timezone!r}", "--tz UTC"
+    command = f"paperround profile edit {shlex.quote(name)} {fix}"
+    return f"profile {name!r} is never sent on schedule: {what}; fix it with: {command}"
 
 
 def _to_utc(local_naive: datetime, tz: ZoneInfo) -> datetime:
@@ -42,12 +71,13 @@ def _local_naive(instant: datetime, tz: ZoneInfo) -> datetime:
 def latest_slot(cron: str, timezone: str, now: datetime) -> datetime | None:
     """The latest scheduled instant <= now (UTC), or None if the cron never matched lately."""
     tz = ZoneInfo(timezone)
-    # get_prev is strict, so start just after now to include a slot equal to now.
-    it = croniter(cron, _local_naive(now, tz) + timedelta(seconds=1))
-    for _ in range(_LOOKBACK_STEPS):
-        slot = _to_utc(it.get_prev(datetime), tz)
-        if slot <= now:  # a gap-shifted slot can land after now: step back once more
-            return slot
+    with _readable(cron):
+        # get_prev is strict, so start just after now to include a slot equal to now.
+        it = croniter(cron, _local_naive(now, tz) + timedelta(seconds=1))
+        for _ in range(_LOOKBACK_STEPS):
+            slot = _to_utc(it.get_prev(datetime), tz)
+            if slot <= now:  # a gap-shifted slot can land after now: step back once more
+                return slot
     return None
 
 
@@ -56,16 +86,17 @@ def missed_slots(
 ) -> list[datetime]:
     """The latest `limit` scheduled instants in (after, now] (UTC), oldest first."""
     tz = ZoneInfo(timezone)
-    it = croniter(cron, _local_naive(now, tz) + timedelta(seconds=1))
     found: set[datetime] = set()
-    for _ in range(_LOOKBACK_STEPS):
-        slot = _to_utc(it.get_prev(datetime), tz)
-        if slot <= after:
-            break
-        if slot <= now:  # gap-shifted slots can repeat a real one or land after now
-            found.add(slot)
-            if len(found) >= limit:
+    with _readable(cron):
+        it = croniter(cron, _local_naive(now, tz) + timedelta(seconds=1))
+        for _ in range(_LOOKBACK_STEPS):
+            slot = _to_utc(it.get_prev(datetime), tz)
+            if slot <= after:
                 break
+            if slot <= now:  # gap-shifted slots can repeat a real one or land after now
+                found.add(slot)
+                if len(found) >= limit:
+                    break
     return sorted(found)
 
 
@@ -75,14 +106,15 @@ def next_slots(cron: str, timezone: str, after: datetime, count: int = 1) -> lis
     Gap-shifted wall times can interleave with real ones, so a few extra are drawn and sorted.
     """
     tz = ZoneInfo(timezone)
-    it = croniter(cron, _local_naive(after, tz) - timedelta(hours=3))  # gap shifts <= 3 h
     found: set[datetime] = set()
-    for _ in range((count + 64) * 4):
-        slot = _to_utc(it.get_next(datetime), tz)
-        if slot > after:
-            found.add(slot)
-            if len(found) >= count + 64:
-                break
+    with _readable(cron):
+        it = croniter(cron, _local_naive(after, tz) - timedelta(hours=3))  # gap shifts <= 3 h
+        for _ in range((count + 64) * 4):
+            slot = _to_utc(it.get_next(datetime), tz)
+            if slot > after:
+                found.add(slot)
+                if len(found) >= count + 64:
+                    break
     return sorted(found)[:count]
 
 

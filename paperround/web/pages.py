@@ -8,6 +8,7 @@ keep their token out of Referer headers sent to other sites, and are never cache
 
 from __future__ import annotations
 
+import shlex
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -34,13 +35,15 @@ HEADERS = {
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,  # every template here is HTML
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["shell"] = shlex.quote  # a command's argument, as a shell reads it
+    return env
 
 
 def web_url(value: object) -> str | None:
