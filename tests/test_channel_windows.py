@@ -99,3 +99,36 @@ def test_a_new_channel_that_fails_for_days_sends_its_first_papers_once_it_works(
         assert len(sink.posts) == 1 + 6  # the 500s were posts too; one digest arrived
         again = digest_profile(prof, engine=engine, now=days[6], home=paperround_home)
         assert again.channels == ()  # sent once
+
+
+def test_a_channel_url_changed_in_place_keeps_its_window(any_engine, paperround_home, capsys):
+    """A rotated webhook token or a fixed password is the same channel: `profile channel
+    replace` (and `profile apply` with the URL edited in place) keeps its row, so it is not
+    sent again what it already got (it was a new channel: the last 3 days again)."""
+    from models.store.profiles import channels_of
+    from tests.cli import run_cli
+
+    engine = any_engine
+    with HttpSink() as sink:
+        prof = create_profile(
+            Profile(name="spin", keywords=[["spin glass", 1.0]], created_at=DAY0),
+            engine=engine,
+            channels=[sink.url("/old-token")],
+        )
+        _store(engine, 1, ["Spin glass dynamics", "Spin glass ground states"], DAY0)
+        digest_profile(prof, engine=engine, now=DAY0, home=paperround_home)
+        (before,) = channels_of(prof.id, engine=engine)
+        r = run_cli(capsys, "profile", "channel", "replace", "spin", sink.url("/old-token"),
+                    sink.url("/new-token"))  # fmt: skip
+        assert r.exit_code == 0, r.output
+        (after,) = channels_of(prof.id, engine=engine)
+        assert after.id == before.id and after.url == sink.url("/new-token")
+        later = DAY0 + timedelta(hours=2)
+        _store(engine, 10, ["Spin glass replicas"], later)
+        digest_profile(prof, engine=engine, now=later, home=paperround_home)
+    assert [p["path"] for p in sink.posts] == ["/old-token", "/new-token"]
+    message = sink.posts[1]["json"]["message"]
+    assert "Spin glass replicas" in message and "ground states" not in message
+    r = run_cli(capsys, "profile", "channel", "replace", "spin", sink.url("/new-token"),
+                "mailto://a@example.org")  # fmt: skip
+    assert r.exit_code == 1 and "different services" in r.output

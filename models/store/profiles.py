@@ -209,14 +209,28 @@ def _replace_children(session: Session, profile_id: int, config: ProfileConfig) 
                 )
             )
     current = {
-        c.url: c for c in session.exec(select(Channel).where(Channel.profile_id == profile_id))
+        c.url: c
+        for c in session.exec(
+            select(Channel).where(Channel.profile_id == profile_id).order_by(col(Channel.id))
+        )
     }
-    for url, chan in current.items():
-        if url not in config.channels:
-            session.delete(chan)
+    gone = [chan for url, chan in current.items() if url not in config.channels]
     for url in config.channels:
-        if url not in current:
+        if url in current:
+            continue
+        same = next((c for c in gone if _scheme(c.url) == _scheme(url)), None)
+        if same is not None:  # the URL edited in place: the same channel, its ledger kept
+            gone.remove(same)
+            same.url = url
+            session.add(same)
+        else:
             session.add(Channel(profile_id=profile_id, url=url))
+    for chan in gone:
+        session.delete(chan)
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower()
 
 
 def rename_profile(old: str, new: str, *, engine: Engine) -> str:

@@ -60,6 +60,42 @@ def channel_remove(
     console.print(f"removed channel from [bold]{esc(name)}[/bold]")
 
 
+@channel_app.command("replace")
+def channel_replace(
+    name: Annotated[str, name_argument()],
+    old: str = typer.Argument(
+        ...,
+        metavar="OLD",
+        help="The URL, or its redacted form (see `profile channel list`).",
+        autocompletion=channel_urls,
+    ),
+    new: str = typer.Argument(..., metavar="NEW", help="The Apprise URL to deliver to instead."),
+) -> None:
+    """Change a channel's URL (a rotated token, a fixed password) and keep its history: what
+    it was sent is not sent again, and a digest that failed on the old URL goes to the new one.
+
+    (`profile apply` does the same for a URL edited in place: same position, same service.)
+
+    Example: paperround profile channel replace theory 'discord://1...0/a...z/' 'discord://{env:HOOK}'
+    """
+    from models.errors import ConfigError, NotFoundError
+    from paperround.digest.deliver import redact_url
+
+    data = load_config(name).model_dump(mode="json")
+    found = [i for i, u in enumerate(data["channels"]) if old in (u, redact_url(u))]
+    if not found:
+        raise NotFoundError(f"profile {name!r} has no channel {redact_url(old)}")
+    was = data["channels"][found[0]]
+    if was.split("://", 1)[0].lower() != new.split("://", 1)[0].lower():
+        raise ConfigError(
+            f"{redact_url(was)} and {redact_url(new)} are different services: "
+            "add the new one with `profile channel add` (and remove the old)"
+        )
+    data["channels"][found[0]] = new
+    save(data, "update")
+    console.print(f"channel of [bold]{esc(name)}[/bold] now delivers to {esc(redact_url(new))}")
+
+
 @channel_app.command("list")
 def channel_list(name: Annotated[str, name_argument()], json_out: bool = JSON) -> None:
     """List a profile's channels (redacted).
