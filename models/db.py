@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from models.db_errors import store_errors
-from models.errors import ConfigError, StoreCorruptError, StoreUnavailableError
+from models.errors import ConfigError, StoreCorruptError, StoreError, StoreUnavailableError
 from models.settings import BUSY_TIMEOUT, CONNECT_TIMEOUT
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -124,13 +124,34 @@ def _config():
 
 
 def _migrate(engine: Engine, direction: str, revision: str) -> None:
+    """Run Alembic in one transaction. On SQLite, with foreign keys off meanwhile: a batch
+    migration rebuilds a table (copy, drop the old, rename), and dropping `profiles` with them
+    on cascaded to every digest, delivery and sent paper. Off, they are checked before commit.
+    """
     from alembic import command
 
     cfg = _config()
-    with store_errors(engine.url), engine.begin() as conn:
-        _lock_schema(conn)
-        cfg.attributes["connection"] = conn
-        getattr(command, direction)(cfg, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with store_errors(engine.url), engine.connect() as conn:
+        if sqlite:  # only outside a transaction does SQLite take this pragma
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                _lock_schema(conn)
+                cfg.attributes["connection"] = conn
+                getattr(command, direction)(cfg, revision)
+                check = "PRAGMA foreign_key_check"
+                broken = conn.exec_driver_sql(check).first() if sqlite else None
+                if broken is not None:
+                    raise StoreError(
+                        f"migrating to {revision} would break a reference ({broken[0]} -> "
+                        f"{broken[2]}): nothing was changed"
+                    )
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def _at_head(engine: Engine) -> bool:

@@ -154,3 +154,43 @@ def test_0009_gives_existing_feedback_the_cli_origin_and_drops_it_again(any_engi
     upgrade(any_engine)
     with any_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT origin FROM feedback").scalar() == "cli"
+
+
+def test_downgrades_that_rebuild_profiles_keep_the_delivery_history(any_engine):
+    """SQLite rebuilds a table to drop a column (copy, drop, rename): with foreign keys on,
+    dropping the old `profiles` cascaded to every digest, delivery and sent paper."""
+    from datetime import UTC, datetime
+
+    from models.records import Candidate, RenderedDigest, ScoredPaper
+    from models.store.ledger import finish_delivery, record_digest
+    from models.store.papers import upsert_records
+    from models.store.profiles import create_profile
+    from models.tables import Profile
+    from tests.records import arxiv_record, fake_id
+
+    now = datetime(2026, 11, 23, 7, tzinfo=UTC)
+    stored = upsert_records([arxiv_record(fake_id(1), title="A paper")], engine=any_engine, now=now)
+    prof = create_profile(Profile(name="p"), engine=any_engine)
+    item = ScoredPaper(
+        Candidate(paper_id=stored.keys[fake_id(1)], key=fake_id(1), title="A"), 1.0, ()
+    )
+    _, delivery = record_digest(
+        engine=any_engine, profile_id=prof.id, channel_key="file", items=[item], now=now,
+        rendered=RenderedDigest(subject="s", html="", text="", markdown=""), period_start=None,
+    )  # fmt: skip
+    finish_delivery(delivery, engine=any_engine, ok=True, error=None, now=now)
+    tables = ("profiles", "digests", "deliveries", "digest_items", "sent_items")
+
+    def counts() -> dict[str, int]:
+        with any_engine.connect() as conn:
+            return {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in tables}
+
+    assert counts() == dict.fromkeys(tables, 1)
+    for revision in ("0010", "0001"):  # 0011's and 0002's downgrades rebuild `profiles`
+        downgrade(any_engine, revision)
+        assert counts() == dict.fromkeys(tables, 1), revision
+    upgrade(any_engine)
+    assert counts() == dict.fromkeys(tables, 1)
+    if any_engine.dialect.name == "sqlite":  # and the pooled connections have them on again
+        with any_engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
