@@ -126,6 +126,7 @@ class Profile(_Table, table=True):
     """A reader's saved interests, schedule and delivery settings."""
 
     __tablename__ = "profiles"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids never reused (migration 0012)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
     description: str = ""
@@ -172,7 +173,7 @@ class Channel(_Table, table=True):
     """An Apprise URL a profile's digest goes to. May hold {env:NAME} placeholders."""
 
     __tablename__ = "channels"
-    __table_args__ = (UniqueConstraint("profile_id", "url"),)
+    __table_args__ = (UniqueConstraint("profile_id", "url"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
     url: str = Field(sa_column=Column(Text, nullable=False))
@@ -197,6 +198,7 @@ class DigestRecord(_Table, table=True):
     """A rendered digest for one profile and channel, kept as the archive."""
 
     __tablename__ = "digests"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # links carry its id: never reused
     id: int | None = Field(default=None, primary_key=True)
     profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
     channel_key: str  # channel id as text, or "file" for a profile without channels

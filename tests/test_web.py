@@ -273,26 +273,29 @@ def test_a_renamed_profiles_links_still_work_and_never_act_for_a_new_owner(own_s
     assert client.post(f"{site.url}/f/{bobs}").status_code == 404
 
 
-def test_a_removed_profiles_links_never_act_for_the_profile_that_reuses_its_digest_id(
-    own_site, client
-):
-    """SQLite gives a removed row's id to the next insert: alice's old link, carrying digest
-    id N, must not record for bob, whose new digest got N."""
+def test_a_removed_profiles_links_never_act_for_a_later_profile(own_site, client):
+    """SQLite gave a removed row's id to the next insert: alice's old link, carrying digest
+    id N, recorded for bob when his new digest got N, and for a new "alice" when hers did.
+    Digest ids are never reused now (migration 0012), and the name must be the digest's."""
     from models.records import RenderedDigest
     from models.store.ledger import record_digest
-    from models.store.profiles import get_profile, remove_profile
+    from models.store.profiles import create_profile, get_profile, remove_profile
+    from models.tables import Profile
 
     site = own_site
     vote = site.token(P1, "like", digest=site.digest)
     view = site.token(None, "view", digest=site.digest)
     remove_profile("alice", engine=site.engine)
-    bob = get_profile("bob", engine=site.engine)
-    reused, _ = record_digest(
-        engine=site.engine, profile_id=bob.id, channel_key="file", items=[],
-        rendered=RenderedDigest(subject="0 papers for bob", html="", text="", markdown=""),
-        period_start=None, now=datetime.now(UTC),
-    )  # fmt: skip
-    assert reused == site.digest  # the id is reused: the case this test is about
+    new_alice = create_profile(Profile(name="alice"), engine=site.engine)
+    ids = [
+        record_digest(
+            engine=site.engine, profile_id=p.id, channel_key="file", items=[],
+            rendered=RenderedDigest(subject="0 papers", html="", text="", markdown=""),
+            period_start=None, now=datetime.now(UTC),
+        )[0]
+        for p in (get_profile("bob", engine=site.engine), new_alice)
+    ]  # fmt: skip
+    assert site.digest not in ids
     for method, url in (("GET", f"/f/{vote}"), ("POST", f"/f/{vote}"), ("GET", f"/d/{view}")):
         r = client.request(method, f"{site.url}{url}")
         assert r.status_code == 404, (method, url)
