@@ -4,14 +4,15 @@ profile save in flight holds the sources it names against a concurrent removal."
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from models.db import make_engine
+from models.db import make_engine, upgrade
 from models.errors import InUseError, NotFoundError
 from models.profile_config import ProfileConfig
 from models.store.profiles import get_profile, list_profiles, save_profile
@@ -76,3 +77,34 @@ def test_a_profile_save_in_flight_holds_the_sources_it_reads(any_engine):
             remove_source("lab", engine=other)
     finally:
         other.dispose()
+
+
+def test_force_never_undoes_a_profile_save_in_flight(pg_url, paperround_home):
+    """PostgreSQL: `source remove a --force` while `profile edit p -s b -s c` commits. The
+    removal read p before the edit committed and wrote back ['b'] over it (a lost update)."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    for s in ("a", "b", "c"):
+        add_source(s, "feed", f"https://example.org/{s}.xml", engine=engine)
+    save_profile(_config("p", "a", "b"), engine=engine, now=NOW)
+    edit = Session(engine)  # the edit, paused before its commit: the row written
+    prof = edit.exec(select(Profile).where(Profile.name == "p")).one()
+    prof.sources = ["b", "c"]
+    edit.add(prof)
+    edit.flush()
+    hold_read_sources(edit, ["b", "c"], reader="p")
+    out: dict = {}
+    remover = threading.Thread(
+        target=lambda: out.update(r=remove_source("a", engine=engine, force=True, now=NOW))
+    )
+    remover.start()
+    with engine.connect() as watch:  # until the removal waits on p's row: a state, not a nap
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        while remover.is_alive() and not watch.exec_driver_sql(waiting).scalar():
+            watch.rollback()
+    edit.commit()
+    edit.close()
+    remover.join()
+    assert out["r"] == {}  # p no longer read 'a' once the edit committed
+    assert get_profile("p", engine=engine).sources == ("b", "c")
+    engine.dispose()

@@ -153,9 +153,10 @@ def remove_source(
         # reading it between the check below and the commit.
         session.delete(src)
         session.flush()
-        readers = [
-            p for p in session.exec(select(Profile).order_by(Profile.name)) if name in p.sources
-        ]
+        # FOR UPDATE (PostgreSQL): a profile save in flight is waited for and its committed
+        # sources read, or --force would write back a list computed from the row before it.
+        profiles = select(Profile).order_by(Profile.name).with_for_update()
+        readers = [p for p in session.exec(profiles) if name in p.sources]
         if readers and not force:
             names = ", ".join(repr(p.name) for p in readers)
             raise InUseError(
