@@ -4,6 +4,7 @@ channel never served, before its first digest."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -132,3 +133,31 @@ def test_a_channel_url_changed_in_place_keeps_its_window(any_engine, paperround_
     r = run_cli(capsys, "profile", "channel", "replace", "spin", sink.url("/new-token"),
                 "mailto://a@example.org")  # fmt: skip
     assert r.exit_code == 1 and "different services" in r.output
+
+
+def test_a_profile_naming_a_missing_source_keeps_its_window(any_engine, paperround_home):
+    """A profile saved before names were checked (or whose source was removed) reads nothing;
+    its empty runs are no quiet ones, so once its source is fixed the papers come."""
+    from sqlalchemy import update
+
+    from models.store.sources import add_source
+
+    engine = any_engine
+    add_source("arxiv-cs.LG", "arxiv-rss", "https://rss.arxiv.org/rss/cs.LG", engine=engine)
+    prof = create_profile(
+        Profile(name="spin", keywords=[["spin glass", 1.0]], created_at=DAY0), engine=engine
+    )
+    profiles = Profile.__table__
+    with engine.begin() as conn:  # as an older version stored it: a typo'd source
+        conn.execute(update(profiles).values(sources=["arxiv-cs.lg"]))
+    _store(engine, 1, ["Spin glass dynamics", "Spin glass ground states"], DAY0)
+    prof = replace(prof, sources=("arxiv-cs.lg",))
+    assert digest_profile(prof, engine=engine, now=DAY0, home=paperround_home).channels == ()
+    assert coverage.covered_seq(prof.id, "file", engine=engine) is None  # not marked read
+    with engine.begin() as conn:
+        conn.execute(update(profiles).values(sources=["arxiv-cs.LG"]))
+    fixed = replace(prof, sources=("arxiv-cs.LG",))
+    later = digest_profile(
+        fixed, engine=engine, now=DAY0 + timedelta(hours=1), home=paperround_home
+    )
+    assert [c.items for c in later.channels] == [2]

@@ -6,14 +6,16 @@ digest (send_rendered) and recording the result (finish) serve its resends too.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from models.errors import NotFoundError
 from models.records import DigestHealth, RenderedDigest, StoredProfile
-from models.store import candidates, coverage, ledger
+from models.store import candidates, coverage, ledger, sources
 from paperround.digest.compose import build_digest, profile_zone, write_digest_files
 from paperround.digest.deliver import DeliveryResult, deliver, redact_url
 from paperround.digest.email_message import new_message_id
@@ -22,6 +24,7 @@ from paperround.digest.summaries import attach_tldrs
 from paperround.digest.summariser import Budget
 from paperround.ranking import rank_for
 
+log = logging.getLogger(__name__)
 FIRST_RUN_LOOKBACK = timedelta(days=3)  # a new profile's first digest covers this much
 FILE_CHANNEL = "file"
 
@@ -122,6 +125,18 @@ class ChannelRun:
         )
         return window, ranked, digest
 
+    def _reads_a_missing_source(self) -> bool:
+        """Whether the profile names a source the store no longer has (saved before names
+        were checked, or the source removed since): then an empty run is no quiet one."""
+        if not self.profile.sources:
+            return False
+        try:
+            sources.select_sources(list(self.profile.sources), engine=self.engine)
+        except NotFoundError as exc:
+            log.warning("profile %s: %s; its digest window is kept", self.profile.name, exc)
+            return True
+        return False
+
     def dry_run(self, *, until: datetime | None, decoded: dict | None) -> list[ChannelOutcome]:
         # Here for start-up speed, not a cycle: Jinja2 costs ~0.3 s, and a dispatch tick with
         # nothing due renders nothing.
@@ -141,6 +156,8 @@ class ChannelRun:
         from paperround.digest.links import render_recorded, via_of
 
         window, ranked, digest = self._compose(until, decoded)
+        if digest is None and self._reads_a_missing_source():
+            return []  # its window kept: the profile is fixed, then its papers come
         if digest is None:  # nothing to send: the window is read all the same
             coverage.mark_quiet(
                 self.profile.id, self.key, seq_to=window.upto, reach=until or self.now,
