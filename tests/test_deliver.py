@@ -92,7 +92,7 @@ def test_webhook_payload_and_splitting_keep_papers_whole():
     bodies = [p["json"]["message"] for p in sink.posts]
     assert len(bodies) == result.messages_sent > 1
     assert all(len(b) <= 1200 for b in bodies)
-    assert sink.posts[0]["json"]["title"] == chat_title(rendered.subject)  # Markdown, as the body
+    assert sink.posts[0]["json"]["title"] == chat_title(rendered.subject, scheme="json")
     assert sink.posts[1]["json"]["title"].endswith(f"(2/{len(bodies)})")
     joined = "\n\n".join(bodies)
     for n in range(1, 13):  # every paper exactly once, never cut between messages

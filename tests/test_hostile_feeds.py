@@ -290,8 +290,10 @@ def test_long_unbroken_text_wraps_in_the_email(width, tmp_path):
 
 def test_a_chat_messages_title_pings_nobody_and_links_nothing():
     """Apprise sends the subject as the title beside the body (Discord puts it in the
-    message's text): a feed's title leads the subject, so it is neutralised there too."""
+    message's text): a feed's title leads the subject, so it is neutralised there too, and
+    Markdown-escaped only where the service reads Markdown (a backslash shows elsewhere)."""
     from paperround.digest.deliver import deliver
+    from paperround.digest.render import chat_title
     from tests.servers import HttpSink
 
     d = _mention_digest()
@@ -300,9 +302,11 @@ def test_a_chat_messages_title_pings_nobody_and_links_nothing():
     d = replace(d, items=(replace(first, paper=replace(first.paper, title=title)), d.items[1]))
     rendered = render_digest(d)
     assert "@everyone" in rendered.subject  # the email subject keeps it as written
-    with HttpSink() as sink:
+    with HttpSink() as sink:  # a JSON webhook: a plain-text title
         assert deliver(rendered, sink.url()).ok
     (post,) = sink.posts
     sent = post["json"]["title"]
-    assert "@everyone" not in sent and "@\u200beveryone" in sent
-    assert "[win](" not in sent and "<@123>" not in sent
+    assert "@everyone" not in sent and "@\u200beveryone" in sent and "\\" not in sent
+    discord = chat_title(rendered.subject, scheme="discord")
+    assert "@everyone" not in discord and "[win](" not in discord and "<@123" not in discord
+    assert "\\[win\\]" in discord and "\\<@" in discord

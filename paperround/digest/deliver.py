@@ -217,7 +217,7 @@ def deliver(
         # Here for start-up speed, not a cycle: render.py imports Jinja2 (~0.3 s).
         from paperround.digest.render import chat_title
 
-        title = chat_title(rendered.subject, slack=scheme == "slack")
+        title = chat_title(rendered.subject, scheme=scheme)
         bodies = [
             (
                 title if i == 0 else f"{title} ({i + 1}/{len(parts)})",

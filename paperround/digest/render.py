@@ -115,13 +115,21 @@ def subject_for(digest: Digest) -> str:
 
 
 _LINK_OPENERS = re.compile(r"([\\\[\]<>])")
+# Services that show a title as plain text (a notification's title, a webhook's field): no
+# Markdown there to escape, and a backslash would show.
+PLAIN_TITLE_SCHEMES = frozenset(
+    {"json", "jsons", "xml", "xmls", "form", "forms", "ntfy", "ntfys", "pover", "gotify", "gotifys"}
+)
 
 
-def chat_title(subject: str, *, slack: bool = False) -> str:
+def chat_title(subject: str, *, scheme: str = "") -> str:
     """The subject as a chat message's title, which Apprise sends beside the body (Discord
-    puts it in the message's text): no "@everyone" ping, no "[text](url)" or "<@123>" from a
-    feed's title. Slack's plugin escapes &, < and > itself, and Slack has no [text](url)."""
-    return neutralise_mentions(subject if slack else _LINK_OPENERS.sub(r"\\\1", subject))
+    puts it in the message's text): never an "@everyone" ping, and where the service reads
+    Markdown, no "[text](url)" or "<@123>" from a feed's title. Slack's plugin escapes &, <
+    and > itself, and Slack has no [text](url)."""
+    if scheme == "slack" or scheme in PLAIN_TITLE_SCHEMES:
+        return neutralise_mentions(subject)
+    return neutralise_mentions(_LINK_OPENERS.sub(r"\\\1", subject))
 
 
 def _period(digest: Digest) -> str:
