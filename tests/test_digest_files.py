@@ -4,6 +4,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
@@ -103,3 +104,26 @@ def test_a_digest_is_dated_and_named_in_its_readers_timezone(any_engine, paperro
     assert sorted(p.name for p in folder.glob("*.txt")) == ["2026-12-02-2.txt", "2026-12-02.txt"]
     assert "Wed 02 Dec 2026" in (folder / "2026-12-02.txt").read_text()
     assert "Tue 01 Dec" not in (folder / "2026-12-02.txt").read_text()
+
+
+def test_a_name_another_digest_holds_is_never_overwritten(any_engine, paperround_home):
+    """A profile moved from UTC to New York: its second digest ranks first among that date's
+    digests in the new zone, so day_rank names it as the first one's files: the next free
+    name is taken instead, and the first digest's files stay."""
+    from sqlalchemy import update as set_row
+
+    engine = any_engine
+    prof = _profile(engine)
+    folder = paperround_home / "digests" / "p"
+    at = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 2 Dec in UTC, still 1 Dec in New York
+    papers_on(engine, at - timedelta(hours=1), 1, 2)
+    digest_profile(prof, engine=engine, now=at, home=paperround_home)
+    with engine.begin() as conn:
+        conn.execute(set_row(Profile.__table__).values(timezone="America/New_York"))
+    later = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 2 Dec in New York: its first there
+    papers_on(engine, later - timedelta(hours=1), 10, 2)
+    digest_profile(replace(prof, timezone="America/New_York"), engine=engine, now=later,
+                   home=paperround_home)  # fmt: skip
+    assert sorted(p.name for p in folder.glob("*.txt")) == ["2026-12-02-2.txt", "2026-12-02.txt"]
+    assert "study 1\n" in (folder / "2026-12-02.txt").read_text()  # the first, kept
+    assert "study 10" in (folder / "2026-12-02-2.txt").read_text()

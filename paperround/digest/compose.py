@@ -76,8 +76,10 @@ def write_digest_files(
 
     The first digest of a date is <date>.*, later ones <date>-2.*, <date>-3.*: ordinal is the
     digest's rank among its channel's digests of that date (models.store.ledger.day_rank),
-    so no digest replaces another's files and a resend rewrites its own. Each file is
-    written whole to a temporary name, then renamed over the final one.
+    so a resend rewrites its own. Should that name hold another digest's files all the same
+    (the profile's timezone changed since, or a removed profile's name was taken), the next
+    free one is used: a file is only ever replaced by the same digest. Each file is written
+    whole to a temporary name, then renamed over the final one.
 
     Names are checked when a profile is saved (models/userinput.py); a store made before
     that may still hold one such as "..": it gets a folder named by its hash instead."""
@@ -86,7 +88,13 @@ def write_digest_files(
     if not profile or folder.resolve().parent != root.resolve() or "\x00" in profile:
         folder = root / f"profile-{hashlib.sha1(profile.encode()).hexdigest()[:12]}"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = day.strftime("%Y-%m-%d") + (f"-{ordinal}" if ordinal > 1 else "")
+    date = day.strftime("%Y-%m-%d")
+    while True:
+        stem = date + (f"-{ordinal}" if ordinal > 1 else "")
+        page = folder / f"{stem}.html"
+        if not page.exists() or page.read_text(encoding="utf-8") == rendered.html:
+            break  # free, or this digest's own (a resend)
+        ordinal += 1
     for ext, body in (("html", rendered.html), ("txt", rendered.text), ("md", rendered.markdown)):
         tmp = folder / f".{stem}.{ext}.tmp"
         tmp.write_text(body, encoding="utf-8")
