@@ -62,16 +62,18 @@ def restore_redacted(
     ):
         return item
     stored = stored_channels(str(item.get("name", "")).strip()) if stored_channels else []
-    by_shown = {redact_url(u): u for u in stored}
+    by_shown: dict[str, list[str]] = {}  # two bots posting to one chat look the same
+    for u in stored:
+        by_shown.setdefault(redact_url(u), []).append(u)
     restored = []
     for url in channels:
         if isinstance(url, str) and url not in stored and looks_redacted(url):
-            if url not in by_shown:
+            if not by_shown.get(url):
                 raise ConfigError(
                     f"channel {url!r} was exported redacted: add it again with its secret, "
                     "or export with --include-secrets"
                 )
-            url = by_shown[url]
+            url = by_shown[url].pop(0)  # in the order they were stored, as export wrote them
         restored.append(url)
     return {**item, "channels": restored}
 

@@ -61,3 +61,23 @@ def test_a_fresh_home_refuses_the_redacted_email_channel(engine, capsys, tmp_pat
     assert r.exit_code == 1 and "was exported redacted" in r.stderr
     with engine.connect() as conn:
         assert list(conn.exec_driver_sql("select url from channels")) == []
+
+
+def test_two_channels_that_redact_alike_both_come_back(engine, capsys, tmp_path):
+    """Two Telegram bots posting to one chat export as the same redacted line: each stands
+    for its own stored URL (they both came back as the first, and one channel was lost)."""
+    bots = [
+        "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/12345",
+        "tgram://123456789:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/12345",
+    ]
+    args = ["profile", "add", "p", "-k", "language model"]
+    assert run_cli(capsys, *args, "--channel", bots[0], "--channel", bots[1]).exit_code == 0
+    exported = run_cli(capsys, "profile", "export", "p").stdout
+    path = tmp_path / "p.yaml"
+    path.write_text(exported)
+    before = dump(engine)
+    r = run_cli(capsys, "profile", "apply", str(path))
+    assert r.exit_code == 0, r.output
+    assert dump(engine) == before
+    full = run_cli(capsys, "profile", "export", "p", "--include-secrets").stdout
+    assert all(bot in full for bot in bots)
