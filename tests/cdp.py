@@ -10,9 +10,12 @@ socket, one command at a time, events read until the one awaited.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
+import os
 import re
+import signal
 import subprocess
 import tempfile
 import urllib.request
@@ -34,7 +37,11 @@ class Chromium:
     """One headless Chromium with one page; use as a context manager."""
 
     def __init__(self, browser: str, profile_dir: Path | None = None) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="paperround-cdp-")
+        # Chromium's helpers (crashpad, utilities) may still write here for a moment after the
+        # browser exits: its removal must not fail a test that has passed.
+        self._tmp = tempfile.TemporaryDirectory(
+            prefix="paperround-cdp-", ignore_cleanup_errors=True
+        )
         profile = profile_dir or Path(self._tmp.name)
         flags = [f for f in FLAGS if not f.startswith("--virtual-time-budget")]
         self.proc = subprocess.Popen(
@@ -43,6 +50,7 @@ class Chromium:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group: close() ends every helper too
         )  # fmt: skip
         self.port = self._devtools_port()
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/list", timeout=WAIT) as r:
@@ -72,15 +80,19 @@ class Chromium:
         try:
             self.ws.close()
         finally:
-            self.proc.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=WAIT)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self._signal_group(signal.SIGKILL)
                 self.proc.wait()
             if self.proc.stderr is not None:
                 self.proc.stderr.close()
             self._tmp.cleanup()
+
+    def _signal_group(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # the whole group is gone
+            os.killpg(self.proc.pid, sig)
 
     # -- the protocol ----------------------------------------------------------------------
 
