@@ -422,6 +422,17 @@ def test_a_profile_reading_a_default_source_keeps_it_on_a_fresh_store(engine, ca
     assert "arxiv-cs.LG" in [s["name"] for s in json.loads(r.stdout)]
 
 
+def test_edit_all_sources_clears_the_source_list(engine, capsys):
+    """A profile that reads named sources can read every source again (it could not: an
+    empty --source is no option, and source remove --force was the only way)."""
+    assert run_cli(capsys, "profile", "add", "x", "-k", "a", "-s", "arxiv-cs.LG").exit_code == 0
+    both = run_cli(capsys, "profile", "edit", "x", "--all-sources", "-s", "arxiv-cs.LG")
+    assert both.exit_code == 1 and "not both" in both.output
+    assert run_cli(capsys, "profile", "edit", "x", "--all-sources").exit_code == 0
+    shown = json.loads(run_cli(capsys, "profile", "show", "x", "--json").stdout)
+    assert shown["sources"] == []
+
+
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_apply_refuses_a_source_no_source_has_before_any_write(
     theory, engine, capsys, tmp_path, dry_run

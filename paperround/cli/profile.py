@@ -145,6 +145,9 @@ def edit(
         help="Replace the sources read (stored ones).",
         autocompletion=source_names,
     ),
+    all_sources: bool = typer.Option(
+        False, "--all-sources", help="Read every source again (clears the --source list)."
+    ),
     schedule: str | None = schedule_option(None),
     timezone: str | None = timezone_option(None),
     max_items: int | None = typer.Option(None, min=1, max=200, help="Most papers per digest."),
@@ -167,7 +170,11 @@ def edit(
     from models.errors import ConfigError
     from models.profile_config import parse_keyword, parse_weight
 
+    if all_sources and source:
+        raise ConfigError("give --all-sources or --source, not both")
     data = load_config(name, look_up_pending=True).model_dump(mode="json")
+    if all_sources:
+        data["sources"] = []
     if keyword is not None:
         data["keywords"] = dict(parse_keyword(k) for k in keyword)
     for k in add_keyword:
