@@ -161,8 +161,9 @@ def remove_source(
             names = ", ".join(repr(p.name) for p in readers)
             raise InUseError(
                 f"source {name!r} is read by profile(s) {names}: give them other sources first "
-                "(paperround profile edit NAME -s SOURCE), or remove it with --force, which "
-                "takes it out of their lists (a profile left with none reads every source)"
+                "(paperround profile edit NAME -s SOURCE, or --all-sources), or remove it with "
+                "--force, which takes it out of their lists (a profile left with none reads "
+                "every source)"
             )
         changed = {}
         for prof in readers:
