@@ -34,28 +34,37 @@ def channel_add(
     console.print(f"added channel {esc(redact_url(url))} to [bold]{esc(name)}[/bold]")
 
 
-@channel_app.command("remove")
-def channel_remove(
-    name: Annotated[str, name_argument()],
-    url: str = typer.Argument(
+def _stored_channel(metavar: str):
+    return typer.Argument(
         ...,
-        metavar="URL",
+        metavar=metavar,
         help="The URL, or its redacted form (see `profile channel list`).",
         autocompletion=channel_urls,
-    ),
+    )
+
+
+def _matching(name: str, channels: list[str], url: str) -> list[int]:
+    """Where a URL, given in full or redacted, is in a profile's channels (NotFoundError)."""
+    from models.errors import NotFoundError
+    from paperround.digest.deliver import redact_url
+
+    found = [i for i, u in enumerate(channels) if url in (u, redact_url(u))]
+    if not found:
+        raise NotFoundError(f"profile {name!r} has no channel {redact_url(url)}")
+    return found
+
+
+@channel_app.command("remove")
+def channel_remove(
+    name: Annotated[str, name_argument()], url: str = _stored_channel("URL")
 ) -> None:
     """Stop delivering to a channel.
 
     Example: paperround profile channel remove theory 'discord://1...0/a...z/'
     """
-    from models.errors import NotFoundError
-    from paperround.digest.deliver import redact_url
-
     data = load_config(name).model_dump(mode="json")
-    keep = [u for u in data["channels"] if url not in (u, redact_url(u))]
-    if len(keep) == len(data["channels"]):
-        raise NotFoundError(f"profile {name!r} has no channel {redact_url(url)}")
-    data["channels"] = keep
+    gone = set(_matching(name, data["channels"], url))
+    data["channels"] = [u for i, u in enumerate(data["channels"]) if i not in gone]
     save(data, "update")
     console.print(f"removed channel from [bold]{esc(name)}[/bold]")
 
@@ -63,35 +72,28 @@ def channel_remove(
 @channel_app.command("replace")
 def channel_replace(
     name: Annotated[str, name_argument()],
-    old: str = typer.Argument(
-        ...,
-        metavar="OLD",
-        help="The URL, or its redacted form (see `profile channel list`).",
-        autocompletion=channel_urls,
-    ),
+    old: str = _stored_channel("OLD"),
     new: str = typer.Argument(..., metavar="NEW", help="The Apprise URL to deliver to instead."),
 ) -> None:
     """Change a channel's URL (a rotated token, a fixed password) and keep its history: what
     it was sent is not sent again, and a digest that failed on the old URL goes to the new one.
 
-    (`profile apply` does the same for a URL edited in place: same position, same service.)
+    (`profile apply` does the same when a file swaps one URL for another of the same service.)
 
     Example: paperround profile channel replace theory 'discord://1...0/a...z/' 'discord://{env:HOOK}'
     """
-    from models.errors import ConfigError, NotFoundError
+    from models.errors import ConfigError
     from paperround.digest.deliver import redact_url
+    from paperround.digest.redact import scheme_of
 
     data = load_config(name).model_dump(mode="json")
-    found = [i for i, u in enumerate(data["channels"]) if old in (u, redact_url(u))]
-    if not found:
-        raise NotFoundError(f"profile {name!r} has no channel {redact_url(old)}")
-    was = data["channels"][found[0]]
-    if was.split("://", 1)[0].lower() != new.split("://", 1)[0].lower():
+    at = _matching(name, data["channels"], old)[0]
+    if scheme_of(data["channels"][at]) != scheme_of(new):
         raise ConfigError(
-            f"{redact_url(was)} and {redact_url(new)} are different services: "
+            f"{redact_url(data['channels'][at])} and {redact_url(new)} are different services: "
             "add the new one with `profile channel add` (and remove the old)"
         )
-    data["channels"][found[0]] = new
+    data["channels"][at] = new
     save(data, "update")
     console.print(f"channel of [bold]{esc(name)}[/bold] now delivers to {esc(redact_url(new))}")
 
