@@ -1,7 +1,7 @@
 """The simulated reader's store: a temporary SQLite store driven by the product's own functions.
 
 Why not pass likes to the ranker directly: what the ranker learns from is what the store
-gives back, so the reader's clicks go through `models.store.profiles.set_feedback` (what
+gives back, so the reader's clicks go through `models.store.feedback.set_feedback` (what
 `paperround like` / `dislike` call) and each day's profile is read back with `profile_spec`
 (what `paperround.ranking.rank_for` ranks with). Papers enter the store as an arXiv listing
 would bring them (`upsert_records`), so a click on a paper the store does not hold fails as it
@@ -17,9 +17,10 @@ from pathlib import Path
 
 from models.db import make_engine, upgrade
 from models.records import PaperRecord, ProfileSpec
+from models.store.feedback import set_feedback
 from models.store.papers import upsert_records
 from models.store.profile_views import profile_spec
-from models.store.profiles import create_profile, get_profile, set_feedback
+from models.store.profiles import create_profile, get_profile
 from models.tables import Profile, Seed
 
 SOURCE = "arxiv-category-bench"

@@ -11,7 +11,7 @@ paper, so every one writes a row (none is an idempotent replay). Timed, same run
   post_ms       POST /f/<token>: verify, rate-limit, set_feedback (commit), render the page
   confirm_ms    GET /f/<token>: the confirmation page a click lands on (reads the paper)
   healthz_ms    GET /healthz: the HTTP floor (uvicorn + Starlette, no store, no template)
-  store_ms      models.store.profiles.set_feedback in-process: the write `paperround like` does
+  store_ms      models.store.feedback.set_feedback in-process: the write `paperround like` does
   cli_like_ms   `paperround like ID -p NAME` through the Typer app in-process (no process start)
 Each series: 10 untimed warm-up requests, then n timed; median and p90 in milliseconds.
 Last line: one JSON object.
@@ -139,7 +139,7 @@ def main() -> None:
 def run(engine, home: Path, keys: list[str], n: int) -> dict:
     import httpx
 
-    from models.store.profiles import set_feedback
+    from models.store.feedback import set_feedback
     from paperround.cli import app
     from paperround.web.app import WebConfig
     from paperround.web.ratelimit import Limit

@@ -117,7 +117,7 @@ def read_export(path: Path) -> dict:
 
 def _origin(value: object) -> str:
     """An exported feedback's origin; an export from before origins (or a strange one): cli."""
-    from models.store.profiles import FEEDBACK_ORIGINS
+    from models.store.feedback import FEEDBACK_ORIGINS
 
     return value if isinstance(value, str) and value in FEEDBACK_ORIGINS else "cli"
 

@@ -102,11 +102,12 @@ def _sql_imports(path: Path) -> set[str]:
                 for a in node.names
                 if a.name.split(".")[0] in ("sqlalchemy", "sqlmodel", *DRIVERS)
                 or a.name == "models.tables"
+                or a.name.startswith("models.tables.")
             )
         elif isinstance(node, ast.ImportFrom) and not node.level:
             module = node.module or ""
             root = module.split(".")[0]
-            if module == "models.tables" or root in DRIVERS:
+            if module == "models.tables" or module.startswith("models.tables.") or root in DRIVERS:
                 found.add(module)
             elif module == "models":
                 found.update(f"models.{a.name}" for a in node.names if a.name == "tables")

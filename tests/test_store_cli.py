@@ -10,8 +10,9 @@ import pytest
 from models.profile_config import ProfileConfig
 from models.records import PaperRecord, RenderedDigest, ScoredPaper
 from models.store import ledger, papers
+from models.store.feedback import set_feedback
 from models.store.profile_views import config_of
-from models.store.profiles import get_profile, save_profile, set_feedback
+from models.store.profiles import get_profile, save_profile
 from tests.cli import run_cli
 from tests.records import arxiv_record
 from tests.store import unsent

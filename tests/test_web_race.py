@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+from models.store.feedback import set_feedback
 from models.store.papers import upsert_records
-from models.store.profiles import create_profile, set_feedback
+from models.store.profiles import create_profile
 from models.tables import Profile
 from tests.records import arxiv_record, fake_id
 

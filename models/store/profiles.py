@@ -9,15 +9,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from models.errors import ConfigError, DuplicateError, NotFoundError
+from models.errors import DuplicateError, NotFoundError
 from models.profile_config import ProfileConfig
 from models.records import StoredChannel, StoredProfile
 from models.schedule_words import stored_cron
 from models.store.sources import hold_read_sources
-from models.tables import Channel, Feedback, Paper, Profile, Seed, utcnow
+from models.tables import Channel, Profile, Seed
 from models.userinput import check_name
 
 
@@ -253,59 +252,3 @@ def set_enabled(name: str, enabled: bool, *, engine: Engine) -> None:
         prof.enabled = enabled
         session.add(prof)
         session.commit()
-
-
-FEEDBACK_ORIGINS = ("cli", "email", "chat", "web")
-
-
-def set_feedback(
-    name: str,
-    paper_key: str,
-    value: int | None,
-    *,
-    engine: Engine,
-    origin: str = "cli",
-    only_if: int | None = None,
-) -> str:
-    """Like (+1), dislike (-1) or forget (None) a stored paper; returns the paper's title.
-
-    origin: where it came from (FEEDBACK_ORIGINS). Setting the value a paper already has
-    changes nothing (not even its origin or time), so a replayed web POST is harmless.
-    only_if: forget only if the stored value is this one (a web "undo" never removes a
-    later, different choice).
-    """
-    if origin not in FEEDBACK_ORIGINS:
-        raise ConfigError(f"feedback origin {origin!r}: expected one of {FEEDBACK_ORIGINS}")
-    with Session(engine) as session:
-        prof = _get(session, name)
-        paper = session.exec(select(Paper).where(Paper.key == paper_key)).first()
-        if paper is None:
-            raise NotFoundError(
-                f"no paper {paper_key!r} in the store (see: paperround papers search)"
-            )
-        if value is None:
-            fb = session.exec(
-                select(Feedback).where(
-                    Feedback.profile_id == prof.id, Feedback.paper_id == paper.id
-                )
-            ).first()
-            if fb is not None and (only_if is None or fb.value == only_if):
-                session.delete(fb)
-        else:
-            # One statement, so two clicks at once cannot both insert (a select-then-insert
-            # lost the race with a UNIQUE error: tests/test_web_race.py).
-            table = Feedback.__table__
-            dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-            stmt = dialect.insert(table).values(
-                profile_id=prof.id, paper_id=paper.id, value=value, origin=origin,
-                created_at=utcnow(),
-            )  # fmt: skip
-            session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["profile_id", "paper_id"],
-                    set_={c: stmt.excluded[c] for c in ("value", "origin", "created_at")},
-                    where=table.c.value != stmt.excluded.value,
-                )
-            )
-        session.commit()
-        return paper.title

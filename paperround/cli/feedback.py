@@ -38,7 +38,7 @@ def _the_profile(profile: str | None) -> str:
 
 
 def _set(paper: str, profile: str | None, value: int | None, verb: str) -> None:
-    from models.store.profiles import set_feedback
+    from models.store.feedback import set_feedback
 
     name = _the_profile(profile)
     title = set_feedback(name, _key(paper), value, engine=engine())

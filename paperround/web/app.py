@@ -137,7 +137,7 @@ class WebApp:
         return self._set(request, undo=True)
 
     def _set(self, request: Request, *, undo: bool) -> Response:
-        from models.store.profiles import set_feedback
+        from models.store.feedback import set_feedback
 
         token = request.path_params["token"]
         now = int(time.time())
