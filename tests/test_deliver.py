@@ -13,7 +13,8 @@ from models.store import coverage, papers, profiles
 from models.store.profiles import create_profile
 from models.tables import Delivery, Profile
 from paperround.digest.deliver import deliver, redact_url, resolve_env, validate_channel_url
-from paperround.digest.render import chat_title, render_digest
+from paperround.digest.escape import chat_title
+from paperround.digest.render import render_digest
 from paperround.digest.run import digest_profile
 from tests.digests import fixed_digest, signed_links
 from tests.records import arxiv_record, fake_id

@@ -293,7 +293,7 @@ def test_a_chat_messages_title_pings_nobody_and_links_nothing():
     message's text): a feed's title leads the subject, so it is neutralised there too, and
     Markdown-escaped only where the service reads Markdown (a backslash shows elsewhere)."""
     from paperround.digest.deliver import deliver
-    from paperround.digest.render import chat_title
+    from paperround.digest.escape import chat_title
     from tests.servers import HttpSink
 
     d = _mention_digest()

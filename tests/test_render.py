@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from paperround.digest.render import (
-    escape_markdown,
-    escape_slack,
-    render_digest,
-    render_markdown_blocks,
-)
+from paperround.digest.escape import escape_markdown, escape_slack
+from paperround.digest.render import render_digest, render_markdown_blocks
 from tests.digests import EVIL_TITLE, fixed_digest, longest_digest
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -23,6 +23,7 @@ from models.errors import ConfigError
 from models.records import RenderedDigest
 from paperround.digest.chat_split import _pack, chat_measure
 from paperround.digest.email_message import as_recorded
+from paperround.digest.escape import chat_title
 from paperround.digest.failure_class import PERMANENT, Failure, classify
 from paperround.digest.redact import (
     EMAIL_SCHEMES,
@@ -214,9 +215,6 @@ def deliver(
         parts = [message for message, _ in packed]
         # Blocks are header, one per paper, footer: count the paper blocks in each part.
         papers_in = [sum(1 for i in held if 0 < i < len(blocks) - 1) for _, held in packed]
-        # Here for start-up speed, not a cycle: render.py imports Jinja2 (~0.3 s).
-        from paperround.digest.render import chat_title
-
         title = chat_title(rendered.subject, scheme=scheme)
         bodies = [
             (
