@@ -181,7 +181,7 @@ class ChannelRun:
             channel_key=self.key,
             rendered=render,
             items=ranked,
-            period_start=coverage.covered_until(self.profile.id, self.key, engine=self.engine),
+            period_start=digest.period_start,  # what _compose read: covered_until
             now=self.now,
             period_end=until,
             seq_from=window.after,
