@@ -133,6 +133,8 @@ def test_a_channel_url_changed_in_place_keeps_its_window(any_engine, paperround_
     r = run_cli(capsys, "profile", "channel", "replace", "spin", sink.url("/new-token"),
                 "mailto://a@example.org")  # fmt: skip
     assert r.exit_code == 1 and "different services" in r.output
+    r = run_cli(capsys, "profile", "channel", "replace", "spin", sink.url("/new-token"), "notaurl")
+    assert r.exit_code == 1 and "unparseable Apprise URL" in r.output  # not "different services"
 
 
 def test_a_profile_naming_a_missing_source_keeps_its_window(any_engine, paperround_home):

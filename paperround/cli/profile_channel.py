@@ -88,7 +88,7 @@ def channel_replace(
 
     data = load_config(name).model_dump(mode="json")
     at = _matching(name, data["channels"], old)[0]
-    if scheme_of(data["channels"][at]) != scheme_of(new):
+    if scheme_of(new) and scheme_of(data["channels"][at]) != scheme_of(new):  # else: save says
         raise ConfigError(
             f"{redact_url(data['channels'][at])} and {redact_url(new)} are different services: "
             "add the new one with `profile channel add` (and remove the old)"
